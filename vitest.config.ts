@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests import the workspace packages from source, so `vitest` needs no build; the CLI tests run
+// the built binary, which `npm test` builds first.
+export default defineConfig({
+    resolve: {
+        alias: {
+            '@followup/language': src('language'),
+            '@followup/compiler': src('compiler'),
+            '@followup/runtime': src('runtime'),
+        },
+    },
+    test: {
+        include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+        testTimeout: 60_000,
+        hookTimeout: 120_000,
+        pool: 'forks',
+    },
+});
