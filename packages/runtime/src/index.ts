@@ -1,0 +1,12 @@
+export { openStore, type OpenStoreOptions } from './store/open.js';
+export {
+    StoreSchemaTooNewError,
+    StoreUnavailableError,
+    TransactionAbortedError,
+    type QueryResult,
+    type Store,
+    type StoreEngine,
+    type StoreTx,
+} from './store/store.js';
+export { currentSchemaVersion, latestSchemaVersion, migrate, type MigrateResult } from './store/migrate.js';
+export { migrations, storeTables, type Migration, type StoreTable } from './store/migrations/index.js';

@@ -1,0 +1,88 @@
+import { latestSchemaVersion, migrations, type Migration } from './migrations/index.js';
+import { StoreSchemaTooNewError, type Store, type StoreTx } from './store.js';
+
+/**
+ * Key of the advisory lock every migration transaction takes first, so that two processes migrating
+ * the same PostgreSQL at once apply each step exactly once ('followup' in ASCII, read as an int8).
+ */
+const MIGRATION_LOCK_KEY = '7381237527265899888';
+
+const CREATE_MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS followup_schema_migrations (
+    version    int PRIMARY KEY,
+    name       text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE followup_schema_migrations IS 'The followup schema migrations applied to this database.';
+`;
+
+export interface MigrateResult {
+    /** Versions this call applied, in order; empty when the schema was already current. */
+    applied: number[];
+    /** The schema version after the call. */
+    version: number;
+}
+
+/**
+ * Applies the pending migrations in order, each in its own transaction, and records them in
+ * `followup_schema_migrations`. Safe to call from several processes at once. Refuses a database whose
+ * schema is newer than the code (`StoreSchemaTooNewError`).
+ */
+export async function migrate(store: Store, steps: readonly Migration[] = migrations): Promise<MigrateResult> {
+    checkOrder(steps);
+    const known = steps.length === 0 ? 0 : steps[steps.length - 1]!.version;
+    let version = await store.transaction(async (tx) => {
+        await lockMigrations(tx);
+        await tx.exec(CREATE_MIGRATIONS_TABLE);
+        return appliedVersion(tx);
+    });
+    if (version > known) throw new StoreSchemaTooNewError(version, known);
+
+    const applied: number[] = [];
+    for (const step of steps) {
+        if (step.version <= version) continue;
+        const didApply = await store.transaction(async (tx) => {
+            await lockMigrations(tx);
+            // Another process may have applied it while we waited for the lock.
+            if ((await appliedVersion(tx)) >= step.version) return false;
+            await tx.exec(step.sql);
+            await tx.query('INSERT INTO followup_schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [
+                step.version,
+                step.name,
+            ]);
+            return true;
+        });
+        if (didApply) applied.push(step.version);
+        version = step.version;
+    }
+    return { applied, version };
+}
+
+/** The schema version recorded in the database: 0 when it was never migrated. */
+export async function currentSchemaVersion(store: StoreTx): Promise<number> {
+    const { rows } = await store.query<{ present: boolean }>(
+        `SELECT to_regclass('followup_schema_migrations') IS NOT NULL AS present`,
+    );
+    return rows[0]?.present ? appliedVersion(store) : 0;
+}
+
+export { latestSchemaVersion };
+
+async function lockMigrations(tx: StoreTx): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock($1::int8)', [MIGRATION_LOCK_KEY]);
+}
+
+async function appliedVersion(tx: StoreTx): Promise<number> {
+    const { rows } = await tx.query<{ version: number }>(
+        'SELECT coalesce(max(version), 0) AS version FROM followup_schema_migrations',
+    );
+    return rows[0]!.version;
+}
+
+function checkOrder(steps: readonly Migration[]): void {
+    steps.forEach((step, i) => {
+        if (step.version !== i + 1) {
+            throw new Error(`migration "${step.name}" has version ${step.version}, expected ${i + 1}: versions must be 1, 2, 3, ...`);
+        }
+    });
+}

@@ -1,0 +1,28 @@
+import { initial } from './0001_initial.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+/**
+ * Every migration, in order. They are TypeScript modules, not .sql files, so that they ship with the
+ * build and nothing is read from disk at runtime. To change the schema, add the next file and list it here.
+ */
+export const migrations: readonly Migration[] = [initial];
+
+/** The schema version this code creates and expects. */
+export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
+
+/** The tables of the latest schema, in creation order (foreign keys point backwards). */
+export const storeTables = [
+    'events',
+    'profiles',
+    'deliveries',
+    'tracking',
+    'suppressions',
+    'rule_watermarks',
+    'runs',
+    'decisions',
+    'outbox',
+] as const;
+
+export type StoreTable = (typeof storeTables)[number];

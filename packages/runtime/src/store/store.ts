@@ -1,0 +1,73 @@
+/**
+ * The store: where events, deliveries, engagement, decisions and the outbox live. One interface over
+ * two engines (embedded PGlite in a folder, or a PostgreSQL server over `pg`); everything above it
+ * runs the same SQL on both.
+ */
+
+export type StoreEngine = 'pglite' | 'postgres';
+
+export interface QueryResult<T> {
+    rows: T[];
+    /** Rows returned (SELECT, ... RETURNING) or changed (INSERT/UPDATE/DELETE), as PostgreSQL reports it. */
+    rowCount: number;
+}
+
+/**
+ * What can run SQL: the store itself, or one open transaction.
+ *
+ * Values always travel as bind parameters (`$1`, `$2`, ...), never spliced into the text. Both engines
+ * return the same JavaScript types: `timestamptz` → `Date`, `jsonb` → parsed JSON, `int8`/`bigserial`
+ * and `count(*)` → `number` (a `bigint` only beyond 2^53), `numeric` → `string`.
+ * A JSON parameter should be an object or a JSON string: the `pg` driver turns a top-level JS array into
+ * a PostgreSQL array literal, so `JSON.stringify` arrays bound to `jsonb`.
+ */
+export interface StoreTx {
+    /** Runs exactly one statement with bound parameters. */
+    query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+    /** Runs a script of several statements, without parameters (migrations, DDL). */
+    exec(sqlScript: string): Promise<void>;
+}
+
+export interface Store extends StoreTx {
+    readonly engine: StoreEngine;
+    /**
+     * Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error is
+     * rethrown). Use `tx` inside, not the store: on PGlite the store waits for the transaction to end.
+     */
+    transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+    /** Releases the pool or the embedded database (and its folder lock). Idempotent. */
+    close(): Promise<void>;
+}
+
+/** The database cannot be reached or opened. The message names host:port (or the folder), never a password. */
+export class StoreUnavailableError extends Error {
+    override readonly name = 'StoreUnavailableError';
+    /** The underlying error code when there is one (`ECONNREFUSED`, `ETIMEDOUT`, `28P01`, ...). */
+    readonly code: string | undefined;
+    constructor(message: string, code?: string) {
+        super(message);
+        this.code = code;
+    }
+}
+
+/** The database was migrated by a newer followup than this one: refuse to run against a schema we do not know. */
+export class StoreSchemaTooNewError extends Error {
+    override readonly name = 'StoreSchemaTooNewError';
+    constructor(
+        readonly databaseVersion: number,
+        readonly knownVersion: number,
+    ) {
+        super(
+            `the database's schema is at version ${databaseVersion}, but this followup knows versions up to ` +
+                `${knownVersion}: upgrade followup`,
+        );
+    }
+}
+
+/** A transaction whose COMMIT was turned into a ROLLBACK because a statement in it had failed. */
+export class TransactionAbortedError extends Error {
+    override readonly name = 'TransactionAbortedError';
+    constructor() {
+        super('the transaction was rolled back: a statement in it failed');
+    }
+}
