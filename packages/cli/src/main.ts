@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { ProjectInputError } from '@followup/language';
+import { checkCommand } from './commands/check.js';
+import { ExitCode, UsageError, type Command, type Io } from './commands/command.js';
+import { compileCommand } from './commands/compile.js';
+
+const commands: Command[] = [checkCommand, compileCommand];
+
+const planned: Record<string, string> = {
+    import: 'Load history (events, deliveries, tracking) into the store',
+    run: 'Run the rules once, as of now, and deliver what they select',
+    explain: 'Tell which rule would send to an event or address, and why not',
+    test: "Run the project's scenario tests",
+    serve: 'The long-running runtime: ingestion, tracking, scheduler',
+    lsp: 'The language server (for editors)',
+};
+
+function usage(): string {
+    const width = Math.max(...[...commands.map(c => c.name), ...Object.keys(planned)].map(n => n.length));
+    return [
+        'followup — follow-up messages as code',
+        '',
+        'Usage: followup <command> [options]',
+        '',
+        'Commands:',
+        ...commands.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
+        ...Object.entries(planned).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary} (not available yet)`),
+        '',
+        'Every command takes --help. Exit codes: 0 ok, 1 errors in the input, 2 usage or environment errors.',
+    ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+    return `Usage: ${c.usage}\n\n${c.summary}.\n\n${c.help}\n`;
+}
+
+export async function main(argv: string[], io: Io = { out: process.stdout, err: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
+    const [name, ...rest] = argv;
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+        io.out.write(usage() + '\n');
+        return name ? ExitCode.ok : ExitCode.usage;
+    }
+    if (name === '--version') {
+        io.out.write('followup 0.1.0\n');
+        return ExitCode.ok;
+    }
+    const command = commands.find(c => c.name === name);
+    if (!command) {
+        io.err.write(planned[name]
+            ? `followup ${name}: not available yet in this version.\n`
+            : `followup: unknown command '${name}'.\n\n${usage()}\n`);
+        return ExitCode.usage;
+    }
+    try {
+        const parsed = parseArgs({
+            args: rest,
+            allowPositionals: true,
+            strict: true,
+            options: { ...command.options, help: { type: 'boolean', short: 'h' }, now: { type: 'string' } },
+        });
+        if (parsed.values['help']) {
+            io.out.write(commandHelp(command));
+            return ExitCode.ok;
+        }
+        return await command.run({ positionals: parsed.positionals, values: parsed.values as ParsedValues }, io);
+    } catch (error) {
+        if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+            io.err.write(`followup ${name}: ${(error as Error).message}\nUsage: ${command.usage}  (see followup ${name} --help)\n`);
+            return ExitCode.usage;
+        }
+        if (error instanceof ProjectInputError) {
+            io.err.write(`followup ${name}: ${error.message}\n`);
+            return ExitCode.usage;
+        }
+        throw error;
+    }
+}
+
+type ParsedValues = Record<string, string | boolean | string[] | undefined>;

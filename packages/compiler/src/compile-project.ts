@@ -1,0 +1,91 @@
+// A checked project → one compiled rule per rule: IR, SQL, render plan. Then, deterministically, files.
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { isRule, type LoadedProject, type Rule } from '@followup/language';
+import type { RuleIR } from './ir/rule-ir.js';
+import { lowerRule } from './lower/lower-rule.js';
+import { buildRenderPlan, compileMessageTemplates, planFormat, type RenderPlan } from './plan/render-plan.js';
+import { getDialect } from './sql/dialects.js';
+import { buildRuleQueries } from './sql/rule-queries.js';
+
+export interface CompiledRule {
+    name: string;
+    ir: RuleIR;
+    /** The formatted selection query, as written to `<rule>.sql`. */
+    sql: string;
+    plan: RenderPlan;
+}
+
+export class CompileError extends Error {}
+
+export function projectRules(project: LoadedProject): Rule[] {
+    return project.documents.flatMap(d => d.parseResult.value.declarations.filter(isRule));
+}
+
+export function lowerProject(project: LoadedProject): RuleIR[] {
+    return projectRules(project).map(rule => lowerRule(rule, project.root, project.profile))
+        .sort((a, b) => a.rule.localeCompare(b.rule));
+}
+
+export function compileProject(project: LoadedProject, options: { dialect?: string } = {}): CompiledRule[] {
+    if (project.errorCount > 0) throw new CompileError(`The project has ${project.errorCount} error(s); fix them before compiling`);
+    const dialect = getDialect(options.dialect ?? 'postgres');
+    return projectRules(project)
+        .map(rule => {
+            const ir = lowerRule(rule, project.root, project.profile);
+            const queries = buildRuleQueries(ir, dialect);
+            const templates = compileMessageTemplates(rule.action.message.ref!, project.profile, project.root);
+            const plan = buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries });
+            return { name: ir.rule, ir, sql: sqlFile(plan), plan };
+        })
+        .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function sqlFile(plan: RenderPlan): string {
+    const params = plan.queries.selection.parameters
+        .map(p => `--   $${p.index} ${p.name} (${p.type})${p.value !== undefined ? ` = ${JSON.stringify(p.value)}` : ''}`)
+        .join('\n');
+    return `-- followup rule ${plan.rule} (${plan.source.file}:${plan.source.line})\n` +
+        `-- Selects who is due: ${plan.trigger.name} sent ${plan.trigger.delay.text} ago, in the window (watermark - delay, now - delay].\n` +
+        `-- Parameters:\n${params}\n${plan.queries.selection.sql};\n`;
+}
+
+export interface Manifest {
+    format: typeof planFormat;
+    dialect: string;
+    rules: { name: string; event: string; channel: string; message: string; sql: string; plan: string; sourceHash: string }[];
+}
+
+export function manifestOf(rules: CompiledRule[], dialect: string): Manifest {
+    return {
+        format: planFormat,
+        dialect,
+        rules: rules.map(r => ({
+            name: r.name, event: r.plan.event, channel: r.plan.channel, message: r.plan.message,
+            sql: `${r.name}.sql`, plan: `${r.name}.plan.json`, sourceHash: r.plan.sourceHash,
+        })),
+    };
+}
+
+/**
+ * Writes `<rule>.sql`, `<rule>.plan.json` and `manifest.json`. Byte-identical for the same input.
+ * Files go to a temporary folder first, then replace the output's files, so a failure leaves the
+ * previous output whole.
+ */
+export function writeCompiled(outDir: string, rules: CompiledRule[], dialect: string): string[] {
+    const files = new Map<string, string>();
+    for (const rule of rules) {
+        files.set(`${rule.name}.sql`, rule.sql);
+        files.set(`${rule.name}.plan.json`, JSON.stringify(rule.plan, null, 2) + '\n');
+    }
+    files.set('manifest.json', JSON.stringify(manifestOf(rules, dialect), null, 2) + '\n');
+    fs.mkdirSync(outDir, { recursive: true });
+    const staging = fs.mkdtempSync(nodePath.join(outDir, '.staging-'));
+    try {
+        for (const [name, text] of files) fs.writeFileSync(nodePath.join(staging, name), text);
+        for (const name of files.keys()) fs.renameSync(nodePath.join(staging, name), nodePath.join(outDir, name));
+    } finally {
+        fs.rmSync(staging, { recursive: true, force: true });
+    }
+    return [...files.keys()];
+}

@@ -1,0 +1,63 @@
+// The IR: one plain, serialisable plan per rule. No AST references; everything the SQL generator
+// and the render plan need, and nothing about how it was written. `followup compile --emit ir` prints it.
+import type { ChannelName, PathStep } from '@followup/language';
+
+export type ValueSource = 'event' | 'profile';
+
+/** The value types the IR distinguishes: what a comparison casts to. */
+export type ScalarType = 'text' | 'number' | 'boolean' | 'timestamp' | 'date';
+
+export type OperandIR =
+    | { kind: 'field'; source: ValueSource; path: PathStep[]; type: ScalarType | 'list'; elementType?: ScalarType }
+    | { kind: 'count'; source: ValueSource; path: PathStep[] };
+
+export interface LiteralIR {
+    type: 'string' | 'number' | 'boolean';
+    value: string | number | boolean;
+}
+
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in' | 'contains' | 'starts with' | 'is empty' | 'is not empty';
+
+export type SinceMatchIR = { kind: 'key' | 'address'; field: string; otherField: string; normalise: 'email' | 'none' };
+
+export type ConditionIR =
+    | { kind: 'and'; items: ConditionIR[] }
+    | { kind: 'or'; items: ConditionIR[] }
+    | { kind: 'not'; item: ConditionIR }
+    | { kind: 'engagement'; what: 'delivered' | 'opened' | 'clicked' | 'bounced'; link?: string }
+    | { kind: 'compare'; operand: OperandIR; op: CompareOp; values: LiteralIR[] }
+    | { kind: 'since'; event: string; match: SinceMatchIR };
+
+export interface DurationIR {
+    /** As written, normalised: "3 days". */
+    text: string;
+    minutes: number;
+}
+
+export interface RuleIR {
+    rule: string;
+    /** True for the short form, whose name is derived as <trigger>_<message>_<channel>. */
+    derivedName: boolean;
+    source: { file: string; line: number; column: number };
+    /** The event whose data personalises the follow-up (for a chained rule, the first rule's event). */
+    event: string;
+    trigger: {
+        /** `event`: original deliveries of the event; `rule`: deliveries made by the named rule. */
+        kind: 'event' | 'rule';
+        name: string;
+        /** `<event> email sent` restricts to deliveries of that channel. */
+        channel: ChannelName | null;
+        delay: DurationIR;
+    };
+    channel: ChannelName;
+    message: string;
+    recipient: { source: ValueSource; path: PathStep[]; normalise: 'email' | 'none' };
+    /** Set when the event targets the profile: joined on the profile's key. */
+    profile: { keyField: string } | null;
+    condition: ConditionIR | null;
+    schedule: { every: DurationIR; at: string | null; zone: string };
+    lookback: DurationIR;
+    expire: DurationIR;
+    limit: { count: number; per: DurationIR } | null;
+    quietHours: { from: string; until: string; zone: string } | null;
+}

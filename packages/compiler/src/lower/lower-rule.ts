@@ -1,0 +1,125 @@
+// Checked AST → IR. Runs only on projects without errors, so every reference here is resolved.
+import * as nodePath from 'node:path';
+import { AstUtils } from 'langium';
+import {
+    derivedRuleName, durationValue, isAndCondition, isBooleanLiteral, isComparison, isCountCall, isEngagement, isEvent,
+    isNotCondition, isNumberLiteral, isOrCondition, isSinceCondition, keyField, pathSteps, pathType,
+    resolveRecipient, resolveSinceMatch, ruleEvent, isTextual, isNumeric, isBoolean,
+    type ChannelName, type Comparison, type Condition, type Duration, type FuType, type Literal, type Operand,
+    type Profile, type Rule
+} from '@followup/language';
+import type { CompareOp, ConditionIR, DurationIR, LiteralIR, OperandIR, RuleIR, ScalarType } from '../ir/rule-ir.js';
+
+export class LoweringError extends Error {}
+
+const defaults = {
+    schedule: { every: { text: '1 day', minutes: 24 * 60 }, at: '00:00', zone: 'UTC' },
+    expire: { text: '1 day', minutes: 24 * 60 },
+};
+
+function duration(d: Duration | undefined): DurationIR {
+    const v = durationValue(d);
+    if (!v) throw new LoweringError('duration missing');
+    return { text: `${v.amount} ${v.unit}${v.amount === 1 ? '' : 's'}`, minutes: v.minutes };
+}
+
+export function scalarType(type: FuType): ScalarType {
+    if (isTextual(type)) return 'text';
+    if (isNumeric(type)) return 'number';
+    if (isBoolean(type)) return 'boolean';
+    if (type.kind === 'primitive' && (type.name === 'timestamp' || type.name === 'date')) return type.name;
+    throw new LoweringError(`no scalar type for ${type.kind}`);
+}
+
+function literal(l: Literal): LiteralIR {
+    if (isNumberLiteral(l)) return { type: 'number', value: l.value };
+    if (isBooleanLiteral(l)) return { type: 'boolean', value: l.value };
+    return { type: 'string', value: l.value };
+}
+
+function operand(o: Operand): OperandIR {
+    if (isCountCall(o)) return { kind: 'count', source: o.path.root === 'profile' ? 'profile' : 'event', path: pathSteps(o.path) };
+    const { type } = pathType(o);
+    const source = o.root === 'profile' ? 'profile' : 'event';
+    if (type.kind === 'list') {
+        const element = type.element.kind === 'primitive' ? scalarType(type.element) : undefined;
+        return { kind: 'field', source, path: pathSteps(o), type: 'list', ...(element ? { elementType: element } : {}) };
+    }
+    return { kind: 'field', source, path: pathSteps(o), type: scalarType(type) };
+}
+
+function compareOp(c: Comparison): CompareOp {
+    if (c.op === 'in') return c.negated ? 'not in' : 'in';
+    if (c.op === 'is') return c.negated ? 'is not empty' : 'is empty';
+    if (c.op === 'starts') return 'starts with';
+    return c.op as CompareOp;
+}
+
+export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | undefined): RuleIR {
+    const event = ruleEvent(rule);
+    const message = rule.action?.message?.ref;
+    if (!event || !message) throw new LoweringError('rule is not resolved');
+    const channel = rule.action.channel as ChannelName;
+    const recipient = resolveRecipient(rule, profile);
+    if (!recipient.ok) throw new LoweringError('rule has no recipient');
+    const triggerSource = rule.trigger.source.ref;
+    const document = AstUtils.getDocument(rule);
+    const start = rule.$cstNode?.range.start ?? { line: 0, character: 0 };
+    const schedule = rule.options.find(o => o.$type === 'Schedule');
+    const lookback = rule.options.find(o => o.$type === 'Lookback');
+    const expire = rule.options.find(o => o.$type === 'Expire');
+    const limit = rule.options.find(o => o.$type === 'Limit');
+    const quiet = rule.options.find(o => o.$type === 'QuietHours');
+    const scheduleIR = schedule
+        ? { every: duration(schedule.every), at: schedule.at ?? null, zone: schedule.zone ?? 'UTC' }
+        : defaults.schedule;
+    const addressNormalise = channel === 'email' ? 'email' : 'none';
+
+    const lowerCondition = (c: Condition): ConditionIR => {
+        if (isAndCondition(c) || isOrCondition(c)) {
+            const kind = isAndCondition(c) ? 'and' : 'or';
+            const items = [c.left, c.right].map(lowerCondition).flatMap(i => (i.kind === kind ? i.items : [i]));
+            return { kind, items };
+        }
+        if (isNotCondition(c)) return { kind: 'not', item: lowerCondition(c.operand) };
+        if (isEngagement(c)) return { kind: 'engagement', what: c.kind, ...(c.link !== undefined ? { link: c.link } : {}) };
+        if (isSinceCondition(c)) {
+            const other = c.event.ref;
+            const match = other && resolveSinceMatch(event, other, channel, profile);
+            if (!other || !match) throw new LoweringError('since condition is not resolved');
+            return { kind: 'since', event: other.name, match: { ...match, normalise: match.kind === 'address' ? addressNormalise : 'none' } };
+        }
+        if (isComparison(c)) {
+            const values = c.op === 'in' ? c.values : c.right ? [c.right] : [];
+            return { kind: 'compare', operand: operand(c.left), op: compareOp(c), values: values.map(literal) };
+        }
+        throw new LoweringError(`unexpected condition ${(c as Condition).$type}`);
+    };
+
+    return {
+        rule: rule.name ?? derivedRuleName(rule),
+        derivedName: !rule.name,
+        source: {
+            file: nodePath.relative(projectRoot, document.uri.fsPath).split(nodePath.sep).join('/'),
+            line: start.line + 1,
+            column: start.character + 1,
+        },
+        event: event.name,
+        trigger: {
+            kind: isEvent(triggerSource) ? 'event' : 'rule',
+            name: isEvent(triggerSource) ? triggerSource.name : (triggerSource?.name ?? derivedRuleName(triggerSource as Rule)),
+            channel: (rule.trigger.channel as ChannelName | undefined) ?? null,
+            delay: duration(rule.trigger.delay),
+        },
+        channel,
+        message: message.name,
+        recipient: { source: recipient.source, path: recipient.path, normalise: addressNormalise },
+        profile: event.targetsProfile ? { keyField: keyField(profile)?.name ?? '' } : null,
+        condition: rule.condition ? lowerCondition(rule.condition) : null,
+        schedule: scheduleIR,
+        lookback: lookback ? duration(lookback.duration) : scheduleIR.every,
+        expire: expire ? duration(expire.duration) : defaults.expire,
+        limit: limit ? { count: limit.count, per: duration(limit.per) } : null,
+        quietHours: quiet ? { from: quiet.from, until: quiet.until, zone: quiet.zone } : null,
+    };
+}

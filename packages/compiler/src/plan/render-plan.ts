@@ -1,0 +1,56 @@
+// The render plan (LANGUAGE.md §8): everything the runtime needs to execute a rule without the source.
+import { createHash } from 'node:crypto';
+import * as nodePath from 'node:path';
+import { checkTemplate, compileTemplate, partTemplate, type Message, type Profile } from '@followup/language';
+import type { RuleIR } from '../ir/rule-ir.js';
+import type { RuleQuery } from '../sql/rule-queries.js';
+
+export const planFormat = 'followup.plan/1';
+
+export interface CompiledTemplate {
+    /** html bodies are HTML-escaped at every output; subjects and text parts are not. */
+    mode: 'html' | 'text';
+    /** Eta template source that can only read data (see packages/language/src/template). */
+    eta: string;
+    /** The field paths the template reads. */
+    reads: string[];
+    /** Where the template text came from: `inline` or the template file, relative to the project. */
+    from: string;
+}
+
+export interface RenderPlan extends Omit<RuleIR, 'derivedName'> {
+    format: typeof planFormat;
+    derivedName: boolean;
+    sourceHash: string;
+    templates: Partial<Record<'subject' | 'html' | 'text' | 'title', CompiledTemplate>>;
+    /** Every field path any template of the message reads. */
+    reads: string[];
+    queries: { dialect: string; selection: RuleQuery; recheck: RuleQuery };
+}
+
+export function compileMessageTemplates(message: Message, profile: Profile | undefined, projectRoot: string): RenderPlan['templates'] {
+    const templates: RenderPlan['templates'] = {};
+    for (const part of message.parts) {
+        const template = partTemplate(part, profile);
+        if (!template || template.source.text === undefined) continue;
+        const checked = checkTemplate(template.source.text, template.context);
+        templates[part.part as keyof RenderPlan['templates']] = {
+            mode: template.mode,
+            eta: compileTemplate(checked, template.mode),
+            reads: checked.reads,
+            from: template.source.kind === 'file'
+                ? nodePath.relative(projectRoot, template.source.path).split(nodePath.sep).join('/')
+                : 'inline',
+        };
+    }
+    return templates;
+}
+
+export function buildRenderPlan(
+    ir: RuleIR, templates: RenderPlan['templates'], queries: RenderPlan['queries']
+): RenderPlan {
+    const reads = [...new Set(Object.values(templates).flatMap(t => t?.reads ?? []))].sort();
+    const body = { ...ir, templates, reads, queries };
+    const sourceHash = 'sha256:' + createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    return { format: planFormat, ...ir, sourceHash, templates, reads, queries };
+}

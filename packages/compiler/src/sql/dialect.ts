@@ -1,0 +1,33 @@
+// The one narrow boundary between the SQL generator and a database engine: small questions whose
+// answers differ between engines. Nothing else in the compiler knows which engine it targets.
+import type { PathStep } from '@followup/language';
+import type { ScalarType } from '../ir/rule-ir.js';
+
+export type SqlParamType =
+    | 'timestamptz' | 'interval' | 'text' | 'numeric' | 'boolean' | 'date' | 'jsonb' | 'text[]' | 'numeric[]' | 'boolean[]' | 'timestamptz[]' | 'date[]';
+
+export abstract class Dialect {
+    abstract readonly name: string;
+
+    /** A bind parameter reference with its type, e.g. `$3::interval`. */
+    abstract param(index: number, type: SqlParamType): string;
+    /** The one quoting function for names that are not values: identifiers and JSON keys. */
+    abstract quoteIdentifier(name: string): string;
+    abstract quoteJsonKey(key: string): string;
+    /** The JSON value at `path` inside `base` (jsonb), and the same as text. */
+    abstract jsonValue(base: string, path: readonly PathStep[]): string;
+    abstract jsonText(base: string, path: readonly PathStep[]): string;
+    abstract cast(expr: string, type: ScalarType): string;
+    abstract paramTypeOf(type: ScalarType): SqlParamType;
+    /** Element count of a JSON array, 0 when it is missing or not an array. */
+    abstract jsonArrayLength(json: string): string;
+    abstract jsonArrayContains(json: string, jsonParam: string): string;
+    abstract textContains(text: string, needle: string): string;
+    abstract textStartsWith(text: string, prefix: string): string;
+    abstract equalsAny(expr: string, arrayParam: string): string;
+    abstract distinctFrom(a: string, b: string): string;
+    /** An email address as stored in suppressions: trimmed and lower-cased. */
+    abstract normaliseEmail(expr: string): string;
+    /** Pretty-prints generated SQL, deterministically. */
+    abstract format(sql: string): string;
+}

@@ -1,0 +1,51 @@
+// Stable diagnostic codes. Tests, docs (docs/diagnostics.md) and editor quick fixes key on them:
+// never renumber, only add.
+export const DiagnosticCode = {
+    SyntaxError: 'FU001',
+    LexError: 'FU002',
+
+    UnknownEvent: 'FU100',
+    UnknownField: 'FU101',
+    UnknownType: 'FU102',
+    UnknownMessage: 'FU103',
+    UnknownFilter: 'FU104',
+    UnknownRuleOrEvent: 'FU105',
+
+    DuplicateName: 'FU110',
+    DuplicateKey: 'FU111',
+    DuplicateProfile: 'FU112',
+    DuplicateOption: 'FU113',
+    DuplicatePart: 'FU114',
+
+    MissingMessage: 'FU120',
+    NoRecipient: 'FU121',
+    AmbiguousRecipient: 'FU122',
+    RecipientWrongType: 'FU123',
+    MissingMessagePart: 'FU124',
+    PartNotForChannel: 'FU125',
+    TemplateFileNotFound: 'FU126',
+
+    IncompatibleComparison: 'FU130',
+    OperatorDoesNotFit: 'FU131',
+    FilterWrongType: 'FU132',
+    FilterArguments: 'FU133',
+    PrintsCollection: 'FU134',
+    NotAList: 'FU135',
+
+    ZeroDuration: 'FU140',
+    BadTimeOfDay: 'FU141',
+    UnknownTimeZone: 'FU142',
+    NotWholeNumber: 'FU143',
+
+    SinceWithoutMatch: 'FU150',
+    ProfileWithoutKey: 'FU151',
+    TriggerCycle: 'FU152',
+    NotTargetingProfile: 'FU153',
+
+    Contradiction: 'FU160',
+    NeverHolds: 'FU161',
+
+    TemplateSyntax: 'FU170',
+} as const;
+
+export type DiagnosticCodeValue = typeof DiagnosticCode[keyof typeof DiagnosticCode];

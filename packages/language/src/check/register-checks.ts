@@ -1,0 +1,30 @@
+import type { ValidationChecks } from 'langium';
+import type { FollowupAstType } from '../generated/ast.js';
+import type { FollowupServices } from '../services/followup-module.js';
+import { ConditionChecks } from './condition-checks.js';
+import { DeclarationChecks } from './declaration-checks.js';
+import { RuleChecks } from './rule-checks.js';
+import { TemplateChecks } from './template-checks.js';
+
+/** The type checker: every diagnostic of LANGUAGE.md §7 beyond what linking reports. */
+export function registerChecks(services: FollowupServices): void {
+    const declarations = new DeclarationChecks(services);
+    const rules = new RuleChecks(services);
+    const conditions = new ConditionChecks();
+    const templates = new TemplateChecks(services.references.ScopeProvider);
+    const checks: ValidationChecks<FollowupAstType> = {
+        Model: declarations.checkModel,
+        Event: declarations.checkMembers,
+        Profile: declarations.checkMembers,
+        RecordType: declarations.checkMembers,
+        Message: declarations.checkMessage,
+        MessagePart: templates.checkPart,
+        Rule: [rules.checkRule, conditions.checkRuleConditions],
+        Duration: rules.checkDuration,
+        Schedule: rules.checkSchedule,
+        QuietHours: rules.checkQuietHours,
+        SinceCondition: rules.checkSince,
+        Comparison: conditions.checkComparison,
+    };
+    services.validation.ValidationRegistry.register(checks);
+}

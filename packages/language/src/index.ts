@@ -1,0 +1,16 @@
+export * from './generated/ast.js';
+export { FollowupLanguageMetaData } from './generated/module.js';
+export { createFollowupServices, FollowupModule, type FollowupServices } from './services/followup-module.js';
+export { derivedRuleName } from './services/name-provider.js';
+export { DiagnosticCode, type DiagnosticCodeValue } from './check/codes.js';
+export { operandType } from './check/condition-checks.js';
+export * from './types/fu-type.js';
+export * from './model/schema.js';
+export * from './model/paths.js';
+export * from './model/channels.js';
+export * from './model/durations.js';
+export * from './model/message-templates.js';
+export * from './workspace/diagnostic.js';
+export * from './workspace/load-project.js';
+export * from './template/index.js';
+export { decodeStringLiteral } from './parse/string-literal.js';

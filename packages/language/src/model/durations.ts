@@ -1,0 +1,52 @@
+import type { Duration } from '../generated/ast.js';
+
+export type DurationUnit = 'minute' | 'hour' | 'day' | 'week';
+
+const unitMinutes: Record<DurationUnit, number> = { minute: 1, hour: 60, day: 24 * 60, week: 7 * 24 * 60 };
+
+export interface DurationValue {
+    amount: number;
+    unit: DurationUnit;
+    /** Whole minutes: `D days` is D × 24 hours (LANGUAGE.md §4), no calendar arithmetic. */
+    minutes: number;
+}
+
+export function durationValue(d: Duration | undefined): DurationValue | undefined {
+    if (!d?.unit) return undefined;
+    const unit = d.unit.replace(/s$/, '') as DurationUnit;
+    const amount = d.amount ?? 1;
+    return { amount, unit, minutes: amount * unitMinutes[unit] };
+}
+
+export function minutesToWords(minutes: number): string {
+    for (const unit of ['week', 'day', 'hour', 'minute'] as DurationUnit[]) {
+        const size = unitMinutes[unit];
+        if (minutes % size === 0) {
+            const n = minutes / size;
+            return `${n} ${unit}${n === 1 ? '' : 's'}`;
+        }
+    }
+    return `${minutes} minutes`;
+}
+
+/** A PostgreSQL interval literal for a bind parameter (`'4320 minutes'`). */
+export function minutesToInterval(minutes: number): string {
+    return `${minutes} minutes`;
+}
+
+export function parseTimeOfDay(text: string | undefined): { hour: number; minute: number } | undefined {
+    const m = /^(\d{1,2}):(\d{2})$/.exec(text ?? '');
+    if (!m) return undefined;
+    const hour = Number(m[1]);
+    const minute = Number(m[2]);
+    return hour <= 23 && minute <= 59 ? { hour, minute } : undefined;
+}
+
+export function isKnownTimeZone(zone: string): boolean {
+    try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+    } catch {
+        return false;
+    }
+}

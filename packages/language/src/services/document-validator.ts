@@ -1,0 +1,53 @@
+import {
+    DefaultDocumentValidator, type AstNode, type LangiumDocument, type ParseResult, type ReferenceInfo, type ValidationOptions
+} from 'langium';
+import type { LangiumServices } from 'langium/lsp';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { explainUnresolved } from '../check/unresolved-reference.js';
+import { DiagnosticCode } from '../check/codes.js';
+import type { FollowupScopeProvider } from './scope-provider.js';
+
+/**
+ * Langium's own diagnostics, given the language's stable codes: parse and lex errors get FU001/FU002,
+ * and an unresolved reference becomes "unknown event/field/type/message" with a "did you mean".
+ */
+export class FollowupDocumentValidator extends DefaultDocumentValidator {
+    private readonly scopes: FollowupScopeProvider;
+
+    constructor(services: LangiumServices) {
+        super(services);
+        this.scopes = services.references.ScopeProvider as FollowupScopeProvider;
+    }
+
+    protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const first = diagnostics.length;
+        super.processLexingErrors(parseResult, diagnostics, options);
+        for (const d of diagnostics.slice(first)) d.code = DiagnosticCode.LexError;
+    }
+
+    protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const first = diagnostics.length;
+        super.processParsingErrors(parseResult, diagnostics, options);
+        for (const d of diagnostics.slice(first)) {
+            d.code = DiagnosticCode.SyntaxError;
+            d.message = d.message.replace(/\s+/g, ' ').trim();
+        }
+    }
+
+    protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], _options: ValidationOptions): void {
+        for (const reference of document.references) {
+            const error = reference.error;
+            if (!error) continue;
+            const info: ReferenceInfo = error.info;
+            const explained = explainUnresolved(info, this.scopes);
+            if (!explained) continue; // a consequence of another error, reported there
+            const node: AstNode = info.container;
+            diagnostics.push(this.toDiagnostic(explained.severity ?? 'error', explained.message, {
+                node,
+                range: reference.$refNode?.range,
+                code: explained.code,
+                data: { code: explained.code, hint: explained.hint, refText: reference.$refText, candidates: explained.candidates },
+            }));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import { inject, type Module } from 'langium';
+import {
+    createDefaultModule, createDefaultSharedModule,
+    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices
+} from 'langium/lsp';
+import { FollowupGeneratedModule, FollowupGeneratedSharedModule } from '../generated/module.js';
+import { registerChecks } from '../check/register-checks.js';
+import { FollowupDocumentValidator } from './document-validator.js';
+import { FollowupNameProvider } from './name-provider.js';
+import { FollowupScopeProvider } from './scope-provider.js';
+import { FollowupValueConverter } from './value-converter.js';
+
+export type FollowupAddedServices = {
+    references: { ScopeProvider: FollowupScopeProvider };
+};
+
+export type FollowupServices = LangiumServices & FollowupAddedServices;
+
+/** The services this language replaces; each lives in its own file. */
+export const FollowupModule: Module<FollowupServices, PartialLangiumServices & FollowupAddedServices> = {
+    parser: { ValueConverter: () => new FollowupValueConverter() },
+    references: {
+        NameProvider: () => new FollowupNameProvider(),
+        ScopeProvider: services => new FollowupScopeProvider(services),
+    },
+    validation: { DocumentValidator: services => new FollowupDocumentValidator(services) },
+};
+
+/**
+ * The one set of services the CLI, the tests and the language server all use, so the command line
+ * and the editor can never disagree.
+ */
+export function createFollowupServices(context: DefaultSharedModuleContext): {
+    shared: LangiumSharedServices;
+    Followup: FollowupServices;
+} {
+    const shared = inject(createDefaultSharedModule(context), FollowupGeneratedSharedModule);
+    const Followup = inject(createDefaultModule({ shared }), FollowupGeneratedModule, FollowupModule);
+    shared.ServiceRegistry.register(Followup);
+    registerChecks(Followup);
+    return { shared, Followup };
+}

@@ -1,0 +1,173 @@
+// Every diagnostic kind of LANGUAGE.md §7: its code, its message and exactly the characters it underlines.
+import { describe, expect, it } from 'vitest';
+import { marked } from '../support/marked.js';
+import { brief, check, diagnosticsOf, schema } from '../support/project.js';
+
+async function expectOne(source: string, code: string, message: RegExp | string, opts: { hint?: RegExp | string; extraSchema?: string; severity?: string } = {}) {
+    const m = marked(source);
+    const diagnostics = await diagnosticsOf(m.text, opts.extraSchema);
+    const found = diagnostics.filter(d => d.code === code);
+    expect(found.map(brief), JSON.stringify(diagnostics, null, 1)).toEqual([{ code, ...m.range }]);
+    const d = found[0]!;
+    if (typeof message === 'string') expect(d.message).toBe(message); else expect(d.message).toMatch(message);
+    if (opts.hint !== undefined) {
+        if (typeof opts.hint === 'string') expect(d.hint).toBe(opts.hint); else expect(d.hint).toMatch(opts.hint);
+    }
+    expect(d.severity).toBe(opts.severity ?? 'error');
+    expect(d.file.endsWith('rules.followup')).toBe(true);
+    return diagnostics;
+}
+
+describe('unknown names, with "did you mean"', () => {
+    it('unknown event in a trigger', async () => {
+        await expectOne('when ⟦cartAbandonmnet⟧ sent 3 days ago then send followup email', 'FU105',
+            "Unknown event or rule 'cartAbandonmnet'", { hint: "Did you mean 'cartAbandonment'?" });
+    });
+    it('unknown event in a since condition', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and not ⟦purchse⟧ since sent then send followup email', 'FU100',
+            "Unknown event 'purchse'", { hint: "Did you mean 'purchase'?" });
+    });
+    it('unknown event in a message declaration', async () => {
+        await expectOne('message x for ⟦purchasee⟧ email { subject: "a" text: "b" }', 'FU100', "Unknown event 'purchasee'",
+            { hint: "Did you mean 'purchase'?" });
+    });
+    it('unknown field in a condition', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and ⟦cartTotl⟧ > 100 then send followup email', 'FU101',
+            "Unknown field 'cartTotl' on event 'cartAbandonment'", { hint: "Did you mean 'cartTotal'?" });
+    });
+    it('unknown nested field', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and items[0].⟦nme⟧ = "x" then send followup email', 'FU101',
+            "Unknown field 'nme' on type 'CartItem'", { hint: "Did you mean 'name'?" });
+    });
+    it('unknown type', async () => {
+        await expectOne('event e { email: email  items: list<⟦CartItm⟧> }', 'FU102', "Unknown type 'CartItm'",
+            { hint: "Did you mean 'CartItem'?" });
+    });
+    it('unknown message', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago then send ⟦folowup⟧ email', 'FU103', "Unknown message 'folowup'",
+            { hint: "Did you mean 'followup'?" });
+    });
+    it('unknown filter inside {{ }}', async () => {
+        await expectOne('message m for cartAbandonment email { subject: "Hi {{ firstName | ⟦uper⟧ }}" text: "x" }', 'FU104',
+            /Unknown filter 'uper'/, { hint: "Did you mean 'upper'?" });
+    });
+    it('unknown field inside {{ }}, after escapes, positioned in the .followup file', async () => {
+        await expectOne('message m for cartAbandonment email { subject: "\\"Hi\\" \\u{1F600} {{ ⟦frstName⟧ }}" text: "x" }', 'FU101',
+            /Unknown field 'frstName'/, { hint: "Did you mean 'firstName'?" });
+    });
+    it('unknown field inside a multi-line text', async () => {
+        await expectOne('message m for cartAbandonment email {\n  subject: "x"\n  text: """\n    Hello\n      {{ ⟦cartUrll⟧ }}\n  """\n}', 'FU101',
+            /Unknown field 'cartUrll'/);
+    });
+});
+
+describe('duplicates', () => {
+    it('two events with the same name, across files, with the other declaration related', async () => {
+        const m = marked('event ⟦purchase⟧ { email: email }');
+        const project = await check({ 'schema.followup': schema, 'rules.followup': m.text });
+        const d = project.diagnostics.filter(x => x.code === 'FU110' && x.file.endsWith('rules.followup'));
+        expect(d.map(brief)).toEqual([{ code: 'FU110', ...m.range }]);
+        expect(d[0]!.message).toBe("Duplicate event 'purchase'");
+        expect(d[0]!.related?.[0]?.file.endsWith('schema.followup')).toBe(true);
+    });
+    it('two short rules with the same derived name', async () => {
+        const diagnostics = await diagnosticsOf('when cartAbandonment sent 3 days ago then send followup email\nwhen cartAbandonment sent 5 days ago then send followup email');
+        const d = diagnostics.filter(x => x.code === 'FU110');
+        expect(d.map(x => [x.line, x.column, x.message])).toEqual([
+            [1, 1, "Duplicate rule 'cartAbandonment_followup_email'"],
+            [2, 1, "Duplicate rule 'cartAbandonment_followup_email'"],
+        ]);
+        expect(d[0]!.hint).toMatch(/long form/);
+    });
+    it('a field declared twice', async () => {
+        await expectOne('event e { email: email  total: int  ⟦total⟧: decimal }', 'FU110', "Duplicate field 'total'");
+    });
+    it('a message declared twice for the same event and channel', async () => {
+        await expectOne('message ⟦followup⟧ for cartAbandonment sms { text: "again" }', 'FU110', "Duplicate message 'followup' for cartAbandonment sms");
+    });
+});
+
+describe('messages and recipients', () => {
+    it('a message missing for the rule\'s event and channel', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago then send ⟦lastChance⟧ sms', 'FU120',
+            "No message 'lastChance' for event 'cartAbandonment' on channel sms (there is one for cartAbandonment email)",
+            { hint: 'Declare it: message lastChance for cartAbandonment sms { ... }' });
+    });
+    it('a message missing its subject', async () => {
+        await expectOne('message ⟦m⟧ for cartAbandonment email { text: "x" }', 'FU124', "The email message 'm' needs 'subject'");
+    });
+    it('a channel with no recipient field', async () => {
+        await expectOne('event signup { name: string }\nmessage hello for signup email { subject: "x" text: "y" }\nwhen signup sent 1 day ago then send hello ⟦email⟧', 'FU121',
+            "The email channel needs a recipient: event 'signup' has no field of type email");
+    });
+    it('an ambiguous recipient', async () => {
+        await expectOne('event invoice { billingEmail: email  shippingEmail: email }\nmessage reminder for invoice email { subject: "x" text: "y" }\nwhen invoice sent 1 day ago then send reminder ⟦email⟧', 'FU122',
+            "The email recipient is ambiguous: event 'invoice' has 'billingEmail' and 'shippingEmail' of type email",
+            { hint: 'Say which: send reminder email to billingEmail' });
+    });
+    it('an ambiguous recipient made explicit is fine', async () => {
+        const diagnostics = await diagnosticsOf('event invoice { billingEmail: email  shippingEmail: email }\nmessage reminder for invoice email { subject: "x" text: "y" }\nwhen invoice sent 1 day ago then send reminder email to billingEmail');
+        expect(diagnostics).toEqual([]);
+    });
+});
+
+describe('types of comparisons and filters', () => {
+    it('incompatible comparison', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and cartTotal = ⟦"abc"⟧ then send followup email', 'FU130',
+            `Cannot compare 'cartTotal' (decimal) with the text "abc"`, { hint: "'cartTotal' expects a number" });
+    });
+    it('an operator that does not fit the type', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and firstName ⟦>⟧ 3 then send followup email', 'FU131',
+            "Operator '>' does not fit: 'firstName' is string");
+    });
+    it('a filter applied to the wrong type', async () => {
+        await expectOne('message m for cartAbandonment email { subject: "{{ cartTotal | ⟦upper⟧ }}" text: "x" }', 'FU132', /upper.*decimal|decimal.*upper/);
+    });
+});
+
+describe('durations, times and time zones', () => {
+    it('a duration of zero', async () => {
+        await expectOne('when cartAbandonment sent ⟦0 days⟧ ago then send followup email', 'FU140', 'A duration of zero');
+    });
+    it('a bad time of day', async () => {
+        await expectOne('followup r {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every day at ⟦25:00⟧\n}', 'FU141',
+            "'25:00' is not a time of day", { hint: 'Write HH:MM between 00:00 and 23:59' });
+    });
+    it('an unknown time zone', async () => {
+        await expectOne('followup r {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every day at 09:00 in ⟦"Europe/Pariss"⟧\n}', 'FU142',
+            'Unknown time zone "Europe/Pariss"', { hint: 'Did you mean "Europe/Paris"?' });
+    });
+});
+
+describe('relations between events', () => {
+    it('since between events with no shared key or address', async () => {
+        await expectOne('event pageView { url: url }\nwhen cartAbandonment sent 3 days ago and not ⟦pageView⟧ since sent then send followup email', 'FU150',
+            "'pageView' cannot be related to 'cartAbandonment': they share no key and no single email address field");
+    });
+});
+
+describe('contradictions and conditions that never hold (warnings)', () => {
+    it('opened and not opened', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and opened and ⟦not opened⟧ then send followup email', 'FU160',
+            "Contradiction: 'opened' and 'not opened' can never both hold", { severity: 'warning' });
+    });
+    it('clicked and not opened', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and clicked and ⟦not opened⟧ then send followup email', 'FU161',
+            /a click counts as an open/, { severity: 'warning' });
+    });
+    it('bounds that leave nothing', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and cartTotal > 100 and ⟦cartTotal < 50⟧ then send followup email', 'FU161',
+            "Never holds: no value of 'cartTotal' satisfies all of its conditions", { severity: 'warning' });
+    });
+});
+
+describe('syntax errors', () => {
+    it('say what was expected, where, and recovery keeps later errors', async () => {
+        const diagnostics = await diagnosticsOf('when cartAbandonment sent 3 days ago thn send followup email\nwhen cartAbandonment sent 0 days ago then send followup sms');
+        const syntax = diagnostics.filter(d => d.code === 'FU001');
+        expect(syntax.length).toBeGreaterThan(0);
+        expect(syntax[0]!.line).toBe(1);
+        expect(syntax[0]!.column).toBe(38);
+        expect(syntax[0]!.message).toMatch(/then|thn/);
+    });
+});
