@@ -6,7 +6,7 @@ import { brief, check, diagnosticsOf, schema } from '../support/project.js';
 async function expectOne(source: string, code: string, message: RegExp | string, opts: { hint?: RegExp | string; extraSchema?: string; severity?: string } = {}) {
     const m = marked(source);
     const diagnostics = await diagnosticsOf(m.text, opts.extraSchema);
-    const found = diagnostics.filter(d => d.code === code);
+    const found = diagnostics.filter(d => d.code === code && d.file.endsWith('rules.followup'));
     expect(found.map(brief), JSON.stringify(diagnostics, null, 1)).toEqual([{ code, ...m.range }]);
     const d = found[0]!;
     if (typeof message === 'string') expect(d.message).toBe(message); else expect(d.message).toMatch(message);
