@@ -3,7 +3,7 @@ import * as nodePath from 'node:path';
 import { AstUtils } from 'langium';
 import {
     derivedRuleName, durationValue, isAndCondition, isBooleanLiteral, isComparison, isCountCall, isEngagement, isEvent,
-    isNotCondition, isNumberLiteral, isOrCondition, isSinceCondition, keyField, pathSteps, pathType,
+    isNotCondition, isNumberLiteral, isOrCondition, isSinceCondition, keyField, pathRoot, pathSteps, pathType,
     resolveRecipient, resolveSinceMatch, ruleEvent, isTextual, isNumeric, isBoolean,
     type ChannelName, type Comparison, type Condition, type Duration, type FuType, type Literal, type Operand,
     type Profile, type Rule
@@ -38,9 +38,9 @@ function literal(l: Literal): LiteralIR {
 }
 
 function operand(o: Operand): OperandIR {
-    if (isCountCall(o)) return { kind: 'count', source: o.path.root === 'profile' ? 'profile' : 'event', path: pathSteps(o.path) };
+    if (isCountCall(o)) return { kind: 'count', source: pathRoot(o.path), path: pathSteps(o.path) };
     const { type } = pathType(o);
-    const source = o.root === 'profile' ? 'profile' : 'event';
+    const source = pathRoot(o);
     if (type.kind === 'list') {
         const element = type.element.kind === 'primitive' ? scalarType(type.element) : undefined;
         return { kind: 'field', source, path: pathSteps(o), type: 'list', ...(element ? { elementType: element } : {}) };

@@ -4,7 +4,8 @@ import {
     isAndCondition, isBooleanLiteral, isComparison, isCountCall, isEngagement, isNotCondition, isNumberLiteral, isSinceCondition,
     isStringLiteral, type Comparison, type Condition, type CountCall, type Literal, type Operand, type Path, type Rule
 } from '../generated/ast.js';
-import { pathText, pathType } from '../model/paths.js';
+import { pathRoot, pathText, pathType, segmentField } from '../model/paths.js';
+import { containingRule, ruleEvent } from '../model/schema.js';
 import {
     isBoolean, isList, isNumeric, isTemporal, isTextual, primitive, typeToString, unknownType, type FuType
 } from '../types/fu-type.js';
@@ -44,6 +45,17 @@ function literalMismatch(type: FuType, literal: Literal): string | undefined {
 }
 
 export class ConditionChecks {
+    /** `profile.x` reads the profile joined to the event, which only events `targeting profile` have. */
+    checkPath = (path: Path, accept: ValidationAcceptor): void => {
+        if (pathRoot(path) !== 'profile') return;
+        const rule = containingRule(path);
+        const event = rule && ruleEvent(rule);
+        if (event && !event.targetsProfile) {
+            report(accept, 'error', DiagnosticCode.NotTargetingProfile, `Event '${event.name}' does not target the profile, so 'profile' has no value here`,
+                { node: path.segments[0]! }, `Declare it as: event ${event.name} targeting profile { ... }`);
+        }
+    };
+
     checkComparison = (c: Comparison, accept: ValidationAcceptor): void => {
         if (isCountCall(c.left)) this.checkCount(c.left, accept);
         else this.checkPathShape(c.left, accept);
@@ -86,7 +98,7 @@ export class ConditionChecks {
     };
 
     private isOptional(operand: Operand): boolean {
-        return !isCountCall(operand) && operand.segments.some(s => s.field?.ref?.optional);
+        return !isCountCall(operand) && operand.segments.some(s => segmentField(s)?.optional);
     }
 
     private checkCount(count: CountCall, accept: ValidationAcceptor): void {

@@ -25,6 +25,7 @@ export function registerChecks(services: FollowupServices): void {
         QuietHours: rules.checkQuietHours,
         SinceCondition: rules.checkSince,
         Comparison: conditions.checkComparison,
+        Path: conditions.checkPath,
     };
     services.validation.ValidationRegistry.register(checks);
 }

@@ -1,6 +1,6 @@
 import type { ReferenceInfo } from 'langium';
 import {
-    isKeyDecl, isMessage, isPathSegment, isRecordTypeRef, isSendAction, isSinceCondition, isTrigger,
+    isEvent, isKeyDecl, isMessage, isPathSegment, isProfile, isRecordTypeRef, isSendAction, isSinceCondition, isTrigger,
     type PathSegment, type SendAction
 } from '../generated/ast.js';
 import { containingRule, ruleEvent } from '../model/schema.js';
@@ -60,19 +60,13 @@ function pathSegmentOwner(segment: PathSegment): string | undefined {
     if (index > 0) {
         const previous = path.segments[index - 1]?.field?.ref;
         if (!previous) return undefined;
+        if (isProfile(previous)) return 'the profile';
+        if (isEvent(previous)) return `event '${previous.name}'`;
         const type = previous.type;
         const record = type?.$type === 'ListType' ? type.element : type;
         if (record?.$type === 'RecordTypeRef') return record.record?.ref ? `type '${record.record.ref.name}'` : undefined;
         return `'${previous.name}' (a ${type?.$type === 'PrimitiveType' ? type.name : 'value'} has no fields)`;
     }
-    if (path.root === 'profile') return 'the profile';
-    let owner: { $type: string; name?: string; $container?: unknown } | undefined = path.$container;
-    while (owner && owner.$type !== 'Event' && owner.$type !== 'Profile' && owner.$type !== 'Rule') {
-        owner = owner.$container as typeof owner;
-    }
-    if (!owner) return undefined;
-    if (owner.$type === 'Profile') return 'the profile';
-    if (owner.$type === 'Event') return `event '${owner.name}'`;
     const rule = containingRule(path);
     const event = rule && ruleEvent(rule);
     return event ? `event '${event.name}'` : undefined;

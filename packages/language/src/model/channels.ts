@@ -1,7 +1,7 @@
 // Channels and the recipient of a rule's follow-up (LANGUAGE.md §2, §5).
 import { isField, type Event, type Field, type Profile, type Rule } from '../generated/ast.js';
 import type { PrimitiveTypeName } from '../types/fu-type.js';
-import { pathSteps, pathType, type PathStep } from './paths.js';
+import { pathRoot, pathSteps, pathType, type PathStep } from './paths.js';
 import { declaredFields, keyField, ruleEvent } from './schema.js';
 
 export type ChannelName = 'email' | 'sms' | 'push';
@@ -30,7 +30,7 @@ export function resolveRecipient(rule: Rule, profile: Profile | undefined): Reci
         if (type.kind !== 'primitive' || type.name !== addressType) {
             return { ok: false, reason: 'wrong-type', candidates: [], addressType };
         }
-        return { ok: true, source: to.root === 'profile' ? 'profile' : 'event', path: pathSteps(to), explicit: true };
+        return { ok: true, source: pathRoot(to), path: pathSteps(to), explicit: true };
     }
     const owner: Event | Profile | undefined = event.targetsProfile ? profile : event;
     const candidates = fieldsOfType(owner, addressType);

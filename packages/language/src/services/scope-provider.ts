@@ -1,7 +1,7 @@
-import { AstUtils, DefaultScopeProvider, type ReferenceInfo, type Scope } from 'langium';
+import { DefaultScopeProvider, type ReferenceInfo, type Scope } from 'langium';
 import {
-    isKeyDecl, isMessage, isPathSegment, isProfile, isSendAction,
-    type Event, type Field, type Message, type Path, type PathSegment, type Profile, type SendAction
+    isEvent, isField, isKeyDecl, isMessage, isPathSegment, isProfile, isSendAction,
+    type Message, type Path, type PathSegment, type Profile, type SendAction
 } from '../generated/ast.js';
 import { containingRule, declaredFields, fieldsOfTypeRef, ruleEvent } from '../model/schema.js';
 
@@ -14,7 +14,7 @@ export class FollowupScopeProvider extends DefaultScopeProvider {
     override getScope(context: ReferenceInfo): Scope {
         const container = context.container;
         if (isPathSegment(container) && context.property === 'field') {
-            return this.createScopeForNodes(this.fieldsForSegment(container.$container, container));
+            return this.segmentScope(container.$container, container);
         }
         if (isKeyDecl(container) && context.property === 'field') {
             return this.createScopeForNodes(declaredFields(container.$container));
@@ -41,18 +41,25 @@ export class FollowupScopeProvider extends DefaultScopeProvider {
         return this.allMessages().filter(m => m.event?.ref === event && m.channel === action.channel);
     }
 
-    private fieldsForSegment(path: Path, segment: PathSegment): Field[] {
+    /**
+     * A path's first segment sees the event's fields, then `event` and `profile` themselves
+     * (so `event.x` and `profile.x` work; a field of that name wins). Later segments see the
+     * fields of what the previous segment names.
+     */
+    private segmentScope(path: Path, segment: PathSegment): Scope {
         const index = path.segments.indexOf(segment);
-        if (index <= 0) return declaredFields(this.pathOwner(path));
-        return fieldsOfTypeRef(path.segments[index - 1]?.field?.ref?.type);
-    }
-
-    /** Whose fields a path starts from: the profile for `profile.x`, else the declaration it sits in or the rule's event. */
-    private pathOwner(path: Path): Event | Profile | undefined {
-        if (path.root === 'profile') return this.profile();
-        const owner = AstUtils.getContainerOfType(path, (n): n is Event | Profile => n.$type === 'Event' || n.$type === 'Profile');
-        if (owner) return owner;
+        if (index > 0) {
+            const previous = path.segments[index - 1]?.field?.ref;
+            const fields = isEvent(previous) || isProfile(previous) ? declaredFields(previous) : fieldsOfTypeRef(isField(previous) ? previous.type : undefined);
+            return this.createScopeForNodes(fields);
+        }
         const rule = containingRule(path);
-        return rule ? ruleEvent(rule) : undefined;
+        const event = rule && ruleEvent(rule);
+        const profile = this.profile();
+        const roots = [
+            ...(event ? [this.descriptions.createDescription(event, 'event')] : []),
+            ...(profile ? [this.descriptions.createDescription(profile, 'profile')] : []),
+        ];
+        return this.createScopeForNodes(declaredFields(event), this.createScope(roots));
     }
 }
