@@ -1,4 +1,4 @@
-// Robustness: random mutations of the example files never make the parser, the checker or the
+// Robustness (declared by mutations-*.test.ts): random mutations of the example files never make the parser, the checker or the
 // compiler throw; each yields diagnostics or a clean (compilable) result.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,6 @@ import { mutate, rng } from './mutate.js';
 
 const examples = path.resolve(import.meta.dirname, '../../examples');
 const total = Number(process.env['FUZZ_MUTATIONS'] ?? 10_000);
-const shards = 4;
 
 function exampleProjects(): { dir: string; files: Record<string, string> }[] {
     return fs.readdirSync(examples, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => {
@@ -23,7 +22,9 @@ function exampleProjects(): { dir: string; files: Record<string, string> }[] {
     }).filter(p => Object.keys(p.files).length > 0);
 }
 
-describe('random mutations of the examples', () => {
+/** Declares the mutation tests of the given shards (of `shards` in all); files split them to use both cores. */
+export function describeMutations(mine: number[], shards: number): void {
+describe(`random mutations of the examples (shards ${mine.map(s => s + 1).join(', ')} of ${shards})`, () => {
     const projects = exampleProjects();
     const services = createFollowupServices(NodeFileSystem).Followup;
     let consoleErrors: unknown[][] = [];
@@ -38,7 +39,7 @@ describe('random mutations of the examples', () => {
         expect(projects.length).toBeGreaterThanOrEqual(1);
     });
 
-    for (let shard = 0; shard < shards; shard++) {
+    for (const shard of mine) {
         it(`shard ${shard + 1}/${shards}: ${Math.ceil(total / shards)} mutants, none throws`, async () => {
             let withDiagnostics = 0;
             let clean = 0;
@@ -79,3 +80,4 @@ describe('random mutations of the examples', () => {
         }, 600_000);
     }
 });
+}

@@ -1,0 +1,213 @@
+// How long `followup check` and `followup compile` take on a large project (1,000 rules over 200
+// events by default), in a fresh process (cold) and in a process that keeps its services (warm).
+//
+//   npm run build && npm run bench:compile
+//   node bench/compile.mjs [--rules 1000] [--events 200] [--seed 1] [--cold 3] [--warm 5]
+//                          [--dir <project>] [--keep] [--json]
+//
+// See bench/README.md for what each number means.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateProject } from './generate-project.mjs';
+
+const here = nodePath.dirname(fileURLToPath(import.meta.url));
+const repo = nodePath.resolve(here, '..');
+const cli = nodePath.join(repo, 'packages/cli/bin/followup.js');
+const probe = nodePath.join(here, 'rss-probe.mjs');
+
+const { values } = parseArgs({
+    options: {
+        rules: { type: 'string', default: '1000' },
+        events: { type: 'string', default: '200' },
+        seed: { type: 'string', default: '1' },
+        cold: { type: 'string', default: '3' },
+        warm: { type: 'string', default: '5' },
+        dir: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+    },
+});
+if (values.help) {
+    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 8).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    process.exit(0);
+}
+const coldRuns = Math.max(1, Number(values.cold));
+const warmRuns = Math.max(1, Number(values.warm));
+
+if (!fs.existsSync(nodePath.join(repo, 'packages/cli/dist/main.js')) || !fs.existsSync(nodePath.join(repo, 'packages/compiler/dist/index.js'))) {
+    process.stderr.write('bench/compile: the packages are not built; run `npm run build` first.\n');
+    process.exit(2);
+}
+
+const { loadProject, unloadProject, createFollowupServices } = await import('@followup/language');
+const { compileProject, writeCompiled } = await import('@followup/compiler');
+const { NodeFileSystem } = await import('langium/node');
+const { DocumentState } = await import('langium');
+
+// ---------------------------------------------------------------- helpers
+
+const median = xs => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const min = xs => Math.min(...xs);
+const ms = x => (x === undefined ? '—' : x >= 10000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const mib = kib => (kib === undefined ? '—' : `${(kib / 1024).toFixed(0)} MiB`);
+const int = n => Math.round(n).toLocaleString('en-US');
+const log = (...a) => { if (!values.json) process.stdout.write(a.join(' ') + '\n'); };
+
+function table(header, rows) {
+    const all = [header, ...rows];
+    const widths = header.map((_, c) => Math.max(...all.map(r => String(r[c]).length)));
+    const line = r => '| ' + r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ') + ' |';
+    return [line(header), '|' + widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n');
+}
+
+/** Runs `node [--import probe] <args>` to its end; wall time from spawn to exit, and its peak RSS. */
+function runNode(args) {
+    const rssFile = nodePath.join(os.tmpdir(), `followup-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    return new Promise((resolve, reject) => {
+        const start = performance.now();
+        const child = spawn(process.execPath, ['--import', probe, ...args], {
+            cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FOLLOWUP_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' },
+        });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', d => { out += d; });
+        child.stderr.on('data', d => { err += d; });
+        child.on('error', reject);
+        child.on('close', code => {
+            const wall = performance.now() - start;
+            let rss;
+            try { rss = Number(fs.readFileSync(rssFile, 'utf8')); fs.rmSync(rssFile); } catch { /* unknown */ }
+            if (code !== 0) reject(new Error(`node ${args.join(' ')} exited with ${code}\n${out.slice(-2000)}\n${err.slice(-2000)}`));
+            else resolve({ wall, rss, out });
+        });
+    });
+}
+
+// ---------------------------------------------------------------- the project
+
+const projectDir = values.dir ? nodePath.resolve(values.dir) : fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-project-'));
+const outRoot = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-out-'));
+if (values.dir && fs.existsSync(projectDir) && fs.readdirSync(projectDir).length) {
+    process.stderr.write(`bench/compile: ${projectDir} is not empty; give an empty or new folder\n`);
+    process.exit(2);
+}
+const genStart = performance.now();
+const stats = generateProject(projectDir, { rules: Number(values.rules), events: Number(values.events), seed: Number(values.seed) });
+const genTime = performance.now() - genStart;
+
+log(`followup compile benchmark — node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? 'unknown'}), ${os.platform()} ${os.arch()}`);
+log(`Project (seed ${values.seed}, generated in ${ms(genTime)}): ${projectDir}`);
+log(`  ${stats.events} events, ${stats.recordTypes} record types, ${stats.messages} messages, ${stats.rules} rules ` +
+    `(${stats.shortRules} short form, ${stats.chainedRules} chained)`);
+log(`  ${stats.followupFiles} .followup files + ${stats.templateFiles} template files: ${int(stats.lines)} lines of source ` +
+    `(${int(stats.followupLines)} in .followup files), ${(stats.bytes / 1024).toFixed(0)} KiB`);
+log('');
+log('No reference: /work/shared/PERFORMANCE.md has no compile-time reference, so these are absolute');
+log('numbers for this machine, not ratios.');
+log('');
+
+try {
+    // ------------------------------------------------------------ cold: a fresh node process per run
+    const cold = { startup: [], check: [], compile: [], rss: { startup: [], check: [], compile: [] } };
+    for (let i = 0; i < coldRuns; i++) {
+        log(`cold run ${i + 1}/${coldRuns} ...`);
+        const startup = await runNode([cli, '--version']);
+        cold.startup.push(startup.wall); cold.rss.startup.push(startup.rss);
+        const check = await runNode([cli, 'check', projectDir]);
+        if (!/No problems/.test(check.out)) throw new Error(`followup check reported problems:\n${check.out.slice(0, 3000)}`);
+        cold.check.push(check.wall); cold.rss.check.push(check.rss);
+        const out = nodePath.join(outRoot, `cold-${i}`);
+        const compile = await runNode([cli, 'compile', projectDir, '--out', out]);
+        cold.compile.push(compile.wall); cold.rss.compile.push(compile.rss);
+        const written = fs.readdirSync(out).length;
+        if (written !== stats.rules * 2 + 1) throw new Error(`compile wrote ${written} files, expected ${stats.rules * 2 + 1}`);
+    }
+
+    // ------------------------------------------------------------ warm: one process, services created once
+    const phaseNames = ['read+parse', 'index', 'scopes', 'link', 'index refs', 'validate', 'collect'];
+    const { Followup } = createFollowupServices(NodeFileSystem);
+    const builder = Followup.shared.workspace.DocumentBuilder;
+    let marks = [];
+    for (const state of [DocumentState.Parsed, DocumentState.IndexedContent, DocumentState.ComputedScopes, DocumentState.Linked,
+        DocumentState.IndexedReferences, DocumentState.Validated]) {
+        builder.onBuildPhase(state, () => { marks.push(performance.now()); });
+    }
+    const warm = [];
+    const warmOut = nodePath.join(outRoot, 'warm');
+    for (let i = 0; i <= warmRuns; i++) {
+        if (i > 0) log(`warm run ${i}/${warmRuns} ...`); else log('warm-up run (in-process, first) ...');
+        marks = [];
+        const t0 = performance.now();
+        const project = await loadProject([projectDir], Followup);
+        const t1 = performance.now();
+        if (project.errorCount > 0 || project.warningCount > 0) {
+            throw new Error(`loadProject found ${project.errorCount} error(s), ${project.warningCount} warning(s):\n` +
+                project.diagnostics.slice(0, 10).map(d => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`).join('\n'));
+        }
+        const rules = compileProject(project);
+        const t2 = performance.now();
+        writeCompiled(warmOut, rules, 'postgres');
+        const t3 = performance.now();
+        unloadProject(project);
+        if (rules.length !== stats.rules) throw new Error(`compiled ${rules.length} rules, expected ${stats.rules}`);
+        const points = [t0, ...marks.slice(0, 6), t1];
+        warm.push({
+            check: t1 - t0, compileProject: t2 - t1, write: t3 - t2, compile: t3 - t1, total: t3 - t0,
+            phases: marks.length === 6 ? phaseNames.map((_, k) => points[k + 1] - points[k]) : undefined,
+        });
+    }
+    const first = warm[0];
+    const runs = warm.slice(1);
+    const pick = key => runs.map(r => r[key]);
+    const selfRss = process.resourceUsage().maxRSS;
+
+    // ------------------------------------------------------------ report
+    log('');
+    log(`Cold: a fresh \`node packages/cli/bin/followup.js ...\` process each time (wall time, spawn to exit), ${coldRuns} run(s)`);
+    log(table(['command', 'median', 'min', 'max', 'peak RSS (median)', 'rules/s (median)'], [
+        ['followup --version (node start + module load)', ms(median(cold.startup)), ms(min(cold.startup)), ms(Math.max(...cold.startup)), mib(median(cold.rss.startup)), ''],
+        [`followup check <project>`, ms(median(cold.check)), ms(min(cold.check)), ms(Math.max(...cold.check)), mib(median(cold.rss.check)), int(stats.rules / (median(cold.check) / 1000))],
+        [`followup compile <project> --out <dir>`, ms(median(cold.compile)), ms(min(cold.compile)), ms(Math.max(...cold.compile)), mib(median(cold.rss.compile)), int(stats.rules / (median(cold.compile) / 1000))],
+    ]));
+    log('');
+    log(`Warm: in this process, services created once, loadProject → compileProject → writeCompiled → unloadProject;`);
+    log(`${warmRuns} run(s) after one warm-up run (shown as "first")`);
+    log(table(['step', 'median', 'min', 'first', 'rules/s (median)', 'lines/s (median)'], [
+        ['check (loadProject: parse, link, validate, templates)', ms(median(pick('check'))), ms(min(pick('check'))), ms(first.check), int(stats.rules / (median(pick('check')) / 1000)), int(stats.lines / (median(pick('check')) / 1000))],
+        ['compile (compileProject + writeCompiled)', ms(median(pick('compile'))), ms(min(pick('compile'))), ms(first.compile), int(stats.rules / (median(pick('compile')) / 1000)), ''],
+        ['  compileProject (IR, SQL, templates, plans)', ms(median(pick('compileProject'))), ms(min(pick('compileProject'))), ms(first.compileProject), '', ''],
+        ['  writeCompiled (2,001 files)'.replace('2,001', int(stats.rules * 2 + 1)), ms(median(pick('write'))), ms(min(pick('write'))), ms(first.write), '', ''],
+        ['check + compile', ms(median(pick('total'))), ms(min(pick('total'))), ms(first.total), int(stats.rules / (median(pick('total')) / 1000)), int(stats.lines / (median(pick('total')) / 1000))],
+    ]));
+    if (runs.every(r => r.phases)) {
+        log('');
+        log('Where check spends its time (warm, median per phase of the Langium build):');
+        log(table(['phase', 'median', 'first'], phaseNames.map((name, k) => [name, ms(median(runs.map(r => r.phases[k]))), ms(first.phases[k])])));
+    }
+    log('');
+    log(`Peak RSS: this benchmark process (warm runs) ${mib(selfRss)}; cold check ${mib(median(cold.rss.check))}, cold compile ${mib(median(cold.rss.compile))}.`);
+    if (values.keep) log(`Kept: project ${projectDir}, output ${outRoot}`);
+
+    if (values.json) {
+        process.stdout.write(JSON.stringify({
+            node: process.version, cpus: os.cpus().length, project: stats,
+            cold: { runs: coldRuns, startupMs: cold.startup, checkMs: cold.check, compileMs: cold.compile, rssKiB: cold.rss },
+            warm: { runs: warmRuns, first, samples: runs, phases: phaseNames },
+            peakRssKiB: selfRss,
+        }, null, 2) + '\n');
+    }
+} finally {
+    if (!values.keep) {
+        fs.rmSync(outRoot, { recursive: true, force: true });
+        if (!values.dir) fs.rmSync(projectDir, { recursive: true, force: true });
+    }
+}

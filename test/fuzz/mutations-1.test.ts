@@ -1,0 +1,3 @@
+import { describeMutations } from './mutations.js';
+
+describeMutations([0, 1], 4);

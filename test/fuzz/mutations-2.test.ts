@@ -1,0 +1,3 @@
+import { describeMutations } from './mutations.js';
+
+describeMutations([2, 3], 4);
