@@ -10,3 +10,6 @@ export {
 } from './store/store.js';
 export { currentSchemaVersion, latestSchemaVersion, migrate, type MigrateResult } from './store/migrate.js';
 export { migrations, storeTables, type Migration, type StoreTable } from './store/migrations/index.js';
+export type { ChannelName, OutgoingMessage, SendResult, Transport } from './transport/transport.js';
+export { defaultConfig, type ProjectConfig } from './config/project-config.js';
+export { loadConfig, ConfigError } from './config/load-config.js';

@@ -32,7 +32,7 @@ CREATE TABLE deliveries (
     channel   text NOT NULL CHECK (channel IN ('email', 'sms', 'push')),
     recipient text NOT NULL,
     sent_at   timestamptz NOT NULL,
-    status    text NOT NULL DEFAULT 'sent' CHECK (status IN ('queued', 'sent', 'failed', 'suppressed')),
+    status    text NOT NULL DEFAULT 'sent' CHECK (status IN ('queued', 'sent', 'failed', 'suppressed', 'cancelled')),
     rule      text NULL
 );
 COMMENT ON TABLE deliveries IS 'Messages sent about an event: the original (transactional) one when rule is NULL, else the follow-up that rule made. sent_at is when it was accepted for delivery.';
@@ -110,7 +110,7 @@ CREATE TABLE outbox (
     channel         text NOT NULL,
     recipient       text NOT NULL,
     content         jsonb NOT NULL,
-    status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+    status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'stopped')),
     attempts        int NOT NULL DEFAULT 0,
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
     last_error      text,

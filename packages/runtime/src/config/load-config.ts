@@ -1,0 +1,30 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { defaultConfig, type ProjectConfig } from './project-config.js';
+
+export class ConfigError extends Error {}
+
+/** Reads `followup.config.json` of a project folder (all of it optional), over the defaults. */
+export function loadConfig(projectRoot: string): ProjectConfig {
+    const file = nodePath.join(projectRoot, 'followup.config.json');
+    if (!fs.existsSync(file)) return structuredClone(defaultConfig);
+    let raw: unknown;
+    try {
+        raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+        throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: expected a JSON object`);
+    const given = raw as Partial<ProjectConfig>;
+    const transports = { ...defaultConfig.transports, ...(given.transports ?? {}) };
+    for (const [channel, target] of Object.entries(transports)) {
+        if (typeof target !== 'string' || !/^(outbox:|smtps?:\/\/|https?:\/\/)/.test(target)) {
+            throw new ConfigError(`${file}: transports.${channel} must be outbox:<dir>, smtp://..., smtps://... or https://...`);
+        }
+    }
+    return {
+        transports,
+        from: typeof given.from === 'string' ? given.from : defaultConfig.from,
+        ...(typeof given.db === 'string' ? { db: given.db } : {}),
+    };
+}

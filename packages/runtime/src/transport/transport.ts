@@ -1,0 +1,34 @@
+// What the executor hands a channel transport, and what it hears back.
+export type ChannelName = 'email' | 'sms' | 'push';
+
+export interface OutgoingMessage {
+    /** The follow-up's delivery id: stable across retries, so a transport can de-duplicate on it. */
+    deliveryId: string;
+    channel: ChannelName;
+    /** The recipient's address (email, phone number or push token). */
+    to: string;
+    /** The rule that made it (null for a transactional message). */
+    rule: string | null;
+    eventId: string;
+    subject?: string;
+    html?: string;
+    text?: string;
+    title?: string;
+    /** Extra headers (email) — List-Unsubscribe and the like. */
+    headers?: Record<string, string>;
+}
+
+export type SendResult =
+    /** Accepted for delivery. */
+    | { status: 'sent'; providerId?: string }
+    /** A temporary failure (SMTP 4xx, connection error, HTTP 429/5xx): try again later. */
+    | { status: 'retry'; error: string; retryAfterMs?: number }
+    /** A permanent failure (SMTP 5xx, HTTP 4xx): recorded as failed, never retried. */
+    | { status: 'failed'; error: string };
+
+export interface Transport {
+    /** For logs and summaries: `outbox:/path`, `smtp://host:port` (never credentials). */
+    readonly description: string;
+    send(message: OutgoingMessage): Promise<SendResult>;
+    close(): Promise<void>;
+}
