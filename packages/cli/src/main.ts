@@ -4,13 +4,13 @@ import { ConfigError, StoreUnavailableError } from '@followup/runtime';
 import { checkCommand } from './commands/check.js';
 import { ExitCode, UsageError, type Command, type Io } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
+import { explainCommand } from './commands/explain.js';
+import { importCommand } from './commands/import.js';
+import { runCommand } from './commands/run.js';
 
-const commands: Command[] = [checkCommand, compileCommand];
+const commands: Command[] = [checkCommand, compileCommand, importCommand, runCommand, explainCommand];
 
 const planned: Record<string, string> = {
-    import: 'Load history (events, deliveries, tracking) into the store',
-    run: 'Run the rules once, as of now, and deliver what they select',
-    explain: 'Tell which rule would send to an event or address, and why not',
     test: "Run the project's scenario tests",
     serve: 'The long-running runtime: ingestion, tracking, scheduler',
     lsp: 'The language server (for editors)',
