@@ -60,6 +60,7 @@ const min = xs => Math.min(...xs);
 const ms = x => (x === undefined ? '—' : x >= 10000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 const mib = kib => (kib === undefined ? '—' : `${(kib / 1024).toFixed(0)} MiB`);
 const int = n => Math.round(n).toLocaleString('en-US');
+const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const log = (...a) => { if (!values.json) process.stdout.write(a.join(' ') + '\n'); };
 
 function table(header, rows) {
@@ -69,7 +70,7 @@ function table(header, rows) {
     return [line(header), '|' + widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n');
 }
 
-/** Runs `node [--import probe] <args>` to its end; wall time from spawn to exit, and its peak RSS. */
+/** Runs `node --import probe <args>` to its end: wall time from spawn to exit, its CPU time and peak RSS. */
 function runNode(args) {
     const rssFile = nodePath.join(os.tmpdir(), `followup-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
     return new Promise((resolve, reject) => {
@@ -84,10 +85,10 @@ function runNode(args) {
         child.on('error', reject);
         child.on('close', code => {
             const wall = performance.now() - start;
-            let rss;
-            try { rss = Number(fs.readFileSync(rssFile, 'utf8')); fs.rmSync(rssFile); } catch { /* unknown */ }
+            let usage = {};
+            try { usage = JSON.parse(fs.readFileSync(rssFile, 'utf8')); fs.rmSync(rssFile); } catch { /* unknown */ }
             if (code !== 0) reject(new Error(`node ${args.join(' ')} exited with ${code}\n${out.slice(-2000)}\n${err.slice(-2000)}`));
-            else resolve({ wall, rss, out });
+            else resolve({ wall, rss: usage.maxRssKiB, cpu: usage.cpuMs, out });
         });
     });
 }
@@ -100,6 +101,7 @@ if (values.dir && fs.existsSync(projectDir) && fs.readdirSync(projectDir).length
     process.stderr.write(`bench/compile: ${projectDir} is not empty; give an empty or new folder\n`);
     process.exit(2);
 }
+const loadStart = os.loadavg()[0];
 const genStart = performance.now();
 const stats = generateProject(projectDir, { rules: Number(values.rules), events: Number(values.events), seed: Number(values.seed) });
 const genTime = performance.now() - genStart;
@@ -117,17 +119,18 @@ log('');
 
 try {
     // ------------------------------------------------------------ cold: a fresh node process per run
-    const cold = { startup: [], check: [], compile: [], rss: { startup: [], check: [], compile: [] } };
+    const cold = { startup: [], check: [], compile: [], rss: { startup: [], check: [], compile: [] }, cpu: { startup: [], check: [], compile: [] } };
+    const record = (kind, run) => { cold[kind].push(run.wall); cold.rss[kind].push(run.rss); cold.cpu[kind].push(run.cpu); };
     for (let i = 0; i < coldRuns; i++) {
         log(`cold run ${i + 1}/${coldRuns} ...`);
         const startup = await runNode([cli, '--version']);
-        cold.startup.push(startup.wall); cold.rss.startup.push(startup.rss);
+        record('startup', startup);
         const check = await runNode([cli, 'check', projectDir]);
         if (!/No problems/.test(check.out)) throw new Error(`followup check reported problems:\n${check.out.slice(0, 3000)}`);
-        cold.check.push(check.wall); cold.rss.check.push(check.rss);
+        record('check', check);
         const out = nodePath.join(outRoot, `cold-${i}`);
         const compile = await runNode([cli, 'compile', projectDir, '--out', out]);
-        cold.compile.push(compile.wall); cold.rss.compile.push(compile.rss);
+        record('compile', compile);
         const written = fs.readdirSync(out).length;
         if (written !== stats.rules * 2 + 1) throw new Error(`compile wrote ${written} files, expected ${stats.rules * 2 + 1}`);
     }
@@ -146,9 +149,11 @@ try {
     for (let i = 0; i <= warmRuns; i++) {
         if (i > 0) log(`warm run ${i}/${warmRuns} ...`); else log('warm-up run (in-process, first) ...');
         marks = [];
+        const c0 = cpuNow();
         const t0 = performance.now();
         const project = await loadProject([projectDir], Followup);
         const t1 = performance.now();
+        const c1 = cpuNow();
         if (project.errorCount > 0 || project.warningCount > 0) {
             throw new Error(`loadProject found ${project.errorCount} error(s), ${project.warningCount} warning(s):\n` +
                 project.diagnostics.slice(0, 10).map(d => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`).join('\n'));
@@ -157,11 +162,13 @@ try {
         const t2 = performance.now();
         writeCompiled(warmOut, rules, 'postgres');
         const t3 = performance.now();
+        const c3 = cpuNow();
         unloadProject(project);
         if (rules.length !== stats.rules) throw new Error(`compiled ${rules.length} rules, expected ${stats.rules}`);
         const points = [t0, ...marks.slice(0, 6), t1];
         warm.push({
             check: t1 - t0, compileProject: t2 - t1, write: t3 - t2, compile: t3 - t1, total: t3 - t0,
+            checkCpu: c1 - c0, compileCpu: c3 - c1, totalCpu: c3 - c0,
             phases: marks.length === 6 ? phaseNames.map((_, k) => points[k + 1] - points[k]) : undefined,
         });
     }
@@ -171,38 +178,49 @@ try {
     const selfRss = process.resourceUsage().maxRSS;
 
     // ------------------------------------------------------------ report
+    const loadEnd = os.loadavg()[0];
+    const rate = (n, t) => int(n / (t / 1000));
     log('');
-    log(`Cold: a fresh \`node packages/cli/bin/followup.js ...\` process each time (wall time, spawn to exit), ${coldRuns} run(s)`);
-    log(table(['command', 'median', 'min', 'max', 'peak RSS (median)', 'rules/s (median)'], [
-        ['followup --version (node start + module load)', ms(median(cold.startup)), ms(min(cold.startup)), ms(Math.max(...cold.startup)), mib(median(cold.rss.startup)), ''],
-        [`followup check <project>`, ms(median(cold.check)), ms(min(cold.check)), ms(Math.max(...cold.check)), mib(median(cold.rss.check)), int(stats.rules / (median(cold.check) / 1000))],
-        [`followup compile <project> --out <dir>`, ms(median(cold.compile)), ms(min(cold.compile)), ms(Math.max(...cold.compile)), mib(median(cold.rss.compile)), int(stats.rules / (median(cold.compile) / 1000))],
+    log(`Cold: a fresh \`node packages/cli/bin/followup.js ...\` process each time, ${coldRuns} run(s).`);
+    log('Wall = spawn to exit; CPU = user + system time of the child (less than wall when the machine is busy).');
+    const coldRow = (label, kind, withRate) => [label, ms(median(cold[kind])), ms(min(cold[kind])), ms(Math.max(...cold[kind])),
+        ms(median(cold.cpu[kind].filter(x => x !== undefined))), mib(median(cold.rss[kind].filter(x => x !== undefined))),
+        withRate ? rate(stats.rules, median(cold[kind])) : ''];
+    log(table(['command', 'wall median', 'min', 'max', 'CPU median', 'peak RSS', 'rules/s (wall)'], [
+        coldRow('followup --version (node start + module load)', 'startup', false),
+        coldRow('followup check <project>', 'check', true),
+        coldRow('followup compile <project> --out <dir>', 'compile', true),
     ]));
     log('');
-    log(`Warm: in this process, services created once, loadProject → compileProject → writeCompiled → unloadProject;`);
-    log(`${warmRuns} run(s) after one warm-up run (shown as "first")`);
-    log(table(['step', 'median', 'min', 'first', 'rules/s (median)', 'lines/s (median)'], [
-        ['check (loadProject: parse, link, validate, templates)', ms(median(pick('check'))), ms(min(pick('check'))), ms(first.check), int(stats.rules / (median(pick('check')) / 1000)), int(stats.lines / (median(pick('check')) / 1000))],
-        ['compile (compileProject + writeCompiled)', ms(median(pick('compile'))), ms(min(pick('compile'))), ms(first.compile), int(stats.rules / (median(pick('compile')) / 1000)), ''],
-        ['  compileProject (IR, SQL, templates, plans)', ms(median(pick('compileProject'))), ms(min(pick('compileProject'))), ms(first.compileProject), '', ''],
-        ['  writeCompiled (2,001 files)'.replace('2,001', int(stats.rules * 2 + 1)), ms(median(pick('write'))), ms(min(pick('write'))), ms(first.write), '', ''],
-        ['check + compile', ms(median(pick('total'))), ms(min(pick('total'))), ms(first.total), int(stats.rules / (median(pick('total')) / 1000)), int(stats.lines / (median(pick('total')) / 1000))],
+    log('Warm: in this process, services created once; each run is loadProject → compileProject → writeCompiled,');
+    log(`then unloadProject. ${warmRuns} run(s) after one warm-up run (shown as "first").`);
+    const warmRow = (label, key, cpuKey, withRate) => [label, ms(median(pick(key))), ms(min(pick(key))),
+        cpuKey ? ms(median(pick(cpuKey))) : '', ms(first[key]), withRate ? rate(stats.rules, median(pick(key))) : '',
+        withRate ? rate(stats.lines, median(pick(key))) : ''];
+    log(table(['step', 'wall median', 'min', 'CPU median', 'first', 'rules/s', 'lines/s'], [
+        warmRow('check (loadProject: parse, link, validate, templates)', 'check', 'checkCpu', true),
+        warmRow('compile (compileProject + writeCompiled)', 'compile', 'compileCpu', true),
+        warmRow('  compileProject (IR, SQL, templates, plans)', 'compileProject', undefined, false),
+        warmRow(`  writeCompiled (${int(stats.rules * 2 + 1)} files)`, 'write', undefined, false),
+        warmRow('check + compile', 'total', 'totalCpu', true),
     ]));
     if (runs.every(r => r.phases)) {
         log('');
-        log('Where check spends its time (warm, median per phase of the Langium build):');
+        log('Where check spends its time (warm; wall time per phase of the Langium build, median):');
         log(table(['phase', 'median', 'first'], phaseNames.map((name, k) => [name, ms(median(runs.map(r => r.phases[k]))), ms(first.phases[k])])));
     }
     log('');
-    log(`Peak RSS: this benchmark process (warm runs) ${mib(selfRss)}; cold check ${mib(median(cold.rss.check))}, cold compile ${mib(median(cold.rss.compile))}.`);
+    log(`Peak RSS: this process (warm runs) ${mib(selfRss)}; cold check ${mib(median(cold.rss.check))}, cold compile ${mib(median(cold.rss.compile))}.`);
+    log(`Load average (1 min) at start ${loadStart.toFixed(2)}, at end ${loadEnd.toFixed(2)} on ${os.cpus().length} CPU(s)` +
+        (Math.max(loadStart, loadEnd) > os.cpus().length * 0.75 ? ': the machine was busy, wall times are inflated; compare CPU times.' : '.'));
     if (values.keep) log(`Kept: project ${projectDir}, output ${outRoot}`);
 
     if (values.json) {
         process.stdout.write(JSON.stringify({
             node: process.version, cpus: os.cpus().length, project: stats,
-            cold: { runs: coldRuns, startupMs: cold.startup, checkMs: cold.check, compileMs: cold.compile, rssKiB: cold.rss },
+            cold: { runs: coldRuns, startupMs: cold.startup, checkMs: cold.check, compileMs: cold.compile, cpuMs: cold.cpu, rssKiB: cold.rss },
             warm: { runs: warmRuns, first, samples: runs, phases: phaseNames },
-            peakRssKiB: selfRss,
+            peakRssKiB: selfRss, loadAverage: { start: loadStart, end: loadEnd },
         }, null, 2) + '\n');
     }
 } finally {

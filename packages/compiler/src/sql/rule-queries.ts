@@ -35,55 +35,107 @@ const engagementKinds: Record<string, string[]> = {
 };
 
 export function buildRuleQueries(ir: RuleIR, dialect: Dialect): RuleQueries {
-    return { selection: buildRuleQuery(ir, dialect, 'selection'), recheck: buildRuleQuery(ir, dialect, 'recheck') };
+    return { selection: selectionQuery(ir, dialect), recheck: recheckQuery(ir, dialect) };
 }
 
-function buildRuleQuery(ir: RuleIR, dialect: Dialect, mode: 'selection' | 'recheck'): RuleQuery {
-    const params = new ParameterList(dialect, mode === 'selection' ? selectionRuntime : recheckRuntime);
-    const now = params.ref(2);
-    const base = (source: 'event' | 'profile') => (source === 'event' ? 'e.payload' : 'p.payload');
+/**
+ * The pieces every query of a rule is made of: which deliveries trigger it, its conditions, the
+ * recipient and their suppression, all as SQL over `deliveries d JOIN events e [LEFT JOIN profiles p]`.
+ * Values are bound in the order the pieces are built, so build them in the same order for every query.
+ */
+export class RuleSql {
+    readonly params: ParameterList;
+    readonly now: string;
+    readonly recipient: string;
+    readonly triggerFilters: string[];
+    private readonly channelParam: string;
 
-    const channelParam = params.bind('channel', 'text', ir.channel);
-    const recipientRaw = dialect.jsonText(base(ir.recipient.source), ir.recipient.path);
-    const recipient = ir.recipient.normalise === 'email' ? dialect.normaliseEmail(recipientRaw) : `btrim(${recipientRaw})`;
-
-    // Which deliveries trigger the rule: an event's original delivery, or a chained rule's delivery.
-    const triggerFilters: string[] = [`d.status = 'sent'`];
-    if (ir.trigger.kind === 'event') {
-        triggerFilters.push('d.rule IS NULL', `e.type = ${params.bind('event_type', 'text', ir.trigger.name)}`);
-        const channelFilter = ir.trigger.channel ? params.bind('trigger_channel', 'text', ir.trigger.channel) : undefined;
-        if (channelFilter) triggerFilters.push(`d.channel = ${channelFilter}`);
-        // The original delivery is the event's earliest sent one that no rule made.
-        triggerFilters.push(`NOT EXISTS (
-            SELECT 1 FROM deliveries o
-            WHERE o.event_id = d.event_id AND o.status = 'sent' AND o.rule IS NULL
-              ${channelFilter ? `AND o.channel = ${channelFilter}` : ''}
-              AND (o.sent_at < d.sent_at OR (o.sent_at = d.sent_at AND o.id < d.id)))`);
-    } else {
-        triggerFilters.push(`d.rule = ${params.bind('trigger_rule', 'text', ir.trigger.name)}`);
-        if (ir.trigger.channel) triggerFilters.push(`d.channel = ${params.bind('trigger_channel', 'text', ir.trigger.channel)}`);
+    constructor(readonly ir: RuleIR, readonly dialect: Dialect, runtime: Omit<ParameterSpec, 'value'>[]) {
+        this.params = new ParameterList(dialect, runtime);
+        this.now = this.params.ref(2);
+        this.channelParam = this.params.bind('channel', 'text', ir.channel);
+        const recipientRaw = dialect.jsonText(this.base(ir.recipient.source), ir.recipient.path);
+        this.recipient = ir.recipient.normalise === 'email' ? dialect.normaliseEmail(recipientRaw) : `btrim(${recipientRaw})`;
+        this.triggerFilters = this.buildTriggerFilters();
     }
 
-    const operandSql = (operand: OperandIR): string => {
-        if (operand.kind === 'count') return dialect.jsonArrayLength(dialect.jsonValue(base(operand.source), operand.path));
-        if (operand.type === 'list') return dialect.jsonValue(base(operand.source), operand.path);
-        return dialect.cast(dialect.jsonText(base(operand.source), operand.path), operand.type);
-    };
-    const valueType = (operand: OperandIR): SqlParamType =>
-        operand.kind === 'count' ? 'numeric' : operand.type === 'list' ? 'jsonb' : dialect.paramTypeOf(operand.type);
-    const bindLiteral = (operand: OperandIR, literal: LiteralIR) => params.bind('value', valueType(operand), literal.value);
+    base(source: 'event' | 'profile'): string {
+        return source === 'event' ? 'e.payload' : 'p.payload';
+    }
 
-    const compareSql = (c: Extract<ConditionIR, { kind: 'compare' }>): string => {
-        const left = operandSql(c.operand);
+    /** Which deliveries trigger the rule: an event's original delivery, or a chained rule's delivery. */
+    private buildTriggerFilters(): string[] {
+        const { ir, params } = this;
+        const filters: string[] = [`d.status = 'sent'`];
+        if (ir.trigger.kind === 'event') {
+            filters.push('d.rule IS NULL', `e.type = ${params.bind('event_type', 'text', ir.trigger.name)}`);
+            const channelFilter = ir.trigger.channel ? params.bind('trigger_channel', 'text', ir.trigger.channel) : undefined;
+            if (channelFilter) filters.push(`d.channel = ${channelFilter}`);
+            // The original delivery is the event's earliest sent one that no rule made.
+            filters.push(`NOT EXISTS (
+                SELECT 1 FROM deliveries o
+                WHERE o.event_id = d.event_id AND o.status = 'sent' AND o.rule IS NULL
+                  ${channelFilter ? `AND o.channel = ${channelFilter}` : ''}
+                  AND (o.sent_at < d.sent_at OR (o.sent_at = d.sent_at AND o.id < d.id)))`);
+        } else {
+            filters.push(`d.rule = ${params.bind('trigger_rule', 'text', ir.trigger.name)}`);
+            if (ir.trigger.channel) filters.push(`d.channel = ${params.bind('trigger_channel', 'text', ir.trigger.channel)}`);
+        }
+        return filters;
+    }
+
+    from(): string {
+        const profileJoin = this.ir.profile
+            ? `LEFT JOIN profiles p ON p.key = ${this.dialect.jsonText('e.payload', [this.ir.profile.keyField])}`
+            : '';
+        return `FROM deliveries d JOIN events e ON e.id = d.event_id ${profileJoin}`;
+    }
+
+    suppressed(): string {
+        return `EXISTS (
+            SELECT 1 FROM suppressions sp
+            WHERE sp.channel = ${this.channelParam} AND sp.address = ${this.recipient} AND sp.at <= ${this.now})`;
+    }
+
+    /** Why the recipient is suppressed (the earliest reason), for explanations. */
+    suppressionReason(): string {
+        return `(SELECT sp.reason FROM suppressions sp
+            WHERE sp.channel = ${this.channelParam} AND sp.address = ${this.recipient} AND sp.at <= ${this.now}
+            ORDER BY sp.at LIMIT 1)`;
+    }
+
+    operand(operand: OperandIR): string {
+        const { dialect } = this;
+        if (operand.kind === 'count') return dialect.jsonArrayLength(dialect.jsonValue(this.base(operand.source), operand.path));
+        if (operand.type === 'list') return dialect.jsonValue(this.base(operand.source), operand.path);
+        return dialect.cast(dialect.jsonText(this.base(operand.source), operand.path), operand.type);
+    }
+
+    /** The operand's value as text, for explanations. */
+    operandText(operand: OperandIR): string {
+        const { dialect } = this;
+        if (operand.kind === 'count') return `${this.operand(operand)}::text`;
+        if (operand.type === 'list') return `${dialect.jsonValue(this.base(operand.source), operand.path)}::text`;
+        return dialect.jsonText(this.base(operand.source), operand.path);
+    }
+
+    private valueType(operand: OperandIR): SqlParamType {
+        return operand.kind === 'count' ? 'numeric' : operand.type === 'list' ? 'jsonb' : this.dialect.paramTypeOf(operand.type);
+    }
+
+    private compare(c: Extract<ConditionIR, { kind: 'compare' }>): string {
+        const { dialect, params } = this;
+        const left = this.operand(c.operand);
+        const literal = (l: LiteralIR) => params.bind('value', this.valueType(c.operand), l.value);
         switch (c.op) {
             case '=': case '<': case '<=': case '>': case '>=':
-                return `coalesce(${left} ${c.op} ${bindLiteral(c.operand, c.values[0]!)}, false)`;
+                return `coalesce(${left} ${c.op} ${literal(c.values[0]!)}, false)`;
             case '!=':
                 // A missing value is different from any value.
-                return dialect.distinctFrom(left, bindLiteral(c.operand, c.values[0]!));
+                return dialect.distinctFrom(left, literal(c.values[0]!));
             case 'in':
             case 'not in': {
-                const type = `${valueType(c.operand)}[]` as SqlParamType;
+                const type = `${this.valueType(c.operand)}[]` as SqlParamType;
                 const list = params.bind('values', type, c.values.map(v => v.value) as string[] | number[] | boolean[]);
                 const any = `coalesce(${dialect.equalsAny(left, list)}, false)`;
                 return c.op === 'in' ? any : `NOT ${any}`;
@@ -99,71 +151,89 @@ function buildRuleQuery(ir: RuleIR, dialect: Dialect, mode: 'selection' | 'reche
             case 'is not empty': {
                 const empty = c.operand.kind === 'field' && c.operand.type === 'list'
                     ? `${dialect.jsonArrayLength(left)} = 0`
-                    : `coalesce(${dialect.jsonText(base(c.operand.source), c.operand.path)}, '') = ''`;
+                    : `coalesce(${dialect.jsonText(this.base(c.operand.source), c.operand.path)}, '') = ''`;
                 return c.op === 'is empty' ? `(${empty})` : `NOT (${empty})`;
             }
         }
-    };
-
-    const conditionSql = (c: ConditionIR): string => {
-        switch (c.kind) {
-            case 'and': return `(${c.items.map(conditionSql).join(' AND ')})`;
-            case 'or': return `(${c.items.map(conditionSql).join(' OR ')})`;
-            case 'not': return `NOT ${conditionSql(c.item)}`;
-            case 'engagement': {
-                const kinds = engagementKinds[c.what]!.map(k => `'${k}'`).join(', ');
-                const link = c.link !== undefined ? params.bind('link', 'text', c.link) : undefined;
-                return `EXISTS (
-                    SELECT 1 FROM tracking t
-                    WHERE t.delivery_id = d.id AND t.kind IN (${kinds}) AND t.at <= ${now}
-                    ${link ? `AND (t.link = ${link} OR strpos(t.url, ${link}) > 0)` : ''})`;
-            }
-            case 'since': {
-                const norm = (expr: string) => (c.match.normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
-                return `EXISTS (
-                    SELECT 1 FROM events s
-                    WHERE s.type = ${params.bind('since_event', 'text', c.event)}
-                      AND s.occurred_at > d.sent_at AND s.occurred_at <= ${now}
-                      AND ${norm(dialect.jsonText('s.payload', [c.match.otherField]))} = ${norm(dialect.jsonText('e.payload', [c.match.field]))})`;
-            }
-            case 'compare': return compareSql(c);
-        }
-    };
-
-    const condition = ir.condition ? conditionSql(ir.condition) : undefined;
-    const suppressed = `EXISTS (
-        SELECT 1 FROM suppressions sp
-        WHERE sp.channel = ${channelParam} AND sp.address = ${recipient} AND sp.at <= ${now})`;
-    const profileJoin = ir.profile
-        ? `LEFT JOIN profiles p ON p.key = ${dialect.jsonText('e.payload', [ir.profile.keyField])}`
-        : '';
-    const from = `FROM deliveries d JOIN events e ON e.id = d.event_id ${profileJoin}`;
-    const where = (first: string[]) => [...first, ...triggerFilters, ...(condition ? [condition] : [])].join('\n AND ');
-
-    if (mode === 'recheck') {
-        const sql = `
-            SELECT d.event_id, ${suppressed} AS suppressed
-            ${from}
-            WHERE ${where([`d.event_id = ANY (${params.ref(1)})`])}`;
-        return { sql: dialect.format(sql), parameters: params.specs };
     }
+
+    private trackingWhere(c: Extract<ConditionIR, { kind: 'engagement' }>): string {
+        const kinds = engagementKinds[c.what]!.map(k => `'${k}'`).join(', ');
+        const link = c.link !== undefined ? this.params.bind('link', 'text', c.link) : undefined;
+        return `t.delivery_id = d.id AND t.kind IN (${kinds}) AND t.at <= ${this.now}
+            ${link ? `AND (t.link = ${link} OR strpos(t.url, ${link}) > 0)` : ''}`;
+    }
+
+    private sinceWhere(c: Extract<ConditionIR, { kind: 'since' }>): string {
+        const { dialect } = this;
+        const norm = (expr: string) => (c.match.normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
+        return `s.type = ${this.params.bind('since_event', 'text', c.event)}
+            AND s.occurred_at > d.sent_at AND s.occurred_at <= ${this.now}
+            AND ${norm(dialect.jsonText('s.payload', [c.match.otherField]))} = ${norm(dialect.jsonText('e.payload', [c.match.field]))}`;
+    }
+
+    condition(c: ConditionIR): string {
+        switch (c.kind) {
+            case 'and': return `(${c.items.map(i => this.condition(i)).join(' AND ')})`;
+            case 'or': return `(${c.items.map(i => this.condition(i)).join(' OR ')})`;
+            case 'not': return `NOT ${this.condition(c.item)}`;
+            case 'engagement': return `EXISTS (SELECT 1 FROM tracking t WHERE ${this.trackingWhere(c)})`;
+            case 'since': return `EXISTS (SELECT 1 FROM events s WHERE ${this.sinceWhere(c)})`;
+            case 'compare': return this.compare(c);
+        }
+    }
+
+    /**
+     * Evidence for an explanation of a condition (its `not` looked through): when the engagement was
+     * first tracked, which event happened since, or the value compared. Null for and/or.
+     */
+    evidence(c: ConditionIR): string {
+        const atom = c.kind === 'not' ? c.item : c;
+        switch (atom.kind) {
+            case 'engagement': return `(SELECT min(t.at)::text FROM tracking t WHERE ${this.trackingWhere(atom)})`;
+            case 'since': return `(SELECT s.id FROM events s WHERE ${this.sinceWhere(atom)} ORDER BY s.occurred_at, s.id LIMIT 1)`;
+            case 'compare': return this.operandText(atom.operand);
+            default: return 'NULL::text';
+        }
+    }
+
+    where(first: string[], condition: string | undefined): string {
+        return [...first, ...this.triggerFilters, ...(condition ? [condition] : [])].join('\n AND ');
+    }
+}
+
+function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
+    const q = new RuleSql(ir, dialect, selectionRuntime);
+    const { params, now } = q;
+    const condition = ir.condition ? q.condition(ir.condition) : undefined;
+    const suppressed = q.suppressed();
     const delay = params.bind('delay', 'interval', `${ir.trigger.delay.minutes} minutes`);
     const expire = params.bind('expire', 'interval', `${ir.expire.minutes} minutes`);
-    const ruleParam = params.bind('rule', 'text', ir.rule);
+    const rule = params.bind('rule', 'text', ir.rule);
     const sql = `
         SELECT d.id AS trigger_delivery_id, d.event_id, d.sent_at,
           d.sent_at + ${delay} AS due_at,
           d.sent_at + ${delay} + ${expire} < ${now} AS expired,
           ${suppressed} AS suppressed,
-          ${recipient} AS recipient,
+          ${q.recipient} AS recipient,
           e.payload AS event,
           ${ir.profile ? 'p.payload' : 'NULL::jsonb'} AS profile
-        ${from}
-        WHERE ${where([
+        ${q.from()}
+        WHERE ${q.where([
             `d.sent_at > ${params.ref(1)} - ${delay}`,
             `d.sent_at <= ${now} - ${delay}`,
-            `NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = ${ruleParam} AND x.event_id = d.event_id)`,
-        ])}
+            `NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = ${rule} AND x.event_id = d.event_id)`,
+        ], condition)}
         ORDER BY d.sent_at, d.id`;
     return { sql: dialect.format(sql), parameters: params.specs };
+}
+
+function recheckQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
+    const q = new RuleSql(ir, dialect, recheckRuntime);
+    const condition = ir.condition ? q.condition(ir.condition) : undefined;
+    const sql = `
+        SELECT d.event_id, ${q.suppressed()} AS suppressed
+        ${q.from()}
+        WHERE ${q.where([`d.event_id = ANY (${q.params.ref(1)})`], condition)}`;
+    return { sql: dialect.format(sql), parameters: q.params.specs };
 }
