@@ -3,7 +3,7 @@
 //
 //   npm run build && npm run bench:compile
 //   node bench/compile.mjs [--rules 1000] [--events 200] [--seed 1] [--cold 3] [--warm 5]
-//                          [--dir <project>] [--keep] [--json]
+//                          [--dir <project>] [--keep] [--json] [--profile]
 //
 // See bench/README.md for what each number means.
 import { spawn } from 'node:child_process';
@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateProject } from './generate-project.mjs';
+import { summarizeProfile } from './profile-summary.mjs';
 
 const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');
@@ -30,6 +31,7 @@ const { values } = parseArgs({
         dir: { type: 'string' },
         keep: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
     },
 });
@@ -95,12 +97,12 @@ function runNode(args) {
 
 // ---------------------------------------------------------------- the project
 
-const projectDir = values.dir ? nodePath.resolve(values.dir) : fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-project-'));
-const outRoot = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-out-'));
-if (values.dir && fs.existsSync(projectDir) && fs.readdirSync(projectDir).length) {
-    process.stderr.write(`bench/compile: ${projectDir} is not empty; give an empty or new folder\n`);
+if (values.dir && fs.existsSync(values.dir) && fs.readdirSync(values.dir).length) {
+    process.stderr.write(`bench/compile: ${values.dir} is not empty; give an empty or new folder\n`);
     process.exit(2);
 }
+const projectDir = values.dir ? nodePath.resolve(values.dir) : fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-project-'));
+const outRoot = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-out-'));
 const loadStart = os.loadavg()[0];
 const genStart = performance.now();
 const stats = generateProject(projectDir, { rules: Number(values.rules), events: Number(values.events), seed: Number(values.seed) });
@@ -214,6 +216,20 @@ try {
     log(`Load average (1 min) at start ${loadStart.toFixed(2)}, at end ${loadEnd.toFixed(2)} on ${os.cpus().length} CPU(s)` +
         (Math.max(loadStart, loadEnd) > os.cpus().length * 0.75 ? ': the machine was busy, wall times are inflated; compare CPU times.' : '.'));
     if (values.keep) log(`Kept: project ${projectDir}, output ${outRoot}`);
+
+    if (values.profile) {
+        // One more cold compile under the V8 sampling profiler; the hot functions, ours first.
+        const profDir = nodePath.join(outRoot, 'cpu-prof');
+        await runNode(['--cpu-prof', '--cpu-prof-dir', profDir, cli, 'compile', projectDir, '--out', nodePath.join(outRoot, 'profiled')]);
+        const file = fs.readdirSync(profDir).find(f => f.endsWith('.cpuprofile'));
+        const profile = JSON.parse(fs.readFileSync(nodePath.join(profDir, file), 'utf8'));
+        log('');
+        log('CPU profile of one cold `followup compile` (node --cpu-prof):');
+        log(summarizeProfile(profile, { top: 15 }));
+        log('');
+        log(summarizeProfile(profile, { top: 20, filter: 'packages/' }).split('\n').slice(1).join('\n'));
+        if (values.keep) log(`Profile kept: ${nodePath.join(profDir, file)}`);
+    }
 
     if (values.json) {
         process.stdout.write(JSON.stringify({

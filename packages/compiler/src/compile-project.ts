@@ -6,6 +6,7 @@ import type { RuleIR } from './ir/rule-ir.js';
 import { lowerRule } from './lower/lower-rule.js';
 import { buildRenderPlan, compileMessageTemplates, planFormat, type RenderPlan } from './plan/render-plan.js';
 import { getDialect } from './sql/dialects.js';
+import { explainQuery } from './sql/explain-query.js';
 import { buildRuleQueries } from './sql/rule-queries.js';
 
 export interface CompiledRule {
@@ -35,7 +36,7 @@ export function compileProject(project: LoadedProject, options: { dialect?: stri
             const ir = lowerRule(rule, project.root, project.profile);
             const queries = buildRuleQueries(ir, dialect);
             const templates = compileMessageTemplates(rule.action.message.ref!, project.profile, project.root);
-            const plan = buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries });
+            const plan = buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect) });
             return { name: ir.rule, ir, sql: sqlFile(plan), plan };
         })
         .sort((a, b) => a.name.localeCompare(b.name));

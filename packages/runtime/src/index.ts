@@ -13,3 +13,4 @@ export { migrations, storeTables, type Migration, type StoreTable } from './stor
 export type { ChannelName, OutgoingMessage, SendResult, Transport } from './transport/transport.js';
 export { defaultConfig, type ProjectConfig } from './config/project-config.js';
 export { loadConfig, ConfigError } from './config/load-config.js';
+export { explainEvent, explainAddress, instant, ExplainInputError, type EventExplanation, type Verdict, type VerdictKind } from './explain/explain.js';

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import { checkTemplate, compileTemplate, partTemplate, type Message, type Profile } from '@followup/language';
 import type { RuleIR } from '../ir/rule-ir.js';
+import type { ExplainQuery } from '../sql/explain-query.js';
 import type { RuleQuery } from '../sql/rule-queries.js';
 
 export const planFormat = 'followup.plan/1';
@@ -25,7 +26,8 @@ export interface RenderPlan extends Omit<RuleIR, 'derivedName'> {
     templates: Partial<Record<'subject' | 'html' | 'text' | 'title', CompiledTemplate>>;
     /** Every field path any template of the message reads. */
     reads: string[];
-    queries: { dialect: string; selection: RuleQuery; recheck: RuleQuery };
+    /** selection: who is due; recheck: still due right before sending; explain: one event's verdict, condition by condition. */
+    queries: { dialect: string; selection: RuleQuery; recheck: RuleQuery; explain: ExplainQuery };
 }
 
 export function compileMessageTemplates(message: Message, profile: Profile | undefined, projectRoot: string): RenderPlan['templates'] {

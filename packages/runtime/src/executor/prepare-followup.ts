@@ -1,0 +1,25 @@
+// One due delivery → the follow-up to queue: addressed and rendered, or failed with the reason.
+import type { RenderPlan } from '@followup/compiler';
+import type { MessageRenderer } from '../render/message-renderer.js';
+import { followupDeliveryId } from './delivery-id.js';
+import type { FollowupRow } from './record-decisions.js';
+import type { SelectedRow } from './rule-queries.js';
+
+export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: MessageRenderer): FollowupRow {
+    const deliveryId = followupDeliveryId(plan.rule, row.event_id);
+    const recipient = (row.recipient ?? '').trim();
+    const base = { eventId: row.event_id, rule: plan.rule, headers: { 'X-Followup-Rule': plan.rule, 'X-Followup-Event': row.event_id } };
+    // Failures are recorded (decision 'send', delivery 'failed', the reason in the outbox row) rather
+    // than thrown: a throw would roll the whole rule back at every run, blocking everyone else.
+    const failed = (error: string): FollowupRow => ({ deliveryId, eventId: row.event_id, recipient, status: 'failed', content: { ...base, error } });
+    if (recipient === '') {
+        const path = `${plan.recipient.source === 'profile' ? 'profile.' : ''}${plan.recipient.path.join('.')}`;
+        return failed(`no ${plan.channel} recipient: ${path} is empty or missing`);
+    }
+    try {
+        const content = render(row.event, row.profile);
+        return { deliveryId, eventId: row.event_id, recipient, status: 'queued', content: { ...base, ...content } };
+    } catch (error) {
+        return failed(`rendering failed: ${(error as Error).message}`);
+    }
+}

@@ -1,0 +1,49 @@
+// The two compiled queries of a rule, run with their runtime values: selection and recheck.
+import type { RenderPlan } from '@followup/compiler';
+import type { StoreTx } from '../store/store.js';
+import { bindParameters } from './bind-parameters.js';
+
+/** One row of a rule's selection query (packages/compiler/src/sql/rule-queries.ts). */
+export interface SelectedRow {
+    trigger_delivery_id: string;
+    event_id: string;
+    sent_at: Date;
+    due_at: Date;
+    expired: boolean;
+    suppressed: boolean;
+    recipient: string | null;
+    event: Record<string, unknown>;
+    profile: Record<string, unknown> | null;
+}
+
+/** The deliveries due for the rule in (w - D, now - D], not yet decided. */
+export async function selectDue(tx: StoreTx, plan: RenderPlan, watermark: Date, now: Date): Promise<SelectedRow[]> {
+    const query = plan.queries.selection;
+    const { rows } = await tx.query<SelectedRow>(query.sql, bindParameters(query, [watermark.toISOString(), now.toISOString()]));
+    return rows;
+}
+
+export interface RecheckOutcome {
+    /** Events that no longer qualify (a purchase since, an open, ...): the follow-up must not go. */
+    stopped: Set<string>;
+    /** Events that still qualify but whose recipient is now suppressed on the channel. */
+    suppressed: Set<string>;
+}
+
+/** Re-evaluates the rule's conditions and suppression for `eventIds` as of `now` (LANGUAGE.md §4). */
+export async function recheck(tx: StoreTx, plan: RenderPlan, eventIds: readonly string[], now: Date): Promise<RecheckOutcome> {
+    const outcome: RecheckOutcome = { stopped: new Set(), suppressed: new Set() };
+    if (eventIds.length === 0) return outcome;
+    const query = plan.queries.recheck;
+    const { rows } = await tx.query<{ event_id: string; suppressed: boolean }>(
+        query.sql,
+        bindParameters(query, [[...eventIds], now.toISOString()]),
+    );
+    const qualifying = new Map(rows.map((r) => [r.event_id, r.suppressed]));
+    for (const id of eventIds) {
+        const suppressed = qualifying.get(id);
+        if (suppressed === undefined) outcome.stopped.add(id);
+        else if (suppressed) outcome.suppressed.add(id);
+    }
+    return outcome;
+}
