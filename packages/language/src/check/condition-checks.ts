@@ -39,7 +39,15 @@ function literalMismatch(type: FuType, literal: Literal): string | undefined {
     if (isBoolean(type)) return isBooleanLiteral(literal) ? undefined : 'expects true or false';
     if (isTemporal(type)) {
         if (!isStringLiteral(literal)) return 'expects a date or timestamp in quotes ("2026-11-20" or "2026-11-20T10:00:00Z")';
-        return Number.isNaN(Date.parse(literal.value)) ? `expects an ISO-8601 ${type.kind === 'primitive' ? type.name : 'value'}` : undefined;
+        const date = /^\d{4}-\d{2}-\d{2}$/;
+        const timestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+        const shapeOk = date.test(literal.value) || (type.kind === 'primitive' && type.name === 'timestamp' && timestamp.test(literal.value));
+        if (!shapeOk || Number.isNaN(Date.parse(literal.value))) {
+            return type.kind === 'primitive' && type.name === 'date'
+                ? 'expects a date written "2026-11-20"'
+                : 'expects a timestamp with its zone, "2026-11-20T10:00:00Z", or a date "2026-11-20" (midnight UTC)';
+        }
+        return undefined;
     }
     return 'cannot be compared with a single value';
 }

@@ -41,13 +41,14 @@ export class DeclarationChecks {
         for (const decl of model.declarations) {
             if (decl.$type === 'Event' || decl.$type === 'RecordType') {
                 const kind = decl.$type === 'Event' ? 'event' : 'type';
-                const others = this.clashes(decl, decl.$type, decl.name);
+                const others = [...this.clashes(decl, decl.$type, decl.name), ...(decl.$type === 'Event' ? this.clashes(decl, 'Rule', decl.name) : [])];
                 if (others.length) {
                     report(accept, 'error', DiagnosticCode.DuplicateName, `Duplicate ${kind} '${decl.name}'`,
                         { node: decl, property: 'name', relatedInformation: others }, `Rename one of the ${others.length + 1} declarations`);
                 }
             } else if (isRule(decl)) {
-                const others = this.clashes(decl, 'Rule', nameOf(decl));
+                // Rules and events share one namespace: a trigger (`when x sent ...`) may name either.
+                const others = [...this.clashes(decl, 'Rule', nameOf(decl)), ...this.clashes(decl, 'Event', nameOf(decl))];
                 if (others.length) {
                     report(accept, 'error', DiagnosticCode.DuplicateName, `Duplicate rule '${nameOf(decl)}'`,
                         decl.name ? { node: decl, property: 'name', relatedInformation: others } : { node: decl, keyword: 'when', relatedInformation: others },

@@ -21,6 +21,8 @@ export function registerChecks(services: FollowupServices): void {
         MessagePart: templates.checkPart,
         Rule: [rules.checkRule, conditions.checkRuleConditions],
         Duration: rules.checkDuration,
+        Limit: rules.checkLimit,
+        Engagement: rules.checkEngagement,
         Schedule: rules.checkSchedule,
         QuietHours: rules.checkQuietHours,
         SinceCondition: rules.checkSince,

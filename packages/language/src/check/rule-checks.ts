@@ -3,7 +3,7 @@ import type { ValidationAcceptor } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import {
     isEvent, isRule,
-    type Duration, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
+    type Duration, type Engagement, type Limit, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
 } from '../generated/ast.js';
 import { resolveRecipient, resolveSinceMatch, channelAddressType, type ChannelName } from '../model/channels.js';
 import { isKnownTimeZone, parseTimeOfDay } from '../model/durations.js';
@@ -77,6 +77,20 @@ export class RuleChecks {
             seen.set(option.$type, option);
         }
     }
+
+    checkLimit = (limit: Limit, accept: ValidationAcceptor): void => {
+        if (!Number.isInteger(limit.count) || limit.count < 1) {
+            report(accept, 'error', DiagnosticCode.NotWholeNumber, `A limit is a whole number of messages, at least 1, not ${limit.count}`,
+                { node: limit, property: 'count' });
+        }
+    };
+
+    checkEngagement = (engagement: Engagement, accept: ValidationAcceptor): void => {
+        if (engagement.link !== undefined && engagement.kind !== 'clicked') {
+            report(accept, 'error', DiagnosticCode.OperatorDoesNotFit, `'link' applies to clicks only, not to '${engagement.kind}'`,
+                { node: engagement, property: 'link' }, `Write: clicked link ${JSON.stringify(engagement.link)}`);
+        }
+    };
 
     checkDuration = (duration: Duration, accept: ValidationAcceptor): void => {
         if (duration.amount === undefined) return;

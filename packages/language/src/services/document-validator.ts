@@ -5,6 +5,7 @@ import type { LangiumServices } from 'langium/lsp';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { explainUnresolved } from '../check/unresolved-reference.js';
 import { DiagnosticCode } from '../check/codes.js';
+import { conciseLexerMessage, conciseParserMessage } from './parser-messages.js';
 import type { FollowupScopeProvider } from './scope-provider.js';
 
 /**
@@ -22,7 +23,10 @@ export class FollowupDocumentValidator extends DefaultDocumentValidator {
     protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
         const first = diagnostics.length;
         super.processLexingErrors(parseResult, diagnostics, options);
-        for (const d of diagnostics.slice(first)) d.code = DiagnosticCode.LexError;
+        for (const d of diagnostics.slice(first)) {
+            d.code = DiagnosticCode.LexError;
+            d.message = conciseLexerMessage(d.message);
+        }
     }
 
     protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
@@ -30,7 +34,7 @@ export class FollowupDocumentValidator extends DefaultDocumentValidator {
         super.processParsingErrors(parseResult, diagnostics, options);
         for (const d of diagnostics.slice(first)) {
             d.code = DiagnosticCode.SyntaxError;
-            d.message = d.message.replace(/\s+/g, ' ').trim();
+            d.message = conciseParserMessage(d.message);
         }
     }
 

@@ -171,3 +171,29 @@ describe('syntax errors', () => {
         expect(syntax[0]!.message).toMatch(/then|thn/);
     });
 });
+
+describe('more checks', () => {
+    it('a rule named like an event clashes (a trigger may name either)', async () => {
+        await expectOne('followup ⟦purchase⟧ { when cartAbandonment sent 3 days ago then send followup email }', 'FU110', "Duplicate rule 'purchase'");
+    });
+    it('a limit of zero messages', async () => {
+        await expectOne('followup r {\n  when cartAbandonment sent 3 days ago then send followup email\n  limit ⟦0⟧ per recipient per 1 day\n}', 'FU143',
+            'A limit is a whole number of messages, at least 1, not 0');
+    });
+    it("'link' after an engagement that is not a click", async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and opened link ⟦"checkout"⟧ then send followup email', 'FU131',
+            "'link' applies to clicks only, not to 'opened'", { hint: 'Write: clicked link "checkout"' });
+    });
+    it('a timestamp literal without its zone', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and abandonedAt < ⟦"2026-11-01T10:00"⟧ then send followup email', 'FU130',
+            /Cannot compare 'abandonedAt' \(timestamp\)/, { hint: /with its zone/ });
+        expect(await diagnosticsOf('when cartAbandonment sent 3 days ago and abandonedAt < "2026-11-01T10:00:00Z" and abandonedAt > "2026-10-01" then send followup email')).toEqual([]);
+    });
+    it('a syntax error in a condition says what may come, in one sentence', async () => {
+        const m = marked('when cartAbandonment sent 3 days ago and ⟦loyaltyMember⟧ then send followup email');
+        const d = (await diagnosticsOf(m.text)).filter(x => x.code === 'FU001');
+        expect(d.map(brief)).toEqual([{ code: 'FU001', ...m.range }]);
+        expect(d[0]!.message).toMatch(/^Unexpected 'loyaltyMember': expected '\(', 'delivered', 'opened', 'clicked', 'bounced', a name followed by 'since', .*'='/);
+        expect(d[0]!.message.length).toBeLessThan(300);
+    });
+});

@@ -23,6 +23,8 @@ export async function openPglite(folder: string): Promise<Store> {
     const unlock = await lockFolder(path);
     try {
         const db = await PGlite.create(path);
+        // Timestamps without a zone mean UTC, as on the server (see postgres.ts).
+        await db.exec("SET TIME ZONE 'UTC'");
         return new PgliteStore(db, unlock);
     } catch (error) {
         await unlock();

@@ -38,6 +38,8 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
         connectionString: url,
         connectionTimeoutMillis: options.connectTimeoutMs,
         application_name: 'followup',
+        // Timestamps without a zone (in imported data, in rule literals) mean UTC, whatever the server's default.
+        options: '-c TimeZone=UTC',
         allowExitOnIdle: true,
         types,
     });
