@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forEachEngine } from '../support/stores.js';
 import { compileSources, ruleNamed, runSelection, type SelectedRow } from '../support/run-query.js';
-import { decide, eventWithDelivery, insertDelivery, insertEvent, shift, suppress, track } from '../support/sql-fixtures.js';
+import { decide, eventWithDelivery, insertDelivery, insertEvent, shift, suppress, track, type Instant } from '../support/sql-fixtures.js';
 
 const source = `
 event cartAbandonment {
@@ -37,7 +37,7 @@ const type = 'cartAbandonment';
 const person = (name: string) => ({ email: `${name.toLowerCase()}@example.com`, firstName: name });
 
 /** One event + one original email delivery `d-<id>`, sent at `sentAt`. */
-const cart = (db: Parameters<typeof eventWithDelivery>[0], id: string, sentAt: Date, extra: { status?: 'sent' | 'failed' | 'queued' | 'suppressed'; channel?: 'email' | 'sms'; email?: string } = {}) =>
+const cart = (db: Parameters<typeof eventWithDelivery>[0], id: string, sentAt: Instant, extra: { status?: 'sent' | 'failed' | 'queued' | 'suppressed'; channel?: 'email' | 'sms'; email?: string } = {}) =>
     eventWithDelivery(db, {
         id, type, sentAt,
         payload: { ...person(id), ...(extra.email ? { email: extra.email } : {}) },
