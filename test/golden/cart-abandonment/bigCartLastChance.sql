@@ -87,7 +87,9 @@ WHERE
         AND t.at <= $2::timestamptz
     )
     AND coalesce(
-      (e.payload ->> 'cartTotal')::numeric >= $5::numeric,
+      CASE
+        WHEN (e.payload ->> 'cartTotal') ~ '^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$' THEN (e.payload ->> 'cartTotal')::numeric
+      END >= $5::numeric,
       FALSE
     )
     AND coalesce(

@@ -78,7 +78,9 @@ WHERE
         AND t.at <= $2::timestamptz
     )
     AND coalesce(
-      (e.payload ->> 'loyaltyMember')::boolean = $6::boolean,
+      CASE jsonb_typeof(e.payload -> 'loyaltyMember')
+        WHEN 'boolean' THEN (e.payload -> 'loyaltyMember')::boolean
+      END = $6::boolean,
       FALSE
     )
     AND NOT (coalesce((e.payload ->> 'phone'), '') = '')

@@ -68,7 +68,9 @@ WHERE
   )
   AND (
     coalesce(
-      (p.payload ->> 'emailOptIn')::boolean = $5::boolean,
+      CASE jsonb_typeof(p.payload -> 'emailOptIn')
+        WHEN 'boolean' THEN (p.payload -> 'emailOptIn')::boolean
+      END = $5::boolean,
       FALSE
     )
     AND coalesce(

@@ -17,7 +17,11 @@ export abstract class Dialect {
     /** The JSON value at `path` inside `base` (jsonb), and the same as text. */
     abstract jsonValue(base: string, path: readonly PathStep[]): string;
     abstract jsonText(base: string, path: readonly PathStep[]): string;
-    abstract cast(expr: string, type: ScalarType): string;
+    /**
+     * The JSON value at `path` as a value of `type`, or NULL when it is not one: a stored value of the
+     * wrong shape must make one comparison false, never abort the whole rule's query.
+     */
+    abstract jsonAs(base: string, path: readonly PathStep[], type: ScalarType): string;
     abstract paramTypeOf(type: ScalarType): SqlParamType;
     /** Element count of a JSON array, 0 when it is missing or not an array. */
     abstract jsonArrayLength(json: string): string;

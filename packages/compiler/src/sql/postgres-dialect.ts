@@ -34,8 +34,17 @@ export class PostgresDialect extends Dialect {
         return `(${this.jsonValue(base, path.slice(0, -1))} ->> ${this.step(path[path.length - 1]!)})`;
     }
 
-    cast(expr: string, type: ScalarType): string {
-        return type === 'text' ? expr : `${expr}::${castTypes[type]}`;
+    jsonAs(base: string, path: readonly PathStep[], type: ScalarType): string {
+        const text = this.jsonText(base, path);
+        const value = this.jsonValue(base, path);
+        switch (type) {
+            case 'text': return text;
+            case 'boolean': return `CASE jsonb_typeof(${value}) WHEN 'boolean' THEN (${value})::boolean END`;
+            // Numbers may arrive as JSON numbers or numeric strings ("19.99").
+            case 'number': return `CASE WHEN ${text} ~ '^\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$' THEN ${text}::numeric END`;
+            case 'timestamp':
+            case 'date': return `CASE WHEN ${text} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN ${text}::${castTypes[type]} END`;
+        }
     }
 
     paramTypeOf(type: ScalarType): SqlParamType {

@@ -108,7 +108,7 @@ export class RuleSql {
         const { dialect } = this;
         if (operand.kind === 'count') return dialect.jsonArrayLength(dialect.jsonValue(this.base(operand.source), operand.path));
         if (operand.type === 'list') return dialect.jsonValue(this.base(operand.source), operand.path);
-        return dialect.cast(dialect.jsonText(this.base(operand.source), operand.path), operand.type);
+        return dialect.jsonAs(this.base(operand.source), operand.path, operand.type);
     }
 
     /** The operand's value as text, for explanations. */
