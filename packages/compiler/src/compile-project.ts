@@ -1,7 +1,7 @@
 // A checked project → one compiled rule per rule: IR, SQL, render plan. Then, deterministically, files.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { isRule, type LoadedProject, type Rule } from '@followup/language';
+import { isRule, type LoadedProject, type Message, type Rule } from '@followup/language';
 import type { RuleIR } from './ir/rule-ir.js';
 import { lowerRule } from './lower/lower-rule.js';
 import { buildRenderPlan, compileMessageTemplates, planFormat, type RenderPlan } from './plan/render-plan.js';
@@ -31,24 +31,27 @@ export function lowerProject(project: LoadedProject): RuleIR[] {
 export function compileProject(project: LoadedProject, options: { dialect?: string } = {}): CompiledRule[] {
     if (project.errorCount > 0) throw new CompileError(`The project has ${project.errorCount} error(s); fix them before compiling`);
     const dialect = getDialect(options.dialect ?? 'postgres');
+    const templatesOf = new Map<Message, RenderPlan['templates']>();
     return projectRules(project)
         .map(rule => {
             const ir = lowerRule(rule, project.root, project.profile);
             const queries = buildRuleQueries(ir, dialect);
-            const templates = compileMessageTemplates(rule.action.message.ref!, project.profile, project.root);
+            const message = rule.action.message.ref!;
+            let templates = templatesOf.get(message);
+            if (!templates) templatesOf.set(message, templates = compileMessageTemplates(message, project.profile, project.root));
             const plan = buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect) });
-            return { name: ir.rule, ir, sql: sqlFile(plan), plan };
+            return { name: ir.rule, ir, sql: sqlFile(plan, dialect.format(plan.queries.selection.sql)), plan };
         })
         .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function sqlFile(plan: RenderPlan): string {
+function sqlFile(plan: RenderPlan, formatted: string): string {
     const params = plan.queries.selection.parameters
         .map(p => `--   $${p.index} ${p.name} (${p.type})${p.value !== undefined ? ` = ${JSON.stringify(p.value)}` : ''}`)
         .join('\n');
     return `-- followup rule ${plan.rule} (${plan.source.file}:${plan.source.line})\n` +
         `-- Selects who is due: ${plan.trigger.name} sent ${plan.trigger.delay.text} ago, in the window (watermark - delay, now - delay].\n` +
-        `-- Parameters:\n${params}\n${plan.queries.selection.sql};\n`;
+        `-- Parameters:\n${params}\n${formatted};\n`;
 }
 
 export interface Manifest {

@@ -32,6 +32,11 @@ export abstract class Dialect {
     abstract distinctFrom(a: string, b: string): string;
     /** An email address as stored in suppressions: trimmed and lower-cased. */
     abstract normaliseEmail(expr: string): string;
-    /** Pretty-prints generated SQL, deterministically. */
+    /** Pretty-prints generated SQL, deterministically (for the .sql file people read: it is slow). */
     abstract format(sql: string): string;
+
+    /** The SQL on one line: runs of white space outside string literals become one space. */
+    compact(sql: string): string {
+        return sql.replace(/('(?:[^']|'')*')|\s+/g, (_match, literal: string | undefined) => literal ?? ' ').trim();
+    }
 }

@@ -56,7 +56,7 @@ export function explainQuery(ir: RuleIR, dialect: Dialect): ExplainQuery {
         ORDER BY d.sent_at, d.id
         LIMIT 1`;
     return {
-        sql: dialect.format(sql),
+        sql: dialect.compact(sql),
         parameters: params.specs,
         conditions: parts.map(c => ({ text: describeCondition(c), evidence: evidenceKind(c), negated: c.kind === 'not' })),
     };

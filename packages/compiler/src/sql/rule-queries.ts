@@ -225,7 +225,7 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
             `NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = ${rule} AND x.event_id = d.event_id)`,
         ], condition)}
         ORDER BY d.sent_at, d.id`;
-    return { sql: dialect.format(sql), parameters: params.specs };
+    return { sql: dialect.compact(sql), parameters: params.specs };
 }
 
 function recheckQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
@@ -235,5 +235,5 @@ function recheckQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
         SELECT d.event_id, ${q.suppressed()} AS suppressed
         ${q.from()}
         WHERE ${q.where([`d.event_id = ANY (${q.params.ref(1)})`], condition)}`;
-    return { sql: dialect.format(sql), parameters: q.params.specs };
+    return { sql: dialect.compact(sql), parameters: q.params.specs };
 }

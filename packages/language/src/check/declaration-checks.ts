@@ -105,8 +105,7 @@ export class DeclarationChecks {
     checkMessage = (message: Message, accept: ValidationAcceptor): void => {
         const event = message.event?.ref;
         if (event && message.channel) {
-            const others = this.scopes.allMessages()
-                .filter(m => m !== message && m.name === message.name && m.channel === message.channel && m.event?.ref === event);
+            const others = this.scopes.messagesOf(event, message.channel).filter(m => m !== message && m.name === message.name);
             if (others.length) {
                 report(accept, 'error', DiagnosticCode.DuplicateName,
                     `Duplicate message '${message.name}' for ${event.name} ${message.channel}`, { node: message, property: 'name' });

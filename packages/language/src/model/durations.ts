@@ -42,11 +42,18 @@ export function parseTimeOfDay(text: string | undefined): { hour: number; minute
     return hour <= 23 && minute <= 59 ? { hour, minute } : undefined;
 }
 
+const knownZones = new Map<string, boolean>();
+
 export function isKnownTimeZone(zone: string): boolean {
-    try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        return true;
-    } catch {
-        return false;
+    let known = knownZones.get(zone);
+    if (known === undefined) {
+        try {
+            new Intl.DateTimeFormat('en-US', { timeZone: zone });
+            known = true;
+        } catch {
+            known = false;
+        }
+        knownZones.set(zone, known);
     }
+    return known;
 }

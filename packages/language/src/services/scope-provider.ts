@@ -1,4 +1,4 @@
-import { DefaultScopeProvider, type ReferenceInfo, type Scope } from 'langium';
+import { DefaultScopeProvider, WorkspaceCache, type LangiumCoreServices, type ReferenceInfo, type Scope } from 'langium';
 import {
     isEvent, isField, isKeyDecl, isMessage, isPathSegment, isProfile, isSendAction,
     type Message, type Path, type PathSegment, type Profile, type SendAction
@@ -25,9 +25,37 @@ export class FollowupScopeProvider extends DefaultScopeProvider {
         return super.getScope(context);
     }
 
+    private readonly messageIndex: WorkspaceCache<string, { all: Message[]; byEventAndChannel: Map<unknown, Map<string, Message[]>> }>;
+
+    constructor(services: LangiumCoreServices) {
+        super(services);
+        this.messageIndex = new WorkspaceCache(services.shared);
+    }
+
+    /** Every message declared in the workspace, indexed once per workspace state (not per lookup). */
+    private messages() {
+        return this.messageIndex.get('messages', () => {
+            const all = this.indexManager.allElements('Message').map(d => d.node).filter(isMessage).toArray();
+            const byEventAndChannel = new Map<unknown, Map<string, Message[]>>();
+            for (const m of all) {
+                const event = m.event?.ref;
+                if (!event) continue;
+                const channels = byEventAndChannel.get(event) ?? new Map<string, Message[]>();
+                byEventAndChannel.set(event, channels);
+                channels.set(m.channel, [...(channels.get(m.channel) ?? []), m]);
+            }
+            return { all, byEventAndChannel };
+        });
+    }
+
     /** Every message declared in the workspace (all documents), for the checker's hints too. */
     allMessages(): Message[] {
-        return this.indexManager.allElements('Message').map(d => d.node).filter(isMessage).toArray();
+        return this.messages().all;
+    }
+
+    /** The messages declared for an event on a channel. */
+    messagesOf(event: unknown, channel: string): Message[] {
+        return this.messages().byEventAndChannel.get(event)?.get(channel) ?? [];
     }
 
     profile(): Profile | undefined {
@@ -38,7 +66,7 @@ export class FollowupScopeProvider extends DefaultScopeProvider {
         const rule = containingRule(action);
         const event = rule && ruleEvent(rule);
         if (!event) return [];
-        return this.allMessages().filter(m => m.event?.ref === event && m.channel === action.channel);
+        return this.messagesOf(event, action.channel);
     }
 
     /**
