@@ -1,4 +1,4 @@
-import { format } from 'sql-formatter';
+import { formatDialect, postgresql } from 'sql-formatter';
 import type { PathStep } from '@followup/language';
 import type { ScalarType } from '../ir/rule-ir.js';
 import { Dialect, type SqlParamType } from './dialect.js';
@@ -80,6 +80,6 @@ export class PostgresDialect extends Dialect {
     }
 
     format(sql: string): string {
-        return format(sql, { language: 'postgresql', tabWidth: 2, keywordCase: 'upper', dataTypeCase: 'lower', functionCase: 'lower', paramTypes: { numbered: ['$'] } });
+        return formatDialect(sql, { dialect: postgresql, tabWidth: 2, keywordCase: 'upper', dataTypeCase: 'lower', functionCase: 'lower', paramTypes: { numbered: ['$'] } });
     }
 }
