@@ -72,7 +72,7 @@ describe('SmtpTransport against a real SMTP server on loopback', () => {
         expect(parsed.to).toMatchObject({ value: [{ address: 'ada@example.com' }] });
         expect(parsed.from).toMatchObject({ value: [{ address: 'hello@shop.example', name: 'Shop' }] });
         expect(parsed.messageId).toBe('<d-1@followup>');
-        expect(parsed.headers.get('list-unsubscribe')).toMatchObject({ url: 'https://shop.example/u/ada' });
+        expect(parsed.headers.get('list')).toMatchObject({ unsubscribe: { url: 'https://shop.example/u/ada' } });
         expect(parsed.headers.get('x-followup-rule')).toBe('cart-abandonment');
     });
 

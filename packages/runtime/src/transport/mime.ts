@@ -1,6 +1,11 @@
-// Small email helpers shared by the transports that write messages (SMTP, and any writer of `.eml`
-// files): the stable Message-ID of a delivery, and the checks on what a message may carry into
-// its headers. Pure functions, no I/O.
+// Email helpers shared by the transports that write messages (SMTP, and any writer of `.eml`
+// files): the stable Message-ID of a delivery, the checks on what a message may carry into its
+// headers, and `buildEmail`, the whole RFC 5322 message in one Buffer. No I/O.
+import { randomBytes } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import { foldLines, hasLongerLines } from 'nodemailer/lib/mime-funcs';
+import MimeNode from 'nodemailer/lib/mime-node';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 
 /** The domain part of every Message-ID followup writes. */
 export const MESSAGE_ID_DOMAIN = 'followup';
@@ -61,4 +66,102 @@ export function extraHeadersProblem(headers: Readonly<Record<string, string>> | 
  */
 export function isSingleEmailAddress(to: string): boolean {
     return /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+$/u.test(to) && !/[\0-\x1f\x7f]/.test(to);
+}
+
+/** The one address of a From such as `Shop <hello@shop.example>`, or undefined if it isn't one address. */
+export function singleAddressOf(from: string): string | undefined {
+    if (/[\r\n]/.test(from)) return undefined;
+    const parsed = addressparser(from, { flatten: true });
+    return parsed.length === 1 && parsed[0]?.address && /@/.test(parsed[0].address) ? parsed[0].address : undefined;
+}
+
+export interface EmailContent {
+    /** `Shop <hello@shop.example>`. */
+    from: string;
+    /** One bare address (see isSingleEmailAddress). */
+    to: string;
+    subject?: string | undefined;
+    text?: string | undefined;
+    html?: string | undefined;
+    /** With its angle brackets: messageIdFor(deliveryId). */
+    messageId: string;
+    /** Extra headers, checked with extraHeadersProblem first. */
+    headers?: Readonly<Record<string, string>> | undefined;
+    /** Default: now. */
+    date?: Date | undefined;
+}
+
+/**
+ * The message as sent: headers encoded and folded the way nodemailer encodes them (its own
+ * encoder, so non-ASCII names and subjects become RFC 2047 words and domains punycode), a
+ * text/plain and a text/html part (multipart/alternative when both are there), each 7bit when it
+ * is short-lined ASCII, else quoted-printable (base64 for mostly non-Latin text), CRLF line ends.
+ *
+ * Built in one pass into one Buffer: handing nodemailer this `raw` message instead of the fields
+ * halves the CPU an email costs (its MIME tree streams every part through several transforms)
+ * and writes it to the socket in one piece instead of a dozen.
+ */
+export function buildEmail(content: EmailContent): Buffer {
+    const encoder = new MimeNode(false);
+    const header = (key: string, value: string): string => foldLines(`${key}: ${encoder.encodeHeaderValue(key, value)}`, 76);
+    const lines = [header('From', content.from), header('To', content.to)];
+    if (content.subject) lines.push(header('Subject', content.subject));
+    lines.push(header('Message-ID', content.messageId), `Date: ${(content.date ?? new Date()).toUTCString().replace(/GMT/, '+0000')}`);
+    for (const [key, value] of Object.entries(content.headers ?? {})) {
+        if (value.trim()) lines.push(header(key, value));
+    }
+    lines.push('MIME-Version: 1.0');
+
+    const parts: Array<[string, string]> = [];
+    if (content.text !== undefined) parts.push(['text/plain', content.text]);
+    if (content.html !== undefined) parts.push(['text/html', content.html]);
+    if (parts.length === 0) parts.push(['text/plain', '']);
+
+    let body: string;
+    if (parts.length === 1) {
+        const [type, text] = parts[0]!;
+        const part = encodePart(text);
+        lines.push(`Content-Type: ${type}; charset=utf-8`, `Content-Transfer-Encoding: ${part.encoding}`);
+        body = part.body;
+    } else {
+        const encoded = parts.map(([type, text]) => ({ type, ...encodePart(text) }));
+        let boundary: string;
+        do boundary = `=_followup_${randomBytes(12).toString('hex')}`;
+        while (encoded.some(p => p.body.includes(boundary)));
+        lines.push(`Content-Type: multipart/alternative;\r\n boundary="${boundary}"`);
+        body =
+            encoded.map(p => `--${boundary}\r\nContent-Type: ${p.type}; charset=utf-8\r\nContent-Transfer-Encoding: ${p.encoding}\r\n\r\n${p.body}`).join('') +
+            `--${boundary}--\r\n`;
+    }
+    return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'utf8');
+}
+
+/** One text part's transfer encoding and encoded body (ending with CRLF). */
+function encodePart(text: string): { encoding: '7bit' | 'quoted-printable' | 'base64'; body: string } {
+    const crlf = text.replace(/\r\n|\r|\n/g, '\r\n');
+    let encoding: '7bit' | 'quoted-printable' | 'base64';
+    let body: string;
+    if (/^[\t\r\n\x20-\x7e]*$/.test(crlf) && !hasLongerLines(crlf, 76)) {
+        encoding = '7bit';
+        body = crlf;
+    } else if (mostlyLatin(crlf)) {
+        encoding = 'quoted-printable';
+        body = qpWrap(qpEncode(crlf), 76);
+    } else {
+        encoding = 'base64';
+        body = Buffer.from(crlf, 'utf8').toString('base64').replace(/.{76}(?=.)/g, '$&\r\n');
+    }
+    return { encoding, body: body.endsWith('\r\n') || body === '' ? body : `${body}\r\n` };
+}
+
+/** nodemailer's choice between Q and B: more Latin letters than 8-bit and control characters. */
+function mostlyLatin(value: string): boolean {
+    let nonLatin = 0;
+    let latin = 0;
+    for (let i = 0; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code <= 0x08 || code === 0x0b || code === 0x0c || (code >= 0x0e && code <= 0x1f) || code >= 0x80) nonLatin++;
+        else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) latin++;
+    }
+    return nonLatin < latin;
 }

@@ -1,7 +1,9 @@
 // Email over SMTP (`smtp://host:port`, `smtps://host:port`), through a pool of nodemailer
 // connections that are kept open (`maxMessages: Infinity`: no reconnect every 100 messages, see
-// PERFORMANCE.md). Credentials come only from the environment (FOLLOWUP_SMTP_USER,
-// FOLLOWUP_SMTP_PASSWORD) and never appear in `description`, results or errors.
+// PERFORMANCE.md). Each message is built in one piece by mime.ts (buildEmail) and handed to
+// nodemailer as `raw`, with its envelope. Credentials come only from the environment
+// (FOLLOWUP_SMTP_USER, FOLLOWUP_SMTP_PASSWORD) and never appear in `description`, results or
+// errors; with credentials, smtp:// to a host other than loopback requires STARTTLS.
 //
 // Outcomes: 2xx → sent; 4xx and connection failures → tried again here a few times with a
 // backoff, then `retry` (the dispatcher's outbox is the second line of defence); 5xx → failed,
@@ -10,9 +12,9 @@
 // follow-ups go out once the credentials are fixed.
 import type { ConnectionOptions } from 'node:tls';
 import nodemailer from 'nodemailer';
-import type { NodemailerError, SendMailOptions, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
+import type { NodemailerError, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { ConfigError } from '../config/load-config.js';
-import { extraHeadersProblem, isSingleEmailAddress, messageIdFor } from './mime.js';
+import { buildEmail, extraHeadersProblem, isSingleEmailAddress, messageIdFor, singleAddressOf } from './mime.js';
 import type { OutgoingMessage, SendResult, Transport } from './transport.js';
 
 export const SMTP_USER_ENV = 'FOLLOWUP_SMTP_USER';
@@ -124,13 +126,14 @@ function credentialsFrom(env: Readonly<Record<string, string | undefined>>, desc
 }
 
 /** How one attempt ended, before the retry policy. */
-type AttemptOutcome =
+export type AttemptOutcome =
     | { status: 'sent'; providerId?: string }
     | { status: 'failed'; error: string }
     /** `again`: worth another attempt within this send (a 4xx or a connection failure). */
     | { status: 'retry'; error: string; retryAfterMs: number; again: boolean };
 
-interface RetryAfter {
+/** The `retryAfterMs` suggested per kind of failure. */
+export interface RetryAfter {
     reply: number;
     connection: number;
     auth: number;
@@ -207,8 +210,8 @@ export class SmtpTransport implements Transport {
     constructor(url: string, options: SmtpTransportOptions) {
         const endpoint = parseSmtpUrl(url);
         this.description = endpoint.description;
-        if (typeof options.from !== 'string' || !/@/.test(options.from) || /[\r\n]/.test(options.from)) {
-            throw new ConfigError(`${endpoint.description}: "from" must be an email address, like "Shop <hello@shop.example>"`);
+        if (typeof options.from !== 'string' || !singleAddressOf(options.from)) {
+            throw new ConfigError(`${endpoint.description}: "from" must be one email address, like "Shop <hello@shop.example>"`);
         }
         this.from = options.from;
         const auth = credentialsFrom(options.env ?? process.env, endpoint.description);
@@ -264,8 +267,23 @@ export class SmtpTransport implements Transport {
         const headersProblem = extraHeadersProblem(message.headers);
         if (headersProblem) return { status: 'failed', error: headersProblem };
 
+        // Built once: every attempt sends the same bytes, Message-ID (and Date) included.
+        let raw: Buffer;
+        try {
+            raw = buildEmail({
+                from: this.from,
+                to: message.to,
+                subject: message.subject,
+                text: message.text,
+                html: message.html,
+                messageId: messageIdFor(message.deliveryId),
+                headers: message.headers,
+            });
+        } catch (error) {
+            return { status: 'failed', error: `the message can't be written as MIME: ${(error as Error).message}` };
+        }
         for (let attempt = 1; ; attempt++) {
-            const outcome = await this.attempt(message);
+            const outcome = await this.attempt(raw, message.to);
             if (outcome.status !== 'retry') return outcome;
             const delay = this.retryDelaysMs[attempt - 1];
             if (!outcome.again || delay === undefined || this.closing.signal.aborted) {
@@ -276,18 +294,9 @@ export class SmtpTransport implements Transport {
         }
     }
 
-    /** One try: a fresh message object (nodemailer keeps state on it) with the stable Message-ID. */
-    private async attempt(message: OutgoingMessage): Promise<AttemptOutcome> {
-        const mail: SendMailOptions = {
-            from: this.from,
-            to: message.to,
-            subject: message.subject ?? '',
-            messageId: messageIdFor(message.deliveryId),
-            ...(message.text !== undefined ? { text: message.text } : {}),
-            ...(message.html !== undefined ? { html: message.html } : {}),
-            ...(message.text === undefined && message.html === undefined ? { text: '' } : {}),
-            ...(message.headers ? { headers: { ...message.headers } } : {}),
-        };
+    /** One try. The envelope is given, so nodemailer doesn't read the headers of the raw message. */
+    private async attempt(raw: Buffer, to: string): Promise<AttemptOutcome> {
+        const mail = { raw, envelope: { from: this.from, to: [to] } };
         try {
             const info = await this.transporter.sendMail(mail);
             if (info.rejected?.length) return { status: 'failed', error: this.redact(`recipient refused: ${info.response}`) };
