@@ -43,7 +43,10 @@ export interface ImportSchemas {
     profile?: EventSchema;
 }
 
-export type ParsedLine = { ok: true; record: ImportRecord } | { ok: false; problems: SchemaProblem[] };
+export type ParsedLine =
+    | { ok: true; record: ImportRecord }
+    /** `rejected`: the id of an event or delivery line that has problems, so that references to it can say so. */
+    | { ok: false; problems: SchemaProblem[]; rejected?: { kind: 'event' | 'delivery'; id: string } };
 
 type KeyCheck = (value: unknown) => string | undefined;
 
@@ -119,7 +122,11 @@ export class RecordParser {
         const problems = checkKeys(kind as RecordKind, value);
         if (problems.length === 0) problems.push(...this.checkContent(kind as RecordKind, value));
         if (problems.length === 0 && SUSPICIOUS_ESCAPE.test(line)) problems.push(...unstorable(value, ''));
-        if (problems.length > 0) return { ok: false, problems };
+        if (problems.length > 0) {
+            const id = value['id'];
+            const rejected = (kind === 'event' || kind === 'delivery') && typeof id === 'string' ? { kind, id } as const : undefined;
+            return { ok: false, problems, ...(rejected ? { rejected } : {}) };
+        }
         return { ok: true, record: toRecord(kind as RecordKind, value) };
     }
 
@@ -186,7 +193,7 @@ function checkKeys(kind: RecordKind, value: Record<string, unknown>): SchemaProb
         const near = closestName(key, allowed);
         problems.push({
             path: childPath('', key),
-            message: `unknown key${near ? ` (did you mean "${near}"?)` : ''}: a ${kind} record has ${allowed.join(', ')}`,
+            message: `unknown key${near ? ` (did you mean "${near}"?)` : ''}: ${kind} records have ${allowed.join(', ')}`,
         });
     }
     return problems;

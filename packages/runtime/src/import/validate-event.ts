@@ -43,7 +43,10 @@ export interface SchemaField {
 
 /** An event's declared data (or the profile's, named `profile`). */
 export interface EventSchema {
+    /** The event's name (`profile` for the profile). */
     readonly name: string;
+    /** What is declared: an event (the default) or the profile; messages say `event 'x'` or `the profile`. */
+    readonly kind?: 'event' | 'profile';
     readonly fields: readonly SchemaField[];
     /** The `key` field, when the declaration names one. */
     readonly key?: string;
@@ -71,7 +74,7 @@ export function validateEventData(schema: EventSchema, data: unknown, root = 'da
  */
 export function eventDataValidator(schema: EventSchema, options: { maxProblems?: number } = {}): DataValidator {
     const compiler = new Compiler();
-    const check = compiler.object(`event '${schema.name}'`, schema.fields);
+    const check = compiler.object(schema.kind === 'profile' ? 'the profile' : `event '${schema.name}'`, schema.fields);
     const max = options.maxProblems ?? DEFAULT_MAX_PROBLEMS;
     return (data, root = 'data') => {
         const problems = new Problems(max);
@@ -117,11 +120,11 @@ export function parseInstant(text: string): Date | undefined {
         if (oh > 23 || om > 59) return undefined;
         offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
     }
+    if (y >= 100) return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms) - offset * 60_000);
     const at = new Date(0);
-    at.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it maps years 0-99 to 1900-1999
+    at.setUTCFullYear(y, mo - 1, d); // Date.UTC maps years 0-99 to 1900-1999
     at.setUTCHours(h, mi, s, ms);
-    at.setTime(at.getTime() - offset * 60_000);
-    return at;
+    return new Date(at.getTime() - offset * 60_000);
 }
 
 /** A calendar date written `yyyy-mm-dd`. */
