@@ -60,6 +60,9 @@ forEachEngine('explain', ctx => {
         // e7: big cart sent 30 hours ago: due for bigCart 6 hours ago, nothing bought.
         await event(s, 'e7', 'cartAbandonment', hoursAgo(31), { customerId: 'c7', email: 'gil@example.com', firstName: 'Gil', cartTotal: 250 });
         await delivery(s, 'd7', 'e7', 'gil@example.com', hoursAgo(30));
+        // e8: small cart sent 30 hours ago.
+        await event(s, 'e8', 'cartAbandonment', hoursAgo(31), { customerId: 'c8', email: 'hal@example.com', firstName: 'Hal', cartTotal: 20 });
+        await delivery(s, 'd8', 'e8', 'hal@example.com', hoursAgo(30));
         // e6: only a failed delivery.
         await event(s, 'e6', 'cartAbandonment', hoursAgo(80), { customerId: 'c6', email: 'fay@example.com', firstName: 'Fay', cartTotal: 10 });
         await delivery(s, 'd6', 'e6', 'fay@example.com', hoursAgo(79), 'failed');
@@ -70,8 +73,8 @@ forEachEngine('explain', ctx => {
 
     it('says which rule would send, and why the others would not', async () => {
         expect(await reasons('e1')).toEqual({
-            // Due a day after sending, 55 hours ago: more than `expire` (1 day) late.
-            bigCart: 'expired: due at ' + new Date(hoursAgo(79).getTime() + 24 * 3600_000).toISOString().replace('.000Z', 'Z') + ', more than 1 day ago',
+            // Due a day after sending, 55 hours ago: before the first run's window (lookback 1 day).
+            bigCart: 'before the rule\'s first window: due at ' + new Date(hoursAgo(79).getTime() + 24 * 3600_000).toISOString().replace('.000Z', 'Z') + ', more than its lookback (1 day) ago',
             cartAbandonment_followup_email: 'would send followup email to ana@example.com',
             chase: 'cartAbandonment_followup_email has not sent a follow-up for this event',
         });
@@ -84,7 +87,7 @@ forEachEngine('explain', ctx => {
     it('names the first failing condition with its evidence', async () => {
         const r = await reasons('e2');
         expect(r['cartAbandonment_followup_email']).toBe(`opened at ${hoursAgo(50).toISOString().replace('.000Z', 'Z')}`);
-        expect(r['bigCart']).toBe('cartTotal >= 100 does not hold (the value is "20")');
+        expect((await reasons('e8'))['bigCart']).toBe('cartTotal >= 100 does not hold (the value is "20")');
         expect((await reasons('e5'))['bigCart']).toBe('purchase p5 since sent');
     });
 
@@ -106,6 +109,15 @@ forEachEngine('explain', ctx => {
         const r = await reasons('e1');
         expect(r['cartAbandonment_followup_email']).toBe(`already sent at ${hoursAgo(1).toISOString().replace('.000Z', 'Z')} (delivery cartAbandonment_followup_email:e1)`);
         expect(r['chase']).toBe(`not due until ${new Date(hoursAgo(1).getTime() + 96 * 3600_000).toISOString().replace('.000Z', 'Z')}`);
+    });
+
+    it('reports a follow-up found too late (expired), once a run has set an older watermark', async () => {
+        await ctx.store.query(`INSERT INTO rule_watermarks (rule, watermark) VALUES ('bigCart', $1)`, [hoursAgo(24 * 5)]);
+        const due = new Date(hoursAgo(79).getTime() + 24 * 3600_000).toISOString().replace('.000Z', 'Z');
+        expect((await reasons('e1'))['bigCart']).toBe(`expired: due at ${due}, more than 1 day ago`);
+        await ctx.store.query(`UPDATE rule_watermarks SET watermark = $1 WHERE rule = 'bigCart'`, [hoursAgo(2)]);
+        expect((await reasons('e1'))['bigCart']).toBe(`passed over: due at ${due}, and the run at ${hoursAgo(2).toISOString().replace('.000Z', 'Z')} found its conditions unmet`);
+        await ctx.store.query(`DELETE FROM rule_watermarks WHERE rule = 'bigCart'`);
     });
 
     it('explains every event of an address, and refuses unknown ones', async () => {

@@ -90,6 +90,16 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
     if (row.due_at.getTime() > now.getTime()) {
         return { ...base, wouldSend: false, kind: 'not-due', reason: `not due until ${instant(row.due_at)}` };
     }
+    // Each due delivery is decided by the run whose window (w - D, now - D] holds it; one due at or
+    // before the watermark (or before the first run's lookback) will never be selected.
+    const watermark = await store.query<{ watermark: Date }>('SELECT watermark FROM rule_watermarks WHERE rule = $1', [rule]);
+    const w = watermark.rows[0]?.watermark;
+    if (w && row.due_at.getTime() <= w.getTime()) {
+        return { ...base, wouldSend: false, kind: 'passed-over', reason: `passed over: due at ${instant(row.due_at)}, and the run at ${instant(w)} found its conditions unmet` };
+    }
+    if (!w && row.due_at.getTime() <= now.getTime() - plan.lookback.minutes * 60_000) {
+        return { ...base, wouldSend: false, kind: 'passed-over', reason: `before the rule's first window: due at ${instant(row.due_at)}, more than its lookback (${plan.lookback.text}) ago` };
+    }
     const failing = plan.queries.explain.conditions.findIndex((_, i) => row[`c${i}`] !== true);
     if (failing >= 0) {
         const c = plan.queries.explain.conditions[failing]!;
@@ -101,11 +111,6 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
     }
     if (row.expires_at.getTime() < now.getTime()) {
         return { ...base, wouldSend: false, kind: 'expired', reason: `expired: due at ${instant(row.due_at)}, more than ${plan.expire.text} ago` };
-    }
-    const watermark = await store.query<{ watermark: Date }>('SELECT watermark FROM rule_watermarks WHERE rule = $1', [rule]);
-    const w = watermark.rows[0]?.watermark;
-    if (w && row.due_at.getTime() <= w.getTime()) {
-        return { ...base, wouldSend: false, kind: 'passed-over', reason: `passed over: due at ${instant(row.due_at)}, and the run at ${instant(w)} found its conditions unmet` };
     }
     return { ...base, wouldSend: true, kind: 'would-send', reason: `would send ${plan.message} ${plan.channel} to ${row.recipient}` };
 }
