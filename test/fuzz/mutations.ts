@@ -16,7 +16,10 @@ function exampleProjects(): { dir: string; files: Record<string, string> }[] {
         const dir = path.join(examples, e.name);
         const files: Record<string, string> = {};
         for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
-            if (f.endsWith('.followup')) files[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+            // `.followup/` is the runtime's state folder (store, outbox), not a source file.
+            if (f.endsWith('.followup') && !f.split(path.sep).some(part => part === '.followup') && fs.statSync(path.join(dir, f)).isFile()) {
+                files[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+            }
         }
         return { dir, files };
     }).filter(p => Object.keys(p.files).length > 0);

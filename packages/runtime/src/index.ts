@@ -14,3 +14,69 @@ export type { ChannelName, OutgoingMessage, SendResult, Transport } from './tran
 export { defaultConfig, type ProjectConfig } from './config/project-config.js';
 export { loadConfig, ConfigError } from './config/load-config.js';
 export { explainEvent, explainAddress, instant, ExplainInputError, type EventExplanation, type Verdict, type VerdictKind } from './explain/explain.js';
+export {
+    importHistory,
+    formatProblem,
+    ImportRejectedError,
+    type ImportOptions,
+    type ImportProblem,
+    type ImportProgress,
+    type ImportResult,
+} from './import/import-history.js';
+export { recordKinds, type ImportRecord, type ImportSchemas, type RecordKind } from './import/records.js';
+export {
+    eventDataValidator,
+    fieldTypeName,
+    validateEventData,
+    type DataValidator,
+    type EventSchema,
+    type FieldType,
+    type PrimitiveFieldType,
+    type SchemaField,
+    type SchemaProblem,
+} from './import/validate-event.js';
+export {
+    runRules,
+    runRule,
+    selectPlans,
+    UnknownRuleError,
+    addCounts,
+    zeroCounts,
+    followupDeliveryId,
+    recheck,
+    selectDue,
+    bindParameters,
+    refreshPlannerStatistics,
+    type RunRulesOptions,
+    type RunRuleOptions,
+    type RuleRunResult,
+    type QueuedMessage,
+    type RunCounts,
+    type RunReport,
+    type RuleRunReport,
+    type RecheckOutcome,
+    type SelectedRow,
+    type OutboxContent,
+} from './executor/index.js';
+export { createRenderer, type MessageRenderer, type MessagePart, type RenderedContent } from './render/message-renderer.js';
+export {
+    dispatchOutbox,
+    applyDispatch,
+    defaultRetryPolicy,
+    retryDelayMs,
+    type DispatchCounts,
+    type DispatchOptions,
+    type DispatchReport,
+    type SentMessage,
+    type RetryPolicy,
+} from './dispatch/index.js';
+export { createOutboxFolderTransport, fileStem, type OutboxFolderOptions } from './transport/outbox-folder.js';
+export {
+    createTransport,
+    createChannelTransports,
+    TransportConfigError,
+    type ChannelTransports,
+    type CreateTransportOptions,
+} from './transport/create-transport.js';
+export { SmtpTransport, createSmtpTransport, type SmtpTransportOptions } from './transport/smtp.js';
+export { WebhookTransport, createWebhookTransport, type WebhookTransportOptions, type WebhookPayload } from './transport/webhook.js';

@@ -94,15 +94,17 @@ async function dispatchBatch(
         const plan = rule === null ? undefined : plans.get(rule);
         const outcome = plan ? await recheck(tx, plan, group.map((r) => r.content.eventId), now) : undefined;
         for (const row of group) {
-            const stopped = outcome?.stopped.has(row.content.eventId) ? 'stopped' : outcome?.suppressed.has(row.content.eventId) ? 'suppressed' : null;
-            if (stopped === null || rule === null) {
+            const eventId = row.content.eventId;
+            const verdict = outcome?.stopped.has(eventId) ? 'stopped' : outcome?.suppressed.has(eventId) ? 'suppressed' : undefined;
+            if (verdict === undefined || rule === null) {
                 toSend.push(row);
                 continue;
             }
+            // Not sent, and the decision says why (explain reports it).
             outbox.push({ id: row.id, status: 'stopped', attempted: 0, nextAttemptAt: null, error: null });
-            deliveries.push({ id: row.delivery_id, status: stopped === 'stopped' ? 'cancelled' : 'suppressed' });
-            decisions.push({ rule, eventId: row.content.eventId, outcome: stopped });
-            count(row, stopped);
+            deliveries.push({ id: row.delivery_id, status: verdict === 'stopped' ? 'cancelled' : 'suppressed' });
+            decisions.push({ rule, eventId, outcome: verdict });
+            count(row, verdict);
         }
     }
 

@@ -4,4 +4,5 @@ export { addCounts, zeroCounts, type QueuedMessage, type RunCounts, type RunRepo
 export { followupDeliveryId } from './delivery-id.js';
 export { recheck, selectDue, type RecheckOutcome, type SelectedRow } from './rule-queries.js';
 export { bindParameters } from './bind-parameters.js';
+export { refreshPlannerStatistics } from './planner-statistics.js';
 export type { OutboxContent } from './record-decisions.js';

@@ -8,7 +8,7 @@ import type { SelectedRow } from './rule-queries.js';
 export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: MessageRenderer): FollowupRow {
     const deliveryId = followupDeliveryId(plan.rule, row.event_id);
     const recipient = (row.recipient ?? '').trim();
-    const base = { eventId: row.event_id, rule: plan.rule, headers: { 'X-Followup-Rule': plan.rule, 'X-Followup-Event': row.event_id } };
+    const base = { eventId: row.event_id, rule: plan.rule, headers: traceHeaders(plan.rule, row.event_id) };
     // Failures are recorded (decision 'send', delivery 'failed', the reason in the outbox row) rather
     // than thrown: a throw would roll the whole rule back at every run, blocking everyone else.
     const failed = (error: string): FollowupRow => ({ deliveryId, eventId: row.event_id, recipient, status: 'failed', content: { ...base, error } });
@@ -22,4 +22,9 @@ export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: Mess
     } catch (error) {
         return failed(`rendering failed: ${(error as Error).message}`);
     }
+}
+
+/** Which rule and event an email came from, for whoever reads its headers (an id with control characters is left out). */
+function traceHeaders(rule: string, eventId: string): Record<string, string> {
+    return /^[\x20-\x7e]{1,200}$/.test(eventId) ? { 'X-Followup-Rule': rule, 'X-Followup-Event': eventId } : { 'X-Followup-Rule': rule };
 }

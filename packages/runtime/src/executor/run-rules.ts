@@ -1,6 +1,7 @@
 // `runRules`: every rule (or one), in plan order, each in its own transaction.
 import type { RenderPlan } from '@followup/compiler';
 import type { Store } from '../store/store.js';
+import { refreshPlannerStatistics } from './planner-statistics.js';
 import { addCounts, zeroCounts, type QueuedMessage, type RunReport } from './run-report.js';
 import { runRule } from './run-rule.js';
 
@@ -30,6 +31,8 @@ export async function runRules(store: Store, plans: readonly RenderPlan[], optio
     const selected = selectPlans(plans, options.onlyRule);
     const dryRun = options.dryRun ?? false;
     const report: RunReport = { now: options.now, dryRun, rules: [], total: zeroCounts() };
+    // Outside the rules' transactions (ANALYZE only reads), so that a dry run may refresh them too.
+    await refreshPlannerStatistics(store);
     for (const plan of selected) {
         const { report: ruleReport, messages } = await runRule(store, plan, {
             now: options.now,

@@ -1,0 +1,138 @@
+// `outbox:<dir>`: every message becomes a file — a real MIME `.eml` per email, a `.json` per sms or
+// push — so a new user sees real messages without any server.
+//
+// Exactly once: the file's name comes from the delivery id, and it appears atomically (written under
+// a temporary name, then hard-linked to its final name, which fails if that name exists). A file that
+// already exists means an earlier attempt delivered the message — one killed after writing the file
+// but before the outbox row was marked sent — so the transport answers 'sent' without writing again.
+import { createHash, randomBytes } from 'node:crypto';
+import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { extraHeadersProblem, isSingleEmailAddress, messageIdFor } from './mime.js';
+import type { OutgoingMessage, SendResult, Transport } from './transport.js';
+
+export interface OutboxFolderOptions {
+    /** The From of emails. */
+    from: string;
+}
+
+const TEMP_FOLDER = '.tmp';
+
+export function createOutboxFolderTransport(dir: string, options: OutboxFolderOptions): Transport {
+    const folder = resolve(dir);
+    const temp = join(folder, TEMP_FOLDER);
+    let ready: Promise<void> | undefined;
+    const prepare = () => (ready ??= mkdir(temp, { recursive: true }).then(() => removeStaleTemps(temp)));
+    return {
+        description: `outbox:${folder}`,
+        async send(message: OutgoingMessage): Promise<SendResult> {
+            const name = `${fileStem(message.deliveryId)}.${message.channel === 'email' ? 'eml' : 'json'}`;
+            const final = join(folder, name);
+            const refused = refusal(message);
+            if (refused) return { status: 'failed', error: refused };
+            try {
+                await prepare();
+                if (await exists(final)) return { status: 'sent', providerId: final };
+                const body = message.channel === 'email' ? await emlOf(message, options.from) : jsonOf(message);
+                await writeOnce(join(temp, `${name}.${process.pid}.${randomBytes(6).toString('hex')}`), final, body);
+                return { status: 'sent', providerId: final };
+            } catch (error) {
+                // A full disk or a permission problem may be fixed: retried with backoff, then failed.
+                ready = undefined;
+                return { status: 'retry', error: `cannot write ${final}: ${(error as Error).message}` };
+            }
+        },
+        async close() {},
+    };
+}
+
+/** Writes `body` to `tempPath` (flushed to disk), then links it to `final` unless `final` already exists. */
+async function writeOnce(tempPath: string, final: string, body: string | Buffer): Promise<void> {
+    const file = await open(tempPath, 'wx');
+    try {
+        await file.writeFile(body);
+        await file.sync();
+    } finally {
+        await file.close();
+    }
+    try {
+        await link(tempPath, final);
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // Another attempt (another process) delivered it meanwhile: that copy stands.
+    } finally {
+        await unlink(tempPath).catch(() => {});
+    }
+}
+
+/**
+ * A file name for a delivery id that is injective (two ids never share a file, which would make the
+ * second look delivered): `:` (rule:event) becomes `~`; characters other than letters, digits, `.`,
+ * `_` and `-` become `%XX` (UTF-8), and so does a leading `.` (no hidden files). Very long ids are cut
+ * and suffixed with a hash of the whole id. Note: on a case-insensitive file system (macOS's default),
+ * ids differing only in letter case would share a file.
+ */
+export function fileStem(deliveryId: string): string {
+    let stem = '';
+    for (const ch of deliveryId) {
+        if (ch === ':') stem += '~';
+        else if (/^[A-Za-z0-9_.-]$/.test(ch) && !(ch === '.' && stem === '')) stem += ch;
+        else for (const byte of Buffer.from(ch, 'utf8')) stem += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+    if (stem.length <= 200) return stem;
+    return `${stem.slice(0, 160)}-${createHash('sha256').update(deliveryId).digest('hex').slice(0, 32)}`;
+}
+
+async function emlOf(message: OutgoingMessage, from: string): Promise<Buffer> {
+    const composer = new MailComposer({
+        from,
+        to: message.to,
+        subject: message.subject ?? '',
+        messageId: messageIdFor(message.deliveryId),
+        date: new Date(),
+        // Both parts, when both exist, make a multipart/alternative message.
+        ...(message.text !== undefined ? { text: message.text } : {}),
+        ...(message.html !== undefined ? { html: message.html } : {}),
+        headers: message.headers ?? {},
+    });
+    return composer.compile().build();
+}
+
+/** Why a message can never be written as it is (the same rules as the SMTP transport), or undefined. */
+function refusal(message: OutgoingMessage): string | undefined {
+    if (message.channel === 'email' && !isSingleEmailAddress(message.to)) return `not one email address: ${JSON.stringify(message.to)}`;
+    return message.channel === 'email' ? extraHeadersProblem(message.headers) : undefined;
+}
+
+function jsonOf(message: OutgoingMessage): string {
+    const { deliveryId, channel, to, rule, eventId, title, text } = message;
+    return JSON.stringify({ deliveryId, channel, to, rule, eventId, ...(title !== undefined ? { title } : {}), text: text ?? '', date: new Date().toISOString() }, null, 2) + '\n';
+}
+
+async function exists(path: string): Promise<boolean> {
+    try {
+        await stat(path);
+        return true;
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+    }
+}
+
+/** Temporary files left by killed processes (their pid is in the name, and no longer running). */
+async function removeStaleTemps(temp: string): Promise<void> {
+    for (const name of await readdir(temp).catch(() => [] as string[])) {
+        const pid = Number(name.split('.').at(-2));
+        if (Number.isInteger(pid) && pid !== process.pid && !isRunning(pid)) await unlink(join(temp, name)).catch(() => {});
+    }
+}
+
+function isRunning(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+}

@@ -1,0 +1,100 @@
+// `followup run` as a user runs it (the built binary: `npm test` builds first).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '@followup/runtime';
+import { bin, copyExample, readOutbox, repo, seedCarts, tempDir } from './support.js';
+
+const temp = tempDir('cli-run');
+afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+function followup(args: string[], env: Record<string, string> = {}) {
+    const result = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const now = '2026-11-23T10:00:00Z';
+
+describe('followup run', () => {
+    let project: string;
+    let db: string;
+    beforeAll(async () => {
+        project = copyExample(temp);
+        db = path.join(temp, 'db');
+        const store = await openStore(db);
+        try {
+            // Three carts sent 3 days and a few hours before now: due for the mission rule.
+            await seedCarts(store, 3, new Date('2026-11-20T08:00:00Z'));
+        } finally {
+            await store.close();
+        }
+    });
+
+    it('--help tells the usage', () => {
+        const r = followup(['run', '--help']);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('Usage: followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]');
+    });
+
+    it('an unknown --rule is a usage error (exit 2) naming the rules', () => {
+        const r = followup(['run', project, '--db', db, '--now', now, '--rule', 'nope']);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain("no rule named 'nope' (the project has: bigCartLastChance, cartAbandonment_followup_email, cartReminderChase, loyalOpenedNoPurchase)");
+    });
+
+    it('a bad --now is a usage error (exit 2)', () => {
+        expect(followup(['run', project, '--db', db, '--now', 'tomorrow']).code).toBe(2);
+    });
+
+    it('a project with errors: diagnostics, exit 1, nothing run', () => {
+        const broken = path.join(temp, 'broken');
+        fs.cpSync(project, broken, { recursive: true });
+        const rules = path.join(broken, 'rules.followup');
+        fs.writeFileSync(rules, fs.readFileSync(rules, 'utf8').replace('and not opened then', 'and not opend then'));
+        const r = followup(['run', broken, '--db', path.join(temp, 'other-db'), '--now', now]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('error FU');
+        expect(fs.existsSync(path.join(temp, 'other-db'))).toBe(false);
+    });
+
+    it('--dry-run prints what it would send and records nothing; then a run sends it (--json lines)', async () => {
+        const dry = followup(['run', project, '--db', db, '--now', now, '--dry-run']);
+        expect(dry.code).toBe(0);
+        expect(dry.stdout).toBe(
+            'would send  cartAbandonment_followup_email  cart-0 → user0@example.com  "User0, your cart is waiting"\n' +
+            'would send  cartAbandonment_followup_email  cart-1 → user1@example.com  "User1, your cart is waiting"\n' +
+            'would send  cartAbandonment_followup_email  cart-2 → user2@example.com  "User2, your cart is waiting"\n' +
+            'Dry run 4 rules as of 2026-11-23T10:00:00.000Z: 3 selected, 3 would be sent, 0 suppressed, 0 expired, 0 stopped, 0 failed.\n' +
+            'Dry run: nothing was recorded or sent.\n');
+        expect(fs.existsSync(path.join(project, '.followup/outbox'))).toBe(false);
+
+        const run = followup(['run', project, '--db', db, '--now', now, '--json']);
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+        expect(lines.slice(0, 3)).toEqual([0, 1, 2].map((i) => ({
+            rule: 'cartAbandonment_followup_email', event: `cart-${i}`, delivery: `cartAbandonment_followup_email:cart-${i}`,
+            channel: 'email', to: `user${i}@example.com`, subject: `User${i}, your cart is waiting`,
+        })));
+        expect(lines[3].summary).toMatchObject({ now: '2026-11-23T10:00:00.000Z', dryRun: false, selected: 3, sent: 3, suppressed: 0, expired: 0, stopped: 0, failed: 0 });
+        expect(lines).toHaveLength(4);
+        const mails = await readOutbox(path.join(project, '.followup/outbox'));
+        expect(mails.map((m) => [m.to, m.subject])).toEqual([0, 1, 2].map((i) => [`user${i}@example.com`, `User${i}, your cart is waiting`]));
+    });
+
+    it('the same now again: nothing to select, said in the summary', () => {
+        const r = followup(['run', project, '--db', db, '--now', now]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(
+            'Ran 4 rules as of 2026-11-23T10:00:00.000Z: 0 selected, 0 sent, 0 suppressed, 0 expired, 0 stopped, 0 failed.\n' +
+            'Already run as of this now or later (nothing to select): bigCartLastChance, cartAbandonment_followup_email, cartReminderChase, loyalOpenedNoPurchase.\n');
+    });
+
+    it('human output: one line per message sent (the chained reminder, 4 days later)', () => {
+        const r = followup(['run', project, '--db', db, '--now', '2026-11-27T10:00:00Z', '--rule', 'cartReminderChase']);
+        expect(r.code).toBe(0);
+        expect(r.stdout.split('\n')[0]).toBe('sent  cartReminderChase  cart-0 → user0@example.com  "Last chance, User0: your cart expires soon"');
+        expect(r.stdout).toContain('Ran 1 rule as of 2026-11-27T10:00:00.000Z: 3 selected, 3 sent, 0 suppressed, 0 expired, 0 stopped, 0 failed.\n');
+    });
+});
