@@ -110,9 +110,14 @@ describe('outbox folder transport', () => {
         expect(new Set(ids.map(fileStem)).size).toBe(ids.length);
     });
 
-    it('createTransport: outbox:<dir> relative to the project; other schemes are not supported yet', () => {
-        const transport = createTransport('outbox:out/box', { from: 'x@example.com', projectRoot: root, env: {} });
+    it('createTransport: outbox:<dir> relative to the project, smtp:// and https:// targets; other schemes are refused', async () => {
+        const options = { from: 'x@example.com', projectRoot: root, env: {} };
+        const transport = createTransport('outbox:out/box', options);
         expect(transport.description).toBe(`outbox:${path.join(root, 'out/box')}`);
-        expect(() => createTransport('ftp://example.com', { from: 'x@example.com', projectRoot: root, env: {} })).toThrow(/not supported yet/);
+        const smtp = createTransport('smtp://127.0.0.1:2525', options);
+        expect(smtp.description).toBe('smtp://127.0.0.1:2525');
+        await smtp.close();
+        expect(createTransport('https://sms.example.com/send', options).description).toBe('https://sms.example.com/send');
+        expect(() => createTransport('ftp://example.com', options)).toThrow(/not supported: use outbox:<dir>, smtp:\/\/, smtps:\/\/ or https:\/\//);
     });
 });
