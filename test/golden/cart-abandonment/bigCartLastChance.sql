@@ -48,22 +48,20 @@ WHERE
   AND d.status = 'sent'
   AND d.rule IS NULL
   AND e.type = $4::text
-  AND NOT EXISTS (
+  AND d.id = (
     SELECT
-      1
+      o.id
     FROM
       deliveries o
     WHERE
       o.event_id = d.event_id
       AND o.status = 'sent'
       AND o.rule IS NULL
-      AND (
-        o.sent_at < d.sent_at
-        OR (
-          o.sent_at = d.sent_at
-          AND o.id < d.id
-        )
-      )
+    ORDER BY
+      o.sent_at,
+      o.id
+    LIMIT
+      1
   )
   AND (
     NOT EXISTS (

@@ -48,9 +48,9 @@ WHERE
   AND d.rule IS NULL
   AND e.type = $4::text
   AND d.channel = $5::text
-  AND NOT EXISTS (
+  AND d.id = (
     SELECT
-      1
+      o.id
     FROM
       deliveries o
     WHERE
@@ -58,13 +58,11 @@ WHERE
       AND o.status = 'sent'
       AND o.rule IS NULL
       AND o.channel = $5::text
-      AND (
-        o.sent_at < d.sent_at
-        OR (
-          o.sent_at = d.sent_at
-          AND o.id < d.id
-        )
-      )
+    ORDER BY
+      o.sent_at,
+      o.id
+    LIMIT
+      1
   )
   AND (
     EXISTS (

@@ -71,12 +71,14 @@ export class RuleSql {
             filters.push('d.rule IS NULL', `e.type = ${params.bind('event_type', 'text', ir.trigger.name)}`);
             const channelFilter = ir.trigger.channel ? params.bind('trigger_channel', 'text', ir.trigger.channel) : undefined;
             if (channelFilter) filters.push(`d.channel = ${channelFilter}`);
-            // The original delivery is the event's earliest sent one that no rule made.
-            filters.push(`NOT EXISTS (
-                SELECT 1 FROM deliveries o
+            // The original delivery is the event's earliest sent one that no rule made. A scalar
+            // subquery with LIMIT 1 is probed per candidate through deliveries(event_id, sent_at);
+            // written as NOT EXISTS, the planner hash-anti-joins against a scan of every delivery.
+            filters.push(`d.id = (
+                SELECT o.id FROM deliveries o
                 WHERE o.event_id = d.event_id AND o.status = 'sent' AND o.rule IS NULL
                   ${channelFilter ? `AND o.channel = ${channelFilter}` : ''}
-                  AND (o.sent_at < d.sent_at OR (o.sent_at = d.sent_at AND o.id < d.id)))`);
+                ORDER BY o.sent_at, o.id LIMIT 1)`);
         } else {
             filters.push(`d.rule = ${params.bind('trigger_rule', 'text', ir.trigger.name)}`);
             if (ir.trigger.channel) filters.push(`d.channel = ${params.bind('trigger_channel', 'text', ir.trigger.channel)}`);
