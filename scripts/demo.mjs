@@ -26,7 +26,7 @@ followup('run', 'examples/cart-abandonment', '--now', now);
 followup('explain', 'examples/cart-abandonment', '--to', 'ana.silva@example.com', '--now', now);
 
 const outbox = path.join(state, 'outbox');
-const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).sort() : [];
+const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).filter(f => !f.startsWith('.')).sort() : [];
 console.log(`\n${files.length} message file(s) in ${path.relative(repo, outbox)}/:`);
 for (const f of files) console.log(`  ${f}`);
 const first = files.find(f => f.endsWith('.eml'));

@@ -117,6 +117,9 @@ forEachEngine('explain', ctx => {
         expect((await reasons('e1'))['bigCart']).toBe(`expired: due at ${due}, more than 1 day ago`);
         await ctx.store.query(`UPDATE rule_watermarks SET watermark = $1 WHERE rule = 'bigCart'`, [hoursAgo(2)]);
         expect((await reasons('e1'))['bigCart']).toBe(`passed over: due at ${due}, and the run at ${hoursAgo(2).toISOString().replace('.000Z', 'Z')} found its conditions unmet`);
+        await ctx.store.query(`INSERT INTO runs (rule, window_start, now) VALUES ('bigCart', $1, $2)`, [hoursAgo(26), hoursAgo(2)]);
+        expect((await reasons('e1'))['bigCart']).toBe(`before the rule's first window: due at ${due}, before its first run's window began (${hoursAgo(26).toISOString().replace('.000Z', 'Z')})`);
+        await ctx.store.query(`DELETE FROM runs WHERE rule = 'bigCart'`);
         await ctx.store.query(`DELETE FROM rule_watermarks WHERE rule = 'bigCart'`);
     });
 

@@ -95,6 +95,11 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
     const watermark = await store.query<{ watermark: Date }>('SELECT watermark FROM rule_watermarks WHERE rule = $1', [rule]);
     const w = watermark.rows[0]?.watermark;
     if (w && row.due_at.getTime() <= w.getTime()) {
+        const first = await store.query<{ start: Date | null }>('SELECT min(window_start) AS start FROM runs WHERE rule = $1', [rule]);
+        const start = first.rows[0]?.start;
+        if (start && row.due_at.getTime() <= start.getTime()) {
+            return { ...base, wouldSend: false, kind: 'passed-over', reason: `before the rule's first window: due at ${instant(row.due_at)}, before its first run's window began (${instant(start)})` };
+        }
         return { ...base, wouldSend: false, kind: 'passed-over', reason: `passed over: due at ${instant(row.due_at)}, and the run at ${instant(w)} found its conditions unmet` };
     }
     if (!w && row.due_at.getTime() <= now.getTime() - plan.lookback.minutes * 60_000) {
