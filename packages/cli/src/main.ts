@@ -6,14 +6,14 @@ import { ExitCode, UsageError, type Command, type Io } from './commands/command.
 import { compileCommand } from './commands/compile.js';
 import { explainCommand } from './commands/explain.js';
 import { importCommand } from './commands/import.js';
+import { lspCommand } from './commands/lsp.js';
 import { runCommand } from './commands/run.js';
 
-const commands: Command[] = [checkCommand, compileCommand, importCommand, runCommand, explainCommand];
+const commands: Command[] = [checkCommand, compileCommand, importCommand, runCommand, explainCommand, lspCommand];
 
 const planned: Record<string, string> = {
     test: "Run the project's scenario tests",
     serve: 'The long-running runtime: ingestion, tracking, scheduler',
-    lsp: 'The language server (for editors)',
 };
 
 function usage(): string {

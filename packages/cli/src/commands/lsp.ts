@@ -1,0 +1,19 @@
+import { runLanguageServer } from '@followup/language';
+import type { Command } from './command.js';
+
+export const lspCommand: Command = {
+    name: 'lsp',
+    summary: 'The language server for editors (LSP over stdio)',
+    usage: 'followup lsp --stdio',
+    help: `Starts the followup language server, speaking the Language Server Protocol over stdin/stdout:
+diagnostics from the real checker, completion, go-to-definition, references, document symbols.
+Editors start it; people rarely do.
+
+  --stdio   talk over stdin/stdout (the only transport)`,
+    options: { stdio: { type: 'boolean' } },
+    run() {
+        runLanguageServer();
+        // The connection keeps the process alive; it exits when the client sends `exit`.
+        return new Promise<number>(() => {});
+    },
+};
