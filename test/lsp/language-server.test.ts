@@ -97,4 +97,25 @@ describe('followup lsp --stdio', () => {
         const locations = (Array.isArray(result) ? result : [result]).map(l => ('targetUri' in l ? (l as unknown as { targetUri: string }).targetUri : l.uri));
         expect(locations).toEqual([uri('events.followup')]);
     });
+
+    async function hoverAt(file: string, linePrefix: string, column: number): Promise<string> {
+        const lines = fs.readFileSync(path.join(project, file), 'utf8').split('\n');
+        const line = lines.findIndex(l => l.startsWith(linePrefix));
+        const hover = await connection.sendRequest('textDocument/hover', {
+            textDocument: { uri: uri(file) }, position: { line, character: column },
+        }) as { contents: { value: string } } | null;
+        return hover?.contents.value ?? '';
+    }
+
+    it('hovers: an event shows its fields, a field its type and owner, a rule its window in words', async () => {
+        const event = await hoverAt('rules.followup', 'when cartAbandonment sent 3 days', 'when cartAb'.length);
+        expect(event).toContain('**event cartAbandonment**');
+        expect(event).toContain('cartTotal: decimal');
+        expect(event).toContain('phone: phone?');
+        const field = await hoverAt('rules.followup', '   and cartTotal >= 100', '   and cart'.length);
+        expect(field).toBe('**cartTotal**: `decimal` — field of event `cartAbandonment`');
+        const rule = await hoverAt('rules.followup', 'followup bigCartLastChance', 'followup bigCart'.length);
+        expect(rule).toContain('**rule bigCartLastChance**');
+        expect(rule).toContain('Runs every 1 day at 09:00 in Europe/Paris; each run selects deliveries sent between 8 days and 7 days before it');
+    });
 });

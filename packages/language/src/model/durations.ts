@@ -19,7 +19,7 @@ export function durationValue(d: Duration | undefined): DurationValue | undefine
 }
 
 export function minutesToWords(minutes: number): string {
-    for (const unit of ['week', 'day', 'hour', 'minute'] as DurationUnit[]) {
+    for (const unit of ['day', 'hour', 'minute'] as DurationUnit[]) {
         const size = unitMinutes[unit];
         if (minutes % size === 0) {
             const n = minutes / size;

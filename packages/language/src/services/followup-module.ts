@@ -6,6 +6,7 @@ import {
 import { FollowupGeneratedModule, FollowupGeneratedSharedModule } from '../generated/module.js';
 import { registerChecks } from '../check/register-checks.js';
 import { FollowupDocumentValidator } from './document-validator.js';
+import { FollowupHoverProvider } from '../lsp/hover-provider.js';
 import { FollowupNameProvider } from './name-provider.js';
 import { FollowupScopeProvider } from './scope-provider.js';
 import { FollowupValueConverter } from './value-converter.js';
@@ -24,6 +25,7 @@ export const FollowupModule: Module<FollowupServices, PartialLangiumServices & F
         ScopeProvider: services => new FollowupScopeProvider(services),
     },
     validation: { DocumentValidator: services => new FollowupDocumentValidator(services) },
+    lsp: { HoverProvider: services => new FollowupHoverProvider(services) },
 };
 
 /**
