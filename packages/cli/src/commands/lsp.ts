@@ -1,4 +1,4 @@
-import { runLanguageServer } from '@followup/language';
+import { startFollowupLanguageServer } from '../lsp/start-language-server.js';
 import type { Command } from './command.js';
 
 export const lspCommand: Command = {
@@ -12,7 +12,7 @@ Editors start it; people rarely do.
   --stdio   talk over stdin/stdout (the only transport)`,
     options: { stdio: { type: 'boolean' } },
     run() {
-        runLanguageServer();
+        startFollowupLanguageServer();
         // The connection keeps the process alive; it exits when the client sends `exit`.
         return new Promise<number>(() => {});
     },
