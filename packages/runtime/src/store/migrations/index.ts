@@ -1,4 +1,5 @@
 import { initial } from './0001_initial.js';
+import { idempotencyKeys } from './0002_idempotency_keys.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -7,7 +8,7 @@ export type { Migration } from './migration.js';
  * Every migration, in order. They are TypeScript modules, not .sql files, so that they ship with the
  * build and nothing is read from disk at runtime. To change the schema, add the next file and list it here.
  */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, idempotencyKeys];
 
 /** The schema version this code creates and expects. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
@@ -23,6 +24,7 @@ export const storeTables = [
     'runs',
     'decisions',
     'outbox',
+    'idempotency_keys',
 ] as const;
 
 export type StoreTable = (typeof storeTables)[number];
