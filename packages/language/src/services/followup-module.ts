@@ -7,6 +7,7 @@ import { FollowupGeneratedModule, FollowupGeneratedSharedModule } from '../gener
 import { registerChecks } from '../check/register-checks.js';
 import { FollowupDocumentValidator } from './document-validator.js';
 import { FollowupHoverProvider } from '../lsp/hover-provider.js';
+import { FollowupCompletionProvider } from '../lsp/completion/completion-provider.js';
 import { FollowupNameProvider } from './name-provider.js';
 import { FollowupScopeProvider } from './scope-provider.js';
 import { FollowupValueConverter } from './value-converter.js';
@@ -25,7 +26,10 @@ export const FollowupModule: Module<FollowupServices, PartialLangiumServices & F
         ScopeProvider: services => new FollowupScopeProvider(services),
     },
     validation: { DocumentValidator: services => new FollowupDocumentValidator(services) },
-    lsp: { HoverProvider: services => new FollowupHoverProvider(services) },
+    lsp: {
+        HoverProvider: services => new FollowupHoverProvider(services),
+        CompletionProvider: services => new FollowupCompletionProvider(services),
+    },
 };
 
 /**

@@ -1,0 +1,219 @@
+// Completion that knows where it is: the rule's event's fields (with their types) in conditions,
+// the fields of what a path names after `.`, that event's messages for the written channel after
+// `send`, the channels a message exists on, time zones in `in "..."`, and inside `{{ }}` of a
+// message the fields, loop variables and the filters valid for the value's type. Keywords come
+// from Langium's grammar-driven completion, which is right wherever the grammar asks for one.
+import {
+    AstUtils, CstUtils, GrammarAST, isLeafCstNode, type AstNode, type AstNodeDescription, type CstNode, type LangiumDocument, type MaybePromise,
+    type ReferenceInfo, type Stream,
+} from 'langium';
+import {
+    DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionProviderOptions, type NextFeature,
+} from 'langium/lsp';
+import {
+    CompletionItemKind, CompletionList, type CompletionItem, type CompletionParams, type Range,
+} from 'vscode-languageserver';
+import type { CancellationToken } from 'vscode-languageserver';
+import {
+    isEvent, isMessagePart, isModel, isQuietHours, isRule, isSchedule, isTextLiteral, type Event, type Message, type Model, type Rule,
+} from '../../generated/ast.js';
+import { partMode, templateContext } from '../../model/message-templates.js';
+import { containingRule, ruleEvent, schemaType } from '../../model/schema.js';
+import { decodeStringLiteral } from '../../parse/string-literal.js';
+import type { FollowupServices } from '../../services/followup-module.js';
+import type { FollowupScopeProvider } from '../../services/scope-provider.js';
+import type { FuType } from '../../types/fu-type.js';
+import { completeInTemplate } from './template-completion.js';
+import { timeZoneItems } from './time-zones.js';
+import { fieldItem, fieldsAfterDot, segmentsBeforeDot, walkSegments } from './typed-paths.js';
+
+const channels = ['email', 'sms', 'push'] as const;
+const stringTokens = new Set(['STRING', 'TRIPLE_STRING']);
+
+export class FollowupCompletionProvider extends DefaultCompletionProvider {
+    override readonly completionOptions: CompletionProviderOptions = { triggerCharacters: ['.', '|', '{', '"', '#'] };
+    private readonly followupScopes: FollowupScopeProvider;
+
+    constructor(services: FollowupServices) {
+        super(services);
+        this.followupScopes = services.references.ScopeProvider;
+    }
+
+    override async getCompletion(document: LangiumDocument, params: CompletionParams, cancelToken?: CancellationToken): Promise<CompletionList | undefined> {
+        const offset = document.textDocument.offsetAt(params.position);
+        const root = document.parseResult.value.$cstNode;
+        const leaf = root && CstUtils.findLeafNodeAtOffset(root, offset);
+        const tokenName = leaf && isLeafCstNode(leaf) ? leaf.tokenType.name : undefined;
+        if (root && this.inComment(CstUtils.findLeafNodeBeforeOffset(root, offset), offset)) return CompletionList.create([], false);
+        if (leaf && tokenName && stringTokens.has(tokenName) && leaf.offset < offset && offset < leaf.end) {
+            return CompletionList.create(this.completeInString(document, leaf.astNode, leaf.offset, leaf.text, offset), false);
+        }
+        // A zone being typed before its closing quote.
+        const lineStart = document.textDocument.offsetAt({ line: params.position.line, character: 0 });
+        const unterminated = /\bin\s+"([^"]*)$/.exec(document.textDocument.getText().slice(lineStart, offset));
+        if (unterminated) return CompletionList.create(this.withRange(timeZoneItems(), this.rangeOf(document, offset - unterminated[1]!.length, offset)), false);
+        return super.getCompletion(document, params, cancelToken);
+    }
+
+    /** A line comment runs to the end of its line, so the offset right after it is still inside. */
+    private inComment(leaf: CstNode | undefined, offset: number): boolean {
+        if (!leaf || !isLeafCstNode(leaf) || leaf.offset >= offset) return false;
+        if (leaf.tokenType.name === 'SL_COMMENT') return offset <= leaf.end;
+        return leaf.tokenType.name === 'ML_COMMENT' && offset < leaf.end;
+    }
+
+    // ------------------------------------------------------------ inside strings
+
+    private completeInString(document: LangiumDocument, node: AstNode, tokenOffset: number, tokenText: string, offset: number): CompletionItem[] {
+        const container = node.$container;
+        if ((isSchedule(node) || isQuietHours(node)) && node.zone !== undefined) {
+            const quote = tokenText.startsWith('"""') ? 3 : 1;
+            return this.withRange(timeZoneItems(), this.rangeOf(document, tokenOffset + quote, tokenOffset + tokenText.length - quote));
+        }
+        if (isTextLiteral(node) && isMessagePart(container) && container.$container.event?.ref) {
+            const message = container.$container;
+            const context = templateContext(message, this.followupScopes.profile(), partMode(container));
+            const decoded = decodeStringLiteral(tokenText);
+            const relative = offset - tokenOffset;
+            let index = decoded.offsets.findIndex(o => o >= relative);
+            if (index < 0) index = decoded.value.length;
+            const result = completeInTemplate(decoded.value, index, context);
+            if (!result) return [];
+            return this.withRange(result.items, this.rangeOf(document, offset - result.replaceLength, offset));
+        }
+        return [];
+    }
+
+    private rangeOf(document: LangiumDocument, start: number, end: number): Range {
+        return { start: document.textDocument.positionAt(start), end: document.textDocument.positionAt(end) };
+    }
+
+    private withRange(items: CompletionItem[], range: Range): CompletionItem[] {
+        return items.map(item => ({ ...item, textEdit: { range, newText: item.insertText ?? item.label } }));
+    }
+
+    // ------------------------------------------------------------ grammar-driven places
+
+    protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): MaybePromise<void> {
+        if (GrammarAST.isCrossReference(next.feature)) {
+            const assignment = AstUtils.getContainerOfType(next.feature, GrammarAST.isAssignment);
+            const owner = next.type ?? (assignment && AstUtils.getContainerOfType(assignment, GrammarAST.isParserRule)?.name);
+            if (owner === 'PathSegment') return this.completePathSegment(context, acceptor);
+            if (owner === 'SendAction' && assignment?.feature === 'message') return this.completeMessage(context, acceptor);
+        }
+        return super.completionFor(context, next, acceptor);
+    }
+
+    protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): MaybePromise<void> {
+        if ((channels as readonly string[]).includes(keyword.value)) {
+            const sent = this.messageBeforeChannel(context);
+            if (sent && sent.candidates.length > 0 && !sent.candidates.some(m => m.channel === keyword.value)) return;
+            if (sent) {
+                acceptor(context, {
+                    label: keyword.value, kind: CompletionItemKind.EnumMember, sortText: '0',
+                    detail: sent.candidates.length > 0 ? `message ${sent.name} for ${sent.event.name} ${keyword.value}` : 'channel',
+                });
+                return;
+            }
+        }
+        return super.completionForKeyword(context, keyword, acceptor);
+    }
+
+    protected override getReferenceCandidates(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
+        const candidates = super.getReferenceCandidates(refInfo, context);
+        if (refInfo.property !== 'source') return candidates;
+        // A trigger names an event or another rule: not the rule being written, nor a short rule
+        // whose derived name is still incomplete.
+        const self = this.ruleAt(context);
+        return candidates.filter(d => {
+            const node = d.node;
+            if (!isRule(node)) return true;
+            if (node === self) return false;
+            return !!node.name || !!(node.trigger?.source?.$refText && node.action?.message?.$refText && node.action.channel);
+        });
+    }
+
+    protected override createReferenceCompletionItem(description: AstNodeDescription, refInfo: ReferenceInfo, context: CompletionContext) {
+        const item = super.createReferenceCompletionItem(description, refInfo, context);
+        const node = description.node;
+        if (isEvent(node)) return { ...item, detail: node.targetsProfile ? 'event (targeting the profile)' : 'event' };
+        if (isRule(node)) {
+            return { ...item, detail: `rule: sends ${node.action?.message?.$refText ?? '?'} ${node.action?.channel ?? ''}`.trim(), sortText: '1' };
+        }
+        return item;
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    /** The rule the cursor is in: from the AST node before it, else the declaration that starts before it. */
+    private ruleAt(context: CompletionContext): Rule | undefined {
+        const fromNode = context.node && containingRule(context.node);
+        if (fromNode) return fromNode;
+        const model = context.document.parseResult.value;
+        if (!isModel(model)) return undefined;
+        let last: Rule | undefined;
+        for (const declaration of (model as Model).declarations) {
+            if ((declaration.$cstNode?.offset ?? Infinity) > context.offset) break;
+            last = isRule(declaration) ? declaration : undefined;
+        }
+        return last;
+    }
+
+    private eventAt(context: CompletionContext): Event | undefined {
+        const rule = this.ruleAt(context);
+        return rule && ruleEvent(rule);
+    }
+
+    /** A condition's (or a `to`'s) path: the event's fields first, then what the segments before the `.` name. */
+    private completePathSegment(context: CompletionContext, acceptor: CompletionAcceptor): void {
+        const event = this.eventAt(context);
+        if (!event) return;
+        const profile = this.followupScopes.profile();
+        const eventType = schemaType(event, event.name);
+        const text = context.textDocument.getText();
+        const before = text.slice(0, context.tokenOffset);
+        const segments = /\.\s*$/.test(before) ? segmentsBeforeDot(before) : undefined;
+        if (segments) {
+            const [first, ...rest] = segments;
+            const rootField = eventType.kind === 'record' ? eventType.fields().find(f => f.name === first!.name) : undefined;
+            let root: FuType | undefined = rootField?.type;
+            if (!rootField && first!.name === 'event') root = eventType;
+            if (!rootField && first!.name === 'profile' && profile) root = schemaType(profile, 'profile');
+            const owner = segments.map(s => s.name).join('.');
+            for (const field of fieldsAfterDot(walkSegments(root, rest, first!.indexed))) acceptor(context, fieldItem(field, `'${owner}'`));
+            return;
+        }
+        if (eventType.kind === 'record') for (const field of eventType.fields()) acceptor(context, fieldItem(field, `event ${event.name}`));
+        acceptor(context, { label: 'event', kind: CompletionItemKind.Module, detail: `event ${event.name}`, sortText: '2_event' });
+        if (profile) acceptor(context, { label: 'profile', kind: CompletionItemKind.Module, detail: 'the profile', sortText: '2_profile' });
+    }
+
+    /** After `send`: the messages declared for the rule's event, for the channel written after the cursor if there is one. */
+    private completeMessage(context: CompletionContext, acceptor: CompletionAcceptor): void {
+        const event = this.eventAt(context);
+        if (!event) return;
+        const after = context.textDocument.getText().slice(context.tokenEndOffset);
+        const written = /^\s+(email|sms|push)\b/.exec(after)?.[1];
+        for (const channel of written ? [written] : channels) {
+            for (const message of this.followupScopes.messagesOf(event, channel)) {
+                acceptor(context, {
+                    label: message.name,
+                    kind: CompletionItemKind.Reference,
+                    detail: `message ${message.name} for ${event.name} ${channel}`,
+                    labelDetails: { description: channel },
+                    ...(written ? {} : { insertText: `${message.name} ${channel}` }),
+                    sortText: `0_${message.name}_${channel}`,
+                });
+            }
+        }
+    }
+
+    /** `send <name> |`: the rule's event and the messages of that name (on any channel). */
+    private messageBeforeChannel(context: CompletionContext): { name: string; event: Event; candidates: Message[] } | undefined {
+        const before = context.textDocument.getText().slice(0, context.tokenOffset);
+        const name = /\bsend\s+`?([A-Za-z_][A-Za-z0-9_]*)`?\s+$/.exec(before)?.[1];
+        const event = name ? this.eventAt(context) : undefined;
+        if (!name || !event) return undefined;
+        return { name, event, candidates: channels.flatMap(c => this.followupScopes.messagesOf(event, c)).filter(m => m.name === name) };
+    }
+}

@@ -1,0 +1,125 @@
+// Completion that knows where it is, asked of the completion provider directly (the LSP wire is
+// covered by test/lsp/editing.test.ts).
+import { describe, expect, it } from 'vitest';
+import { schema } from '../support/project.js';
+import { completionAt, labels, withDetails } from './documents.js';
+
+const rule = (text: string) => completionAt({ 'schema.followup': schema, 'rules.followup': text });
+const template = (body: string) => completionAt({
+    'schema.followup': schema,
+    'messages.followup': `message probe for cartAbandonment email {\n  text: ${body}\n}\n`,
+});
+
+const shipping = `
+profile { key customerId  customerId: string  email: email  country: string }
+event orderShipped targeting profile { customerId: string  orderId: string  lines: list<Line> }
+type Line { sku: string  tags: list<Tag> }
+type Tag { label: string  weight: int }
+message shipped for orderShipped email { subject: "Shipped" text: "‸" }
+`;
+
+describe('completion in rules', () => {
+    it('offers events (and complete rules to chain on) after `when`, never the rule being written', async () => {
+        expect(labels(await rule('when ‸'))).toEqual(['cartAbandonment', 'purchase']);
+        const chained = await rule('when cartAbandonment sent 3 days ago then send followup email\nwhen ‸');
+        expect(withDetails(chained).sort()).toEqual([
+            'cartAbandonment: event', 'cartAbandonment_followup_email: rule: sends followup email', 'purchase: event',
+        ]);
+    });
+
+    it('offers the keywords that fit after the trigger and in a duration', async () => {
+        expect(labels(await rule('when cartAbandonment ‸'))).toEqual(['email', 'sms', 'push', 'sent']);
+        expect(labels(await rule('when cartAbandonment sent 3 ‸'))).toEqual(['minute', 'minutes', 'hour', 'hours', 'day', 'days', 'week', 'weeks']);
+    });
+
+    it('offers the event\'s fields with their types in a condition, with engagement and `since` events', async () => {
+        const items = await rule('when cartAbandonment sent 3 days ago and ‸');
+        expect(withDetails(items)).toEqual(expect.arrayContaining([
+            'cartTotal: decimal', 'phone: phone?', 'items: list<CartItem>', 'loyaltyMember: boolean', 'abandonedAt: timestamp',
+            'opened: Keyword', 'not: Keyword', 'purchase: event',
+        ]));
+        expect(labels(items)).not.toContain('sku');
+    });
+
+    it('offers the fields of what the path names after a `.`', async () => {
+        expect(withDetails(await rule('when cartAbandonment sent 3 days ago and items[0].‸'))).toEqual([
+            'sku: string', 'name: string', 'price: decimal', 'quantity: int',
+        ]);
+        expect(labels(await rule('when cartAbandonment sent 3 days ago and event.‸'))).toContain('cartTotal');
+    });
+
+    it('offers only the rule event\'s messages after `send`, for the channel written after the cursor', async () => {
+        const base = 'when cartAbandonment sent 3 days ago then send';
+        expect(withDetails(await rule(`${base} ‸ email`))).toEqual([
+            'followup: message followup for cartAbandonment email', 'lastChance: message lastChance for cartAbandonment email',
+        ]);
+        expect(labels(await rule(`${base} ‸ sms`))).toEqual(['followup']);
+        const any = await rule(`${base} ‸`);
+        expect(any.map(i => i.textEdit?.newText)).toEqual(['followup email', 'lastChance email', 'followup sms']);
+    });
+
+    it('offers the channels a message exists on after `send <message>`', async () => {
+        expect(labels(await rule('when cartAbandonment sent 3 days ago then send followup ‸'))).toEqual(['email', 'sms']);
+        expect(labels(await rule('when cartAbandonment sent 3 days ago then send lastChance ‸'))).toEqual(['email']);
+    });
+
+    it('offers the options after the action of a long rule', async () => {
+        expect(labels(await rule('followup x {\n  when cartAbandonment sent 3 days ago\n  then send followup email\n  ‸\n}'))).toEqual(
+            expect.arrayContaining(['to', 'schedule', 'lookback', 'expire', 'limit', 'quiet']));
+    });
+
+    it('offers IANA time zones inside `in "..."`, replacing what is between the quotes', async () => {
+        const items = await rule('followup x {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every day at 09:00 in "Europe/P‸"\n}');
+        expect(labels(items)).toEqual(expect.arrayContaining(['UTC', 'Europe/Paris', 'America/New_York']));
+        const paris = items.find(i => i.label === 'Europe/Paris')!;
+        expect(paris.textEdit).toMatchObject({ newText: 'Europe/Paris', range: { start: { line: 2, character: 34 }, end: { line: 2, character: 42 } } });
+        expect(labels(await rule('followup x {\n  when cartAbandonment sent 3 days ago then send followup email\n  quiet hours 22:00 to 07:00 in "‸'))).toContain('Asia/Tokyo');
+    });
+
+    it('offers nothing inside a comment or a plain string', async () => {
+        expect(await rule('// when ‸')).toEqual([]);
+        expect(await rule('when cartAbandonment sent 3 days ago and not clicked link "chec‸kout" then send followup email')).toEqual([]);
+    });
+});
+
+describe('completion inside {{ }}', () => {
+    it('offers the event\'s fields with their types, in "..." and """...""" strings', async () => {
+        expect(withDetails(await template('"Hi {{ ‸ }}"'))).toEqual(expect.arrayContaining(['firstName: string', 'cartTotal: decimal', 'items: list<CartItem>']));
+        expect(labels(await template('"""\n    Hi {{ first‸ }}\n  """'))).toContain('firstName');
+        expect(await template('"Hi ‸ {{ firstName }}"')).toEqual([]);
+    });
+
+    it('offers the loop variable inside {{#each}}, and its fields after `item.`', async () => {
+        const body = '"""\n    {{#each items as item}}\n    - {{ ‸ }}\n    {{/each}}\n  """';
+        expect(withDetails(await template(body))).toEqual(expect.arrayContaining(['item: CartItem', 'firstName: string']));
+        expect(withDetails(await template(body.replace('{{ ‸ }}', '{{ item.‸ }}')))).toEqual([
+            'sku: string', 'name: string', 'price: decimal', 'quantity: int',
+        ]);
+        // Outside the loop the variable is gone.
+        expect(labels(await template('"""\n    {{#each items as item}}{{/each}} {{ ‸ }}\n  """'))).not.toContain('item');
+    });
+
+    it('offers the filters valid for the value\'s type after `|`', async () => {
+        expect(labels(await template('"{{ cartTotal | ‸ }}"'))).toEqual(['default', 'money', 'raw']);
+        expect(labels(await template('"{{ firstName | ‸ }}"'))).toEqual(['upper', 'lower', 'trim', 'default', 'truncate', 'raw']);
+        expect(labels(await template('"{{ abandonedAt | ‸ }}"'))).toEqual(['default', 'date', 'raw']);
+        expect(labels(await template('"{{ items | ‸ }}"'))).toEqual(['count', 'raw']);
+        // The type after a filter chain, and of a loop variable's field.
+        expect(labels(await template('"{{ cartTotal | money(currency) | ‸ }}"'))).toContain('upper');
+        expect(labels(await template('"{{#each items as item}}{{ item.price | mo‸ }}{{/each}}"'))).toEqual(['default', 'money', 'raw']);
+        expect(labels(await template('"{{#if firstName | ‸ = \'ana\'}}x{{/if}}"'))).toContain('lower');
+    });
+
+    it('offers `each` and `if` after `#`', async () => {
+        expect(labels(await template('"{{#‸}}"'))).toEqual(['each', 'if']);
+    });
+
+    it('follows `profile.` and nested loops', async () => {
+        const items = (marker: string) => completionAt({ 'shipping.followup': shipping.replace('‸', marker) });
+        expect(labels(await items('{{ ‸ }}'))).toEqual(expect.arrayContaining(['orderId', 'profile']));
+        expect(withDetails(await items('{{ profile.‸ }}'))).toEqual(['customerId: string', 'email: email', 'country: string']);
+        expect(withDetails(await items('{{#each lines as line}}{{#each line.tags as tag}}{{ tag.‸ }}{{/each}}{{/each}}'))).toEqual([
+            'label: string', 'weight: int',
+        ]);
+    });
+});
