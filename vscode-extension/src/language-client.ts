@@ -1,0 +1,19 @@
+// The client half: VS Code forks the bundled server (dist/server.cjs) with its own Node and talks
+// to it over IPC, so nothing the server prints can corrupt the protocol.
+import type * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node.js';
+
+export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+    const module = context.asAbsolutePath('dist/server.cjs');
+    const serverOptions: ServerOptions = {
+        run: { module, transport: TransportKind.ipc },
+        debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+        // Template files are checked by the server as part of their project and their diagnostics
+        // pushed by URI; only `.followup` documents are synchronised.
+        documentSelector: [{ scheme: 'file', language: 'followup' }],
+        outputChannelName: 'followup',
+    };
+    return new LanguageClient('followup', 'followup language server', serverOptions, clientOptions);
+}
