@@ -1,5 +1,6 @@
 import { initial } from './0001_initial.js';
 import { idempotencyKeys } from './0002_idempotency_keys.js';
+import { webhookTokens } from './0003_webhook_tokens.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -8,7 +9,7 @@ export type { Migration } from './migration.js';
  * Every migration, in order. They are TypeScript modules, not .sql files, so that they ship with the
  * build and nothing is read from disk at runtime. To change the schema, add the next file and list it here.
  */
-export const migrations: readonly Migration[] = [initial, idempotencyKeys];
+export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens];
 
 /** The schema version this code creates and expects. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
@@ -25,6 +26,7 @@ export const storeTables = [
     'decisions',
     'outbox',
     'idempotency_keys',
+    'webhook_tokens',
 ] as const;
 
 export type StoreTable = (typeof storeTables)[number];
