@@ -14,4 +14,4 @@ export * from './workspace/diagnostic.js';
 export * from './workspace/load-project.js';
 export * from './template/index.js';
 export { decodeStringLiteral } from './parse/string-literal.js';
-export { runLanguageServer } from './lsp/language-server.js';
+export { runLanguageServer, type LanguageServerHooks } from './lsp/language-server.js';

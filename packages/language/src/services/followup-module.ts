@@ -1,12 +1,18 @@
 import { inject, type Module } from 'langium';
 import {
     createDefaultModule, createDefaultSharedModule,
-    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices
+    type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices,
+    type PartialLangiumSharedServices
 } from 'langium/lsp';
 import { FollowupGeneratedModule, FollowupGeneratedSharedModule } from '../generated/module.js';
 import { registerChecks } from '../check/register-checks.js';
 import { FollowupDocumentValidator } from './document-validator.js';
 import { FollowupHoverProvider } from '../lsp/hover-provider.js';
+import { FollowupDefinitionProvider } from '../lsp/definition-provider.js';
+import { FollowupReferencesProvider } from '../lsp/references-provider.js';
+import { FollowupRenameProvider } from '../lsp/rename-provider.js';
+import { FollowupCodeLensProvider } from '../lsp/code-lens-provider.js';
+import { FollowupDocumentUpdateHandler } from '../lsp/navigation/template-document-updates.js';
 import { FollowupCompletionProvider } from '../lsp/completion/completion-provider.js';
 import { FollowupNameProvider } from './name-provider.js';
 import { FollowupScopeProvider } from './scope-provider.js';
@@ -28,8 +34,17 @@ export const FollowupModule: Module<FollowupServices, PartialLangiumServices & F
     validation: { DocumentValidator: services => new FollowupDocumentValidator(services) },
     lsp: {
         HoverProvider: services => new FollowupHoverProvider(services),
+        DefinitionProvider: services => new FollowupDefinitionProvider(services),
+        ReferencesProvider: services => new FollowupReferencesProvider(services),
+        RenameProvider: services => new FollowupRenameProvider(services),
+        CodeLensProvider: () => new FollowupCodeLensProvider(),
         CompletionProvider: services => new FollowupCompletionProvider(services),
     },
+};
+
+/** Shared services this language replaces: template files are not .followup documents. */
+export const FollowupSharedModule: Module<LangiumSharedServices, PartialLangiumSharedServices> = {
+    lsp: { DocumentUpdateHandler: services => new FollowupDocumentUpdateHandler(services) },
 };
 
 /**
@@ -40,7 +55,7 @@ export function createFollowupServices(context: DefaultSharedModuleContext): {
     shared: LangiumSharedServices;
     Followup: FollowupServices;
 } {
-    const shared = inject(createDefaultSharedModule(context), FollowupGeneratedSharedModule);
+    const shared = inject(createDefaultSharedModule(context), FollowupGeneratedSharedModule, FollowupSharedModule);
     const Followup = inject(createDefaultModule({ shared }), FollowupGeneratedModule, FollowupModule);
     shared.ServiceRegistry.register(Followup);
     registerChecks(Followup);

@@ -1,0 +1,53 @@
+// Diagnostics of template files belong to those files: after each build (and whenever a template
+// file changes in the editor or on disk) every template file of the workspace is checked against
+// the event of each message using it, and its diagnostics are published for its own URI.
+import { DocumentState } from 'langium';
+import type { LangiumSharedServices } from 'langium/lsp';
+import type { Connection } from 'vscode-languageserver';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
+import { checkTemplate } from '../../template/index.js';
+import type { FollowupDocumentUpdateHandler } from './template-document-updates.js';
+import { workspaceTemplates } from './template-sources.js';
+
+/** The diagnostics of every template file used by the workspace's messages, by file URI. */
+export function templateFileDiagnostics(shared: LangiumSharedServices): Map<string, Diagnostic[]> {
+    const byUri = new Map<string, Diagnostic[]>();
+    for (const t of workspaceTemplates(shared)) {
+        const file = t.fileDocument;
+        const text = t.template.source.text;
+        if (!file || text === undefined) continue;
+        const list = byUri.get(t.uri) ?? [];
+        byUri.set(t.uri, list);
+        const { message, template } = t;
+        for (const d of checkTemplate(text, template.context).diagnostics) {
+            const diagnostic: Diagnostic = {
+                range: { start: file.positionAt(d.start), end: file.positionAt(d.end) },
+                severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+                code: d.code,
+                source: 'followup',
+                message: `${d.message} (in ${message.name} for ${message.event.$refText} ${message.channel}, ${template.part.part})`,
+                data: { code: d.code, hint: d.hint },
+            };
+            // The same file used by two messages of one event says the same thing twice.
+            if (!list.some(o => o.message === diagnostic.message && o.range.start.line === diagnostic.range.start.line
+                && o.range.start.character === diagnostic.range.start.character)) list.push(diagnostic);
+        }
+    }
+    return byUri;
+}
+
+/** Publishes template files' diagnostics after each build and on each template change; clears files no longer used. */
+export function publishTemplateFileDiagnostics(connection: Connection, shared: LangiumSharedServices): void {
+    let published = new Set<string>();
+    const publish = () => {
+        const current = templateFileDiagnostics(shared);
+        for (const [uri, diagnostics] of current) void connection.sendDiagnostics({ uri, diagnostics });
+        for (const uri of published) if (!current.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+        published = new Set(current.keys());
+    };
+    shared.workspace.DocumentBuilder.onBuildPhase(DocumentState.Validated, () => publish());
+    (shared.lsp.DocumentUpdateHandler as FollowupDocumentUpdateHandler).onTemplateFileChange?.(() => {
+        // Wait for a build in progress, so that messages and the profile are linked.
+        shared.workspace.WorkspaceLock.read(() => publish()).catch(err => console.error('Template diagnostics failed:', err));
+    });
+}
