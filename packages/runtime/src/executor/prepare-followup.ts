@@ -1,11 +1,12 @@
 // One due delivery → the follow-up to queue: addressed and rendered, or failed with the reason.
 import type { RenderPlan } from '@followup/compiler';
 import type { MessageRenderer } from '../render/message-renderer.js';
+import type { ContentDecorator } from '../tracking/decorate.js';
 import { followupDeliveryId } from './delivery-id.js';
 import type { FollowupRow } from './record-decisions.js';
 import type { SelectedRow } from './rule-queries.js';
 
-export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: MessageRenderer): FollowupRow {
+export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: MessageRenderer, decorate?: ContentDecorator): FollowupRow {
     const deliveryId = followupDeliveryId(plan.rule, row.event_id);
     const recipient = (row.recipient ?? '').trim();
     const base = { eventId: row.event_id, rule: plan.rule, headers: traceHeaders(plan.rule, row.event_id) };
@@ -17,8 +18,9 @@ export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: Mess
         return failed(`no ${plan.channel} recipient: ${path} is empty or missing`);
     }
     try {
-        const content = render(row.event, row.profile);
-        return { deliveryId, eventId: row.event_id, recipient, status: 'queued', content: { ...base, ...content } };
+        const rendered: FollowupRow['content'] = { ...base, ...render(row.event, row.profile) };
+        const content = decorate ? decorate(rendered, { deliveryId, channel: plan.channel }) : rendered;
+        return { deliveryId, eventId: row.event_id, recipient, status: 'queued', content };
     } catch (error) {
         return failed(`rendering failed: ${(error as Error).message}`);
     }

@@ -3,6 +3,7 @@
 import type { RenderPlan } from '@followup/compiler';
 import { createRenderer } from '../render/message-renderer.js';
 import type { Store, StoreTx } from '../store/store.js';
+import type { ContentDecorator } from '../tracking/decorate.js';
 import { prepareFollowup } from './prepare-followup.js';
 import { RECORD_CHUNK, recordChunk, type DecisionRow, type FollowupRow } from './record-decisions.js';
 import { recheck, selectDue, type SelectedRow } from './rule-queries.js';
@@ -17,6 +18,8 @@ export interface RunRuleOptions {
     onProgress?(done: number, total: number): void;
     /** Collect the queued follow-ups (reported after the transaction ends). */
     collectMessages?: boolean;
+    /** Applied to each rendered follow-up before it is recorded (tracking). */
+    decorate?: ContentDecorator;
 }
 
 export interface RuleRunResult {
@@ -79,7 +82,7 @@ async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions
             if (rechecked.stopped.has(row.event_id)) decide(row, 'stopped');
             else if (rechecked.suppressed.has(row.event_id)) decide(row, 'suppressed');
             else {
-                const followup = prepareFollowup(plan, row, render);
+                const followup = prepareFollowup(plan, row, render, options.decorate);
                 followups.push(followup);
                 decide(row, 'send', followup.deliveryId);
                 if (followup.status === 'failed') report.failed++;

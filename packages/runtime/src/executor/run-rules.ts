@@ -1,6 +1,7 @@
 // `runRules`: every rule (or one), in plan order, each in its own transaction.
 import type { RenderPlan } from '@followup/compiler';
 import type { Store } from '../store/store.js';
+import type { ContentDecorator } from '../tracking/decorate.js';
 import { refreshPlannerStatistics } from './planner-statistics.js';
 import { addCounts, zeroCounts, type QueuedMessage, type RunReport } from './run-report.js';
 import { runRule } from './run-rule.js';
@@ -16,6 +17,8 @@ export interface RunRulesOptions {
     onProgress?(done: number, total: number, rule: string): void;
     /** Called, after each rule's transaction, for every follow-up it queued (in a dry run: would have). */
     onQueued?(message: QueuedMessage): void;
+    /** Applied to each rendered follow-up before it is recorded: tracking (links, pixel, unsubscribe headers). */
+    decorate?: ContentDecorator;
 }
 
 export class UnknownRuleError extends Error {
@@ -38,6 +41,7 @@ export async function runRules(store: Store, plans: readonly RenderPlan[], optio
             now: options.now,
             dryRun,
             collectMessages: options.onQueued !== undefined,
+            ...(options.decorate ? { decorate: options.decorate } : {}),
             ...(options.onProgress ? { onProgress: (done: number, total: number) => options.onProgress!(done, total, plan.rule) } : {}),
         });
         report.rules.push(ruleReport);

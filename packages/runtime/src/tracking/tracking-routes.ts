@@ -1,0 +1,139 @@
+// The tracking endpoints of followup serve:
+//   GET  /t/o/<token>  the open pixel: a 1×1 GIF; records an open (machine opens flagged)
+//   GET  /t/c/<token>  a click: 302 to the URL signed into the token; records a click
+//   GET  /u/<token>    the unsubscribe page: a button that POSTs to the same URL (never unsubscribes
+//                      by itself: link scanners and prefetchers follow GET links)
+//   POST /u/<token>    RFC 8058 one-click unsubscribe (`List-Unsubscribe=One-Click`), and the form
+// A token whose signature does not verify gets 404 and nothing else: no redirect, nothing recorded.
+//
+// What is recorded: the first open by a person and the first machine open of each delivery, and the
+// first click of each (delivery, URL); repeats only move the counters. The rules only ask whether an
+// open or a click exists (LANGUAGE.md §4), and this keeps a proxy refetching images from growing the
+// table. Recording never holds a reader up: if the store fails, the pixel and the redirect are still
+// served (the failure is logged and counted).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ServeContext, ServePlugin } from '../serve/serve-context.js';
+import { escapeHtml } from './apply-tracking.js';
+import { machineOpener } from './machine-opens.js';
+import { digest, findDelivery, recordTracking, suppressAddress } from './record-tracking.js';
+import { MAX_TOKEN_LENGTH, verifyToken, type TrackingToken } from './tokens.js';
+
+/** The smallest transparent GIF (1×1, 43 bytes). */
+export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+const NO_STORE = 'no-store, no-cache, must-revalidate, private';
+
+type TokenParams = { Params: { token: string } };
+
+export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: ServeContext) => {
+    await app.register(async scope => {
+        // Mail clients POST the one-click body as a form (urlencoded or multipart, RFC 8058 §3.1);
+        // its content is not needed: the signed token says who unsubscribes.
+        for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']) {
+            scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
+        }
+        const tokenParams = {
+            params: { type: 'object', properties: { token: { type: 'string', maxLength: MAX_TOKEN_LENGTH } }, required: ['token'] },
+        };
+
+        scope.get<TokenParams>('/t/o/:token', { schema: tokenParams }, async (request, reply) => {
+            const token = verified(request.params.token, 'open', ctx);
+            if (!token) return notFound(reply);
+            const opener = machineOpener({ userAgent: request.headers['user-agent'], ip: request.ip });
+            const machine = opener !== undefined;
+            await safely(ctx, 'open', async () => {
+                const recorded = await recordTracking(ctx.store, {
+                    deliveryId: token.deliveryId,
+                    kind: 'open',
+                    at: ctx.clock(),
+                    machine,
+                    sourceKey: `pixel:open:${machine ? 'machine' : 'person'}:${digest(token.deliveryId)}`,
+                });
+                ctx.metrics.increment('followup_tracking_total', { kind: 'open', source: 'pixel', machine: String(machine), recorded: String(recorded) });
+            });
+            return reply.code(200).header('content-type', 'image/gif').header('cache-control', NO_STORE).send(TRANSPARENT_GIF);
+        });
+
+        scope.get<TokenParams>('/t/c/:token', { schema: tokenParams }, async (request, reply) => {
+            const token = verified(request.params.token, 'click', ctx);
+            if (!token) return notFound(reply);
+            await safely(ctx, 'click', async () => {
+                const recorded = await recordTracking(ctx.store, {
+                    deliveryId: token.deliveryId,
+                    kind: 'click',
+                    at: ctx.clock(),
+                    url: token.url,
+                    link: token.link,
+                    sourceKey: `pixel:click:${digest(token.deliveryId, token.url)}`,
+                });
+                ctx.metrics.increment('followup_tracking_total', { kind: 'click', source: 'redirect', recorded: String(recorded) });
+            });
+            return reply.code(302).header('location', token.url).header('cache-control', NO_STORE).header('referrer-policy', 'no-referrer').send();
+        });
+
+        scope.get<TokenParams>('/u/:token', { schema: tokenParams }, async (request, reply) => {
+            if (!verified(request.params.token, 'unsubscribe', ctx)) return notFound(reply);
+            return page(reply, 200, 'Unsubscribe', `
+    <p>Stop receiving these emails?</p>
+    <form method="post" action="${escapeHtml(request.params.token)}">
+      <input type="hidden" name="List-Unsubscribe" value="One-Click">
+      <button type="submit">Unsubscribe</button>
+    </form>`);
+        });
+
+        scope.post<TokenParams>('/u/:token', { schema: tokenParams }, async (request, reply) => {
+            const token = verified(request.params.token, 'unsubscribe', ctx);
+            if (!token) return notFound(reply);
+            const delivery = await findDelivery(ctx.store, [token.deliveryId]);
+            if (!delivery) return notFound(reply);
+            const suppressed = await suppressAddress(ctx.store, {
+                channel: delivery.channel,
+                address: delivery.recipient,
+                reason: 'unsubscribe',
+                at: ctx.clock(),
+                source: `unsubscribe:${delivery.id}`,
+            });
+            ctx.metrics.increment('followup_tracking_total', { kind: 'unsubscribe', source: 'one-click', recorded: String(suppressed) });
+            ctx.log.info('unsubscribed', { delivery: delivery.id, channel: delivery.channel });
+            return page(reply, 200, 'Unsubscribed', '\n    <p>You are unsubscribed: you will not receive these emails any more.</p>');
+        });
+    });
+};
+
+/** The token's content when it verifies and is of `kind`; logs and counts a rejection otherwise. */
+function verified<K extends TrackingToken['kind']>(raw: string, kind: K, ctx: ServeContext): Extract<TrackingToken, { kind: K }> | undefined {
+    const token = verifyToken(raw, ctx.secret);
+    if (token?.kind === kind) return token as Extract<TrackingToken, { kind: K }>;
+    ctx.metrics.increment('followup_tracking_rejected_total', { kind });
+    // The token itself is not logged: it is a bearer credential for that delivery's links.
+    ctx.log.warn('tracking token rejected', { kind, length: raw.length });
+    return undefined;
+}
+
+function notFound(reply: FastifyReply): FastifyReply {
+    return reply.code(404).header('cache-control', NO_STORE).type('text/plain; charset=utf-8').send('Not found\n');
+}
+
+function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+    return reply
+        .code(status)
+        .header('cache-control', NO_STORE)
+        .header('content-security-policy', "default-src 'none'; form-action 'self'; style-src 'unsafe-inline'")
+        .type('text/html; charset=utf-8')
+        .send(`<!doctype html>
+<html>
+  <head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head>
+  <body style="font-family: sans-serif">${body}
+  </body>
+</html>
+`);
+}
+
+async function safely(ctx: ServeContext, kind: string, record: () => Promise<void>): Promise<void> {
+    try {
+        await record();
+    } catch (error) {
+        ctx.metrics.increment('followup_tracking_errors_total', { kind });
+        ctx.log.error('tracking not recorded', { kind, error: (error as Error).message });
+    }
+}
