@@ -12,8 +12,10 @@ import { FollowupDefinitionProvider } from '../lsp/definition-provider.js';
 import { FollowupReferencesProvider } from '../lsp/references-provider.js';
 import { FollowupRenameProvider } from '../lsp/rename-provider.js';
 import { FollowupCodeLensProvider } from '../lsp/code-lens-provider.js';
+import { FollowupCodeActionProvider } from '../lsp/code-actions.js';
 import { FollowupDocumentUpdateHandler } from '../lsp/navigation/template-document-updates.js';
 import { FollowupCompletionProvider } from '../lsp/completion/completion-provider.js';
+import { FollowupFormatter } from '../lsp/format/formatter.js';
 import { FollowupNameProvider } from './name-provider.js';
 import { FollowupScopeProvider } from './scope-provider.js';
 import { FollowupValueConverter } from './value-converter.js';
@@ -38,7 +40,9 @@ export const FollowupModule: Module<FollowupServices, PartialLangiumServices & F
         ReferencesProvider: services => new FollowupReferencesProvider(services),
         RenameProvider: services => new FollowupRenameProvider(services),
         CodeLensProvider: () => new FollowupCodeLensProvider(),
+        CodeActionProvider: services => new FollowupCodeActionProvider(services),
         CompletionProvider: services => new FollowupCompletionProvider(services),
+        Formatter: services => new FollowupFormatter(services),
     },
 };
 
