@@ -8,12 +8,12 @@ import { explainCommand } from './commands/explain.js';
 import { importCommand } from './commands/import.js';
 import { lspCommand } from './commands/lsp.js';
 import { runCommand } from './commands/run.js';
+import { serveCommand } from './commands/serve.js';
 
-const commands: Command[] = [checkCommand, compileCommand, importCommand, runCommand, explainCommand, lspCommand];
+const commands: Command[] = [checkCommand, compileCommand, importCommand, runCommand, explainCommand, lspCommand, serveCommand];
 
 const planned: Record<string, string> = {
     test: "Run the project's scenario tests",
-    serve: 'The long-running runtime: ingestion, tracking, scheduler',
 };
 
 function usage(): string {

@@ -80,3 +80,33 @@ export {
 } from './transport/create-transport.js';
 export { SmtpTransport, createSmtpTransport, type SmtpTransportOptions } from './transport/smtp.js';
 export { WebhookTransport, createWebhookTransport, type WebhookTransportOptions, type WebhookPayload } from './transport/webhook.js';
+export {
+    startScheduler,
+    startDispatchWorkers,
+    fireTimes,
+    defaultSchedule,
+    ScheduleError,
+    type Scheduler,
+    type SchedulerOptions,
+    type ScheduledRunResult,
+    type DispatchWorkers,
+    type DispatchWorkersOptions,
+    type FireTimes,
+    type Schedule,
+} from './scheduler/index.js';
+export type { ServeContext, ServePlugin, ServeMetrics, StructuredLogger } from './serve/serve-context.js';
+export { startServer, defaultBodyLimits, type StartServerOptions, type RunningServer, type BodyLimits } from './serve/start-server.js';
+export { createClock, type Clock, type ClockOptions } from './serve/clock.js';
+export { createJsonLogger, environmentSecrets, type JsonLoggerOptions, type LogLevel } from './serve/logger.js';
+export { MetricsRegistry, serveMetricDeclarations, METRICS_CONTENT_TYPE, DEFAULT_BUCKETS, type MetricDeclaration, type MetricKind } from './serve/metrics.js';
+export { createApiKeyCheck, parseApiKeys, type ApiKeyCheck } from './serve/api-keys.js';
+export { startTransactionalDispatcher, type TransactionalDispatcher, type TransactionalDispatcherOptions } from './serve/transactional-dispatcher.js';
+export { Ingestor, IngestRejected, type EventAnswer, type IngestorOptions } from './serve/ingest/ingestor.js';
+export {
+    transactionalDeliveryId,
+    type DecorateMessage,
+    type MessageDraft,
+    type IncomingEvent,
+    type NotSent,
+} from './serve/ingest/prepare-events.js';
+export { addFollowupFormats, ajvOptions } from './serve/json-formats.js';

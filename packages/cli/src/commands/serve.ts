@@ -1,0 +1,188 @@
+// `followup serve`: the long-running runtime (CLI.md). Events in over HTTP, transactional messages
+// out at once, health and metrics; tracking routes and the scheduler plug in at the marked steps.
+import { compileIngestionPlans, compileProject } from '@followup/compiler';
+import { loadProject } from '@followup/language';
+import {
+    createChannelTransports,
+    createClock,
+    createJsonLogger,
+    environmentSecrets,
+    MetricsRegistry,
+    parseApiKeys,
+    startServer,
+    startTransactionalDispatcher,
+    TransportConfigError,
+    type ChannelTransports,
+    type Clock,
+    type ServeContext,
+    type ServePlugin,
+} from '@followup/runtime';
+import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
+import { printDiagnostics } from './check.js';
+import { ExitCode, UsageError, type Command, type Io, type ParsedArgs } from './command.js';
+
+export const serveCommand: Command = {
+    name: 'serve',
+    summary: 'The long-running runtime: event ingestion over HTTP, transactional sends, health and metrics',
+    usage: 'followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--now <instant>]',
+    help: `Checks the project (errors: printed, exit 1), then serves until SIGTERM or SIGINT:
+  POST /v1/events/<type>   one event: {"id"?, "at"?, "data": {...}}  (id: default a new UUID;
+                           at: when it happened, default now). Answers 202 {"event", "deliveries"}
+  POST /v1/events          a batch: a JSON array of {"type", "id"?, "at"?, "data"}, or JSON lines
+                           (Content-Type: application/x-ndjson); all or nothing. 202 {"events": [...]}
+  POST /v1/profiles        a profile's latest data: {"key"?, "at"?, "data": {...}}
+  GET  /healthz, /readyz, /metrics (Prometheus)
+Events are validated against their declarations (400 lists the JSON path of every problem, and
+nothing is stored). When the event has a 'transactional' message, it is rendered and recorded with
+the event in one transaction, and sent right after. An Idempotency-Key header makes a retried
+request get the first answer and store nothing new.
+
+  --db <target>     the store (default <project>/.followup/db; or FOLLOWUP_DB, or postgres://...).
+                    Several serve processes may share one PostgreSQL; an embedded store serves one.
+  --port <n>        default 8080 (0: a free port)
+  --host <address>  default 127.0.0.1
+  --now <instant>   a fixed clock (tests, demos); FOLLOWUP_CLOCK_START=<instant> starts a running
+                    clock there instead, FOLLOWUP_CLOCK_RATE=<n> makes it run n times faster
+
+Environment: FOLLOWUP_API_KEYS (comma-separated keys accepted as "Authorization: Bearer <key>";
+required), FOLLOWUP_SECRET (signs tracking links), FOLLOWUP_PUBLIC_URL (base URL of tracking links;
+default http://<host>:<port>). Logs are JSON lines on standard output, without secrets.
+
+Exit codes: 0 stopped by a signal, 1 the project has errors, 2 usage or environment errors (no API
+keys, port in use, database unreachable, unsupported transport).`,
+    options: { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+    async run(args, io) {
+        if (args.positionals.length !== 1) throw new UsageError('serve takes one project folder');
+        const port = parsePort(args.values['port'] as string | undefined);
+        const host = (args.values['host'] as string | undefined) ?? '127.0.0.1';
+        const clock = serveClock(args, io);
+        const apiKeys = parseApiKeys(io.env['FOLLOWUP_API_KEYS']);
+        if (apiKeys.length === 0) {
+            throw new UsageError('FOLLOWUP_API_KEYS is not set: give the API keys ingestion accepts (comma-separated), e.g. FOLLOWUP_API_KEYS=$(openssl rand -hex 24)');
+        }
+
+        const project = await loadProject(args.positionals);
+        if (project.errorCount > 0) {
+            printDiagnostics(project, false, io, io.err);
+            return ExitCode.inputErrors;
+        }
+        if (project.warningCount > 0) printDiagnostics(project, false, io, io.err);
+        const rulePlans = compileProject(project).map((r) => r.plan);
+        const ingestion = compileIngestionPlans(project);
+
+        const config = projectConfig(project.root);
+        let channels: ChannelTransports;
+        try {
+            channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
+        } catch (error) {
+            if (error instanceof TransportConfigError) throw new UsageError(error.message);
+            throw error;
+        }
+        const target = resolveDbTarget(args, io, project.root, config);
+        const log = createJsonLogger({
+            write: (line) => io.out.write(line),
+            secrets: [...environmentSecrets(io.env), ...apiKeys, ...urlPassword(target)],
+            base: { pid: process.pid },
+            clock,
+        });
+        for (const plan of ingestion.events) {
+            for (const t of plan.transactional) if (t.problem) log.warn('transactional message will not be sent', { event: plan.event, channel: t.channel, reason: t.problem });
+        }
+
+        let store;
+        try {
+            store = await openCliStore(target);
+        } catch (error) {
+            await channels.close();
+            throw error;
+        }
+        const metrics = new MetricsRegistry();
+        const context: ServeContext & { metrics: MetricsRegistry } = {
+            store,
+            clock,
+            secret: io.env['FOLLOWUP_SECRET'] ?? '',
+            publicUrl: (io.env['FOLLOWUP_PUBLIC_URL'] ?? '').replace(/\/+$/, ''),
+            log,
+            metrics,
+        };
+
+        // Step 1, background workers. Transactional messages are sent right after their commit by this
+        // dispatcher. (The scheduler — rules on their schedule, dispatch workers for follow-ups — starts here too.)
+        const dispatcher = startTransactionalDispatcher({ store, transports: channels.transports, clock, log, metrics });
+
+        // Step 2, the HTTP server. Route plugins (tracking, provider webhooks) go in `plugins`, the
+        // tracking of rendered emails in `decorate`.
+        const plugins: ServePlugin[] = [];
+        let server;
+        try {
+            server = await startServer({
+                context,
+                plans: ingestion,
+                apiKeys,
+                host,
+                port,
+                plugins,
+                onQueued: () => dispatcher.wake(),
+            });
+        } catch (error) {
+            await dispatcher.stop();
+            await store.close();
+            await channels.close();
+            const code = (error as { code?: string }).code;
+            if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+                throw new UsageError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+            }
+            throw error;
+        }
+        log.info('listening', { url: server.url, publicUrl: context.publicUrl, events: ingestion.events.map((e) => e.event), rules: rulePlans.length, store: store.engine });
+        io.err.write(`followup serve: listening on ${server.url}\n`);
+
+        const signal = await new Promise<NodeJS.Signals>((resolve) => {
+            process.once('SIGTERM', () => resolve('SIGTERM'));
+            process.once('SIGINT', () => resolve('SIGINT'));
+        });
+        // Shutdown: stop accepting and answer what is in flight (every 202 is committed before it is
+        // sent), then let the workers finish their batch, then close the store.
+        log.info('shutting down', { signal });
+        await server.close();
+        // Step 3, stop the background workers (the scheduler's too).
+        await dispatcher.stop();
+        await channels.close();
+        await store.close();
+        log.info('stopped', { signal });
+        return ExitCode.ok;
+    },
+};
+
+function parsePort(given: string | undefined): number {
+    if (given === undefined) return 8080;
+    const port = Number(given);
+    if (!/^\d+$/.test(given) || port > 65535) throw new UsageError(`--port takes a port number (0-65535), not '${given}'`);
+    return port;
+}
+
+/** --now (or FOLLOWUP_NOW) fixes the clock; FOLLOWUP_CLOCK_START starts a running one there, FOLLOWUP_CLOCK_RATE speeds it. */
+function serveClock(args: ParsedArgs, io: Io): Clock {
+    const instant = (text: string, what: string) => {
+        const at = new Date(text);
+        if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(at.getTime())) throw new UsageError(`${what} takes an ISO-8601 instant such as 2026-11-23T10:00:00Z, not '${text}'`);
+        return at;
+    };
+    const fixed = (args.values['now'] as string | undefined) ?? io.env['FOLLOWUP_NOW'];
+    if (fixed) return createClock({ fixed: instant(fixed, '--now') });
+    const start = io.env['FOLLOWUP_CLOCK_START'];
+    if (!start) return createClock();
+    const rateText = io.env['FOLLOWUP_CLOCK_RATE'] ?? '1';
+    const rate = Number(rateText);
+    if (!Number.isFinite(rate) || rate <= 0) throw new UsageError(`FOLLOWUP_CLOCK_RATE takes a positive number, not '${rateText}'`);
+    return createClock({ startAt: instant(start, 'FOLLOWUP_CLOCK_START'), rate });
+}
+
+function urlPassword(target: string): string[] {
+    try {
+        const password = new URL(target).password;
+        return password ? [password, decodeURIComponent(password)] : [];
+    } catch {
+        return [];
+    }
+}

@@ -1,0 +1,126 @@
+// POST /v1/events/<type> (one event) and POST /v1/events (a batch: a JSON array, or JSON lines),
+// each event `{ "id"?, "at"?, "data" }` as in a `followup import` event record (a batch item also has
+// its "type"). Validated against the event's JSON Schema with every problem's path; a batch is all or
+// nothing. Answered 202 once recorded, with the event id(s) and the transactional delivery ids.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IngestionPlans, JsonSchema } from '@followup/compiler';
+import { batchItemHeadSchema, eventEnvelopeSchema } from './ingest/envelope-schema.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH, requestHash, type IdempotencyClaim } from './ingest/idempotency.js';
+import { IngestRejected, type EventAnswer, type Ingestor, type IngestRequest } from './ingest/ingestor.js';
+import type { IncomingEvent } from './ingest/prepare-events.js';
+import { problemsFromAjv, type AjvErrorLike, type Problem } from './ingest/problems.js';
+import type { ServeMetrics, StructuredLogger } from './serve-context.js';
+import type { BodyLimits } from './start-server.js';
+
+export interface EventRoutesOptions {
+    ingestor: Ingestor;
+    plans: IngestionPlans;
+    limits: BodyLimits;
+    log: StructuredLogger;
+    metrics: ServeMetrics;
+}
+
+const JSON_LINES_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/jsonlines', 'application/json-lines'];
+
+type ScopedRequest = FastifyRequest & { apiKeyScope: string };
+type Validate = ((value: unknown) => boolean) & { errors?: AjvErrorLike[] | null };
+
+export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOptions): void {
+    const { ingestor, plans, limits, metrics } = options;
+    const types = plans.events.map((p) => p.event);
+
+    app.addContentTypeParser(JSON_LINES_TYPES, { parseAs: 'string', bodyLimit: limits.batch }, (_request, body, done) => {
+        const events: unknown[] = [];
+        const lines = (body as string).split('\n');
+        for (let i = 0; i < lines.length; i++) {
+            const line = lines[i]!.trim();
+            if (line === '') continue;
+            try {
+                events.push(JSON.parse(line));
+            } catch (error) {
+                done(Object.assign(new Error(`line ${i + 1}: not valid JSON (${(error as Error).message}); nothing was stored`), { statusCode: 400 }), undefined);
+                return;
+            }
+        }
+        done(null, events);
+    });
+
+    for (const plan of plans.events) {
+        const route = `/v1/events/${plan.event}`;
+        app.post<{ Body: { id?: string; at?: string; data: Record<string, unknown> } }>(
+            route,
+            { schema: { body: eventEnvelopeSchema(plan) }, bodyLimit: limits.event },
+            async (request, reply) => {
+                const event: IncomingEvent = { type: plan.event, ...request.body };
+                return answer(request as ScopedRequest, reply, route, {
+                    events: [event],
+                    pointers: [''],
+                    answer: ([one]) => ({ status: 202, body: one }),
+                });
+            },
+        );
+    }
+
+    app.post<{ Params: { type: string } }>('/v1/events/:type', async (request, reply) => {
+        metrics.increment('followup_events_rejected_total', { reason: 'unknown_type' });
+        return reply.code(404).send({ error: `no event type '${request.params.type}' is declared; nothing was stored`, types });
+    });
+
+    const itemHead = batchItemHeadSchema(types);
+    const itemSchemas = new Map<string, JsonSchema>(plans.events.map((p) => [p.event, eventEnvelopeSchema(p, { withType: true })]));
+    app.post('/v1/events', { bodyLimit: limits.batch }, async (request, reply) => {
+        const body = request.body;
+        if (!Array.isArray(body)) {
+            return reply.code(400).send({ error: 'a batch is a JSON array of events, or JSON lines (Content-Type: application/x-ndjson); nothing was stored', problems: [{ path: '', message: 'expected an array' }] });
+        }
+        if (body.length === 0 || body.length > limits.batchEvents) {
+            return reply.code(400).send({ error: `a batch holds 1 to ${limits.batchEvents} events; nothing was stored`, problems: [{ path: '', message: `got ${body.length} events` }] });
+        }
+        const problems: Problem[] = [];
+        const head = request.compileValidationSchema(itemHead) as Validate;
+        body.forEach((item: unknown, i: number) => {
+            if (!head(item)) {
+                problems.push(...problemsFromAjv(head.errors ?? [], `/${i}`));
+                return;
+            }
+            const validate = request.compileValidationSchema(itemSchemas.get((item as { type: string }).type)!) as Validate;
+            if (!validate(item)) problems.push(...problemsFromAjv(validate.errors ?? [], `/${i}`));
+        });
+        if (problems.length > 0) {
+            metrics.increment('followup_events_rejected_total', { reason: 'invalid' }, body.length);
+            return reply.code(400).send({ error: 'some events do not match their schema; nothing was stored', problems });
+        }
+        return answer(request as ScopedRequest, reply, '/v1/events', {
+            events: body as IncomingEvent[],
+            pointers: body.map((_: unknown, i: number) => `/${i}`),
+            answer: (events) => ({ status: 202, body: { events } }),
+        });
+    });
+
+    async function answer(request: ScopedRequest, reply: FastifyReply, route: string, ingest: Omit<IngestRequest, 'idempotency'>) {
+        const key = request.headers['idempotency-key'];
+        let idempotency: IdempotencyClaim | undefined;
+        if (key !== undefined) {
+            if (typeof key !== 'string' || key === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+                return reply.code(400).send({ error: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters; nothing was stored` });
+            }
+            idempotency = { scope: request.apiKeyScope, key, requestHash: requestHash(route, request.body) };
+        }
+        try {
+            const outcome = await ingestor.ingest({ ...ingest, ...(idempotency ? { idempotency } : {}) });
+            if (outcome.mismatch) {
+                return reply.code(422).send({ error: 'this Idempotency-Key was used for another request; nothing was stored' });
+            }
+            if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
+            return reply.code(outcome.status).send(outcome.body);
+        } catch (error) {
+            if (error instanceof IngestRejected) {
+                metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, ingest.events.length);
+                return reply.code(400).send({ error: 'some values cannot be stored; nothing was stored', problems: error.problems });
+            }
+            throw error;
+        }
+    }
+}
+
+export type { EventAnswer };

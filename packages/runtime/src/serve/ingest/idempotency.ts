@@ -1,0 +1,56 @@
+// `Idempotency-Key`: the first answer to a key is stored with it, in the transaction of what the
+// request wrote; the same key again (from the same API key) gets that answer back and writes nothing.
+// The key is claimed first (INSERT ... ON CONFLICT DO NOTHING on its primary key), so a second request
+// with the same key, running at the same time, waits for the first to commit or roll back.
+import { createHash } from 'node:crypto';
+import type { StoreTx } from '../../store/store.js';
+
+export interface StoredAnswer {
+    status: number;
+    body: unknown;
+}
+
+export interface IdempotencyClaim {
+    scope: string;
+    key: string;
+    /** A hash of the request (route and body): the same key with another request is refused. */
+    requestHash: string;
+}
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export type ClaimOutcome =
+    | { kind: 'claimed' }
+    | { kind: 'replay'; answer: StoredAnswer }
+    | { kind: 'mismatch' };
+
+export function requestHash(route: string, body: unknown): string {
+    return createHash('sha256').update(route).update('\n').update(JSON.stringify(body) ?? '').digest('hex');
+}
+
+export async function claimIdempotencyKey(tx: StoreTx, claim: IdempotencyClaim, now: Date): Promise<ClaimOutcome> {
+    const inserted = await tx.query(
+        `INSERT INTO idempotency_keys (scope, key, request_hash, status, answer, created_at)
+         VALUES ($1, $2, $3, 0, 'null'::jsonb, $4)
+         ON CONFLICT (scope, key) DO NOTHING
+         RETURNING key`,
+        [claim.scope, claim.key, claim.requestHash, now.toISOString()],
+    );
+    if (inserted.rowCount > 0) return { kind: 'claimed' };
+    const { rows } = await tx.query<{ request_hash: string; status: number; answer: unknown }>(
+        'SELECT request_hash, status, answer FROM idempotency_keys WHERE scope = $1 AND key = $2',
+        [claim.scope, claim.key],
+    );
+    const stored = rows[0]!;
+    if (stored.request_hash !== claim.requestHash) return { kind: 'mismatch' };
+    return { kind: 'replay', answer: { status: stored.status, body: stored.answer } };
+}
+
+export async function saveIdempotentAnswer(tx: StoreTx, claim: IdempotencyClaim, answer: StoredAnswer): Promise<void> {
+    await tx.query('UPDATE idempotency_keys SET status = $3, answer = $4::jsonb WHERE scope = $1 AND key = $2', [
+        claim.scope,
+        claim.key,
+        answer.status,
+        JSON.stringify(answer.body),
+    ]);
+}

@@ -1,0 +1,115 @@
+// Validation errors as the API reports them: one `{ path, message }` per invalid value, the path a
+// JSON Pointer into the request body (`/data/items/0/price`; `/3/data/email` in a batch).
+import { describeValue } from '../../import/validate-event.js';
+
+export interface Problem {
+    path: string;
+    message: string;
+}
+
+/** The fields of an ajv error this module reads (fastify puts ajv's errors in `error.validation`). */
+export interface AjvErrorLike {
+    keyword: string;
+    instancePath: string;
+    schemaPath: string;
+    params: Record<string, unknown>;
+    message?: string;
+    data?: unknown;
+    parentSchema?: Record<string, unknown>;
+}
+
+const FORMAT_MESSAGES: Record<string, string> = {
+    email: 'expected an email address',
+    uri: 'expected an absolute http(s) URL',
+    'date-time': 'expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z"',
+    date: 'expected a date written yyyy-mm-dd',
+};
+
+/** ajv's errors (with `verbose: true`, so each carries the value) → problems, one per path and reason. */
+export function problemsFromAjv(errors: readonly AjvErrorLike[], prefix = ''): Problem[] {
+    const problems: Problem[] = [];
+    const seen = new Set<string>();
+    const add = (path: string, message: string) => {
+        const key = `${path}\u0000${message}`;
+        if (!seen.has(key)) {
+            seen.add(key);
+            problems.push({ path: prefix + path, message });
+        }
+    };
+    // An optional record field is `anyOf: [null, record]`: its "must be null" branch and the anyOf
+    // summary say nothing the record's own errors do not.
+    const nullBranch = errors.some((e) => e.keyword === 'anyOf');
+    for (const e of errors) {
+        if (e.keyword === 'anyOf') continue;
+        if (nullBranch && e.keyword === 'type' && /\/anyOf\/0\/type$/.test(e.schemaPath) && e.params['type'] === 'null') continue;
+        add(...describe(e));
+    }
+    return problems;
+}
+
+function describe(e: AjvErrorLike): [string, string] {
+    const got = `got ${describeValue(e.data)}`;
+    switch (e.keyword) {
+        case 'required':
+            return [`${e.instancePath}/${escapePointer(String(e.params['missingProperty']))}`, 'missing (a required field)'];
+        case 'additionalProperties':
+            return [`${e.instancePath}/${escapePointer(String(e.params['additionalProperty']))}`, 'unknown field: not declared'];
+        case 'format':
+            return [e.instancePath, `${FORMAT_MESSAGES[String(e.params['format'])] ?? `expected the format ${String(e.params['format'])}`}, ${got}`];
+        case 'type':
+            return [e.instancePath, `expected ${typeWords(e.params['type'])}, ${got}`];
+        case 'pattern':
+            return [e.instancePath, `expected a decimal (a number, or a numeric string such as "19.99"), ${got}`];
+        case 'minimum':
+        case 'maximum':
+            return [e.instancePath, `expected an integer within ±2^53, ${got}`];
+        case 'enum':
+            return [e.instancePath, `expected one of ${(e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, ${got}`];
+        case 'const':
+            return [e.instancePath, `expected ${JSON.stringify(e.params['allowedValue'])}, ${got}`];
+        case 'minLength':
+            return [e.instancePath, 'must not be empty'];
+        case 'maxLength':
+            return [e.instancePath, `must be at most ${String(e.params['limit'])} characters long`];
+        default:
+            return [e.instancePath, e.message ?? `invalid (${e.keyword})`];
+    }
+}
+
+const TYPE_WORDS: Record<string, string> = {
+    string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false',
+    object: 'an object', array: 'an array', null: 'null',
+};
+
+function typeWords(type: unknown): string {
+    const types = (Array.isArray(type) ? type : String(type).split(',')).map(String).filter((t) => t !== 'null');
+    if (types.length === 2 && types.includes('number') && types.includes('string')) return 'a decimal (a number, or a numeric string)';
+    return types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
+}
+
+export function escapePointer(key: string): string {
+    return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** `\u0000` and lone UTF-16 surrogates: JSON allows them, PostgreSQL's text and jsonb do not. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const SUSPICIOUS_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/** Strings (and keys) of `value` the store cannot keep; `json` is `value` serialised, looked at first. */
+export function unstorableProblems(value: unknown, json: string, path: string): Problem[] {
+    if (!SUSPICIOUS_ESCAPE.test(json)) return [];
+    const problems: Problem[] = [];
+    const walk = (v: unknown, at: string) => {
+        if (typeof v === 'string') {
+            if (UNSTORABLE.test(v)) problems.push({ path: at, message: 'contains a NUL character or a lone UTF-16 surrogate, which the store cannot keep' });
+        } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${at}/${i}`));
+        else if (typeof v === 'object' && v !== null) {
+            for (const [key, item] of Object.entries(v)) {
+                if (UNSTORABLE.test(key)) problems.push({ path: `${at}/${escapePointer(key)}`, message: 'this key contains a NUL character or a lone UTF-16 surrogate' });
+                else walk(item, `${at}/${escapePointer(key)}`);
+            }
+        }
+    };
+    walk(value, path);
+    return problems;
+}

@@ -1,0 +1,40 @@
+// POST /v1/profiles: a person's latest data, as a `followup import` profile record without its kind:
+// `{ "key"?, "at"?, "data" }`. The key defaults to the data's key field; the latest `at` wins, and a
+// profile replaces the whole data (no merge). Events targeting the profile read it at ingestion.
+import type { FastifyInstance } from 'fastify';
+import type { ProfilePlan } from '@followup/compiler';
+import { parseInstant } from '../import/validate-event.js';
+import { profileEnvelopeSchema } from './ingest/envelope-schema.js';
+import { unstorableProblems } from './ingest/problems.js';
+import type { ServeContext } from './serve-context.js';
+import type { BodyLimits } from './start-server.js';
+
+interface ProfileBody {
+    key?: string;
+    at?: string;
+    data: Record<string, unknown>;
+}
+
+export function registerProfileRoute(app: FastifyInstance, options: { plan: ProfilePlan; context: ServeContext; limits: BodyLimits }): void {
+    const { plan, context } = options;
+    app.post<{ Body: ProfileBody }>('/v1/profiles', { schema: { body: profileEnvelopeSchema(plan) }, bodyLimit: options.limits.event }, async (request, reply) => {
+        const { data } = request.body;
+        const fromData = plan.key ? data[plan.key] : undefined;
+        const key = request.body.key ?? (fromData === undefined || fromData === null ? undefined : String(fromData));
+        if (key === undefined) return reply.code(400).send({ error: 'nothing was stored', problems: [{ path: '/key', message: 'missing: give the key, or the key field in data' }] });
+        if (fromData !== undefined && fromData !== null && String(fromData) !== key) {
+            return reply.code(400).send({ error: 'nothing was stored', problems: [{ path: `/data/${plan.key}`, message: `must equal the key "${key}"` }] });
+        }
+        const payload = JSON.stringify(data);
+        const problems = unstorableProblems(data, payload, '/data');
+        if (problems.length > 0) return reply.code(400).send({ error: 'nothing was stored', problems });
+        const at = request.body.at !== undefined ? parseInstant(request.body.at)! : context.clock();
+        await context.store.query(
+            `INSERT INTO profiles (key, payload, updated_at) VALUES ($1, $2::jsonb, $3)
+             ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at
+             WHERE profiles.updated_at <= EXCLUDED.updated_at`,
+            [key, payload, at.toISOString()],
+        );
+        return reply.code(202).send({ profile: key });
+    });
+}

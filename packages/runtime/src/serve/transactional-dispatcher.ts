@@ -1,0 +1,78 @@
+// Sends transactional messages right after their ingestion commits: woken by each commit, it drains
+// the outbox's transactional rows (rule NULL) with dispatchOutbox — SKIP LOCKED, so several `serve`
+// processes (and the scheduler's dispatch workers) share them without sending any twice. A timer
+// also wakes it, for rows waiting on a retry. One drain at a time per process; a wake-up during a
+// drain makes it go round once more.
+import { dispatchOutbox, type DispatchReport } from '../dispatch/index.js';
+import type { Store } from '../store/store.js';
+import type { ChannelName, Transport } from '../transport/transport.js';
+import type { ServeMetrics, StructuredLogger } from './serve-context.js';
+
+export interface TransactionalDispatcherOptions {
+    store: Store;
+    transports: Partial<Record<ChannelName, Transport>>;
+    clock: () => Date;
+    log: StructuredLogger;
+    metrics: ServeMetrics;
+    /** How often to look for rows due for a retry (default 5 s). */
+    intervalMs?: number;
+}
+
+export interface TransactionalDispatcher {
+    /** Something was queued: drain soon. */
+    wake(): void;
+    /** Stops the timer and waits for the drain in progress (its batch is committed or rolled back). */
+    stop(): Promise<void>;
+}
+
+export function startTransactionalDispatcher(options: TransactionalDispatcherOptions): TransactionalDispatcher {
+    const { store, transports, clock, log, metrics } = options;
+    let running: Promise<void> | undefined;
+    let again = false;
+    let stopped = false;
+
+    const drain = async () => {
+        do {
+            again = false;
+            let report: DispatchReport;
+            try {
+                report = await dispatchOutbox(store, {
+                    transports,
+                    plans: [],
+                    now: clock(),
+                    transactional: true,
+                    onSent: (m) => metrics.increment('followup_messages_total', { rule: '', channel: m.channel, outcome: 'sent' }),
+                });
+            } catch (error) {
+                if (!stopped) log.error('transactional dispatch failed; will try again', { error: error as Error });
+                return;
+            }
+            const { failed, retrying } = report.total;
+            // Per-channel failures are in the outbox (status 'failed', last_error); the log says how many.
+            if (failed + retrying > 0) log.warn('transactional messages not sent', { failed, retrying });
+        } while (again && !stopped);
+    };
+
+    const wake = () => {
+        if (stopped) return;
+        if (running) {
+            again = true;
+            return;
+        }
+        running = drain().finally(() => {
+            running = undefined;
+        });
+    };
+    const timer = setInterval(wake, options.intervalMs ?? 5_000);
+    timer.unref();
+    wake(); // rows left by an earlier process
+
+    return {
+        wake,
+        async stop() {
+            stopped = true;
+            clearInterval(timer);
+            await running;
+        },
+    };
+}
