@@ -36,6 +36,12 @@ export class DeclarationChecks {
             .toArray();
     }
 
+    /** Where a declaration's name is written, for a diagnostic's related information. */
+    private declaredAt(node: AstNode, message: string): DiagnosticRelatedInformation[] {
+        const name = this.services.references.NameProvider.getNameNode(node) ?? node.$cstNode;
+        return name ? [{ location: { uri: AstUtils.getDocument(node).uri.toString(), range: name.range }, message }] : [];
+    }
+
     checkModel = (model: Model, accept: ValidationAcceptor): void => {
         const nameOf = (r: Rule) => r.name ?? derivedRuleName(r);
         for (const decl of model.declarations) {
@@ -71,7 +77,8 @@ export class DeclarationChecks {
             const first = seen.get(field.name);
             if (first) {
                 report(accept, 'error', DiagnosticCode.DuplicateName, `Duplicate field '${field.name}'`,
-                    { node: field, property: 'name' }, 'Remove or rename one of them');
+                    { node: field, property: 'name', relatedInformation: this.declaredAt(first, `'${field.name}' is first declared here`) },
+                    'Remove or rename one of them');
             } else seen.set(field.name, field);
         }
         if (owner.$type === 'RecordType') return;
@@ -108,7 +115,8 @@ export class DeclarationChecks {
             const others = this.scopes.messagesOf(event, message.channel).filter(m => m !== message && m.name === message.name);
             if (others.length) {
                 report(accept, 'error', DiagnosticCode.DuplicateName,
-                    `Duplicate message '${message.name}' for ${event.name} ${message.channel}`, { node: message, property: 'name' });
+                    `Duplicate message '${message.name}' for ${event.name} ${message.channel}`,
+                    { node: message, property: 'name', relatedInformation: others.flatMap(o => this.declaredAt(o, `'${message.name}' for ${event.name} ${message.channel} is also declared here`)) });
             }
         }
         const rules = requiredParts[message.channel];
