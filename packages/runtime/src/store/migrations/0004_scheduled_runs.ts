@@ -20,11 +20,12 @@ CREATE TABLE scheduled_runs (
     attempts     int NOT NULL DEFAULT 1,
     finished_at  timestamptz,
     outcome      text CHECK (outcome IN ('ran', 'nothing_new')),
-    run_id       bigint REFERENCES runs (id),
+    run_id       bigint,
     last_error   text,
     PRIMARY KEY (rule, due_at)
 );
 COMMENT ON TABLE scheduled_runs IS 'Each scheduled run of a rule (its schedule''s fire instant, due_at, is the run''s now), claimed by one serve process; finished_at is set once the run committed.';
+COMMENT ON COLUMN scheduled_runs.run_id IS 'The runs row the run recorded (no foreign key: clearing runs must not need to know about the scheduler).';
 COMMENT ON COLUMN scheduled_runs.outcome IS 'ran: the run recorded a runs row; nothing_new: the watermark was already at or after due_at (a later run, or followup run --now, had covered it).';
 `,
 };

@@ -1,0 +1,125 @@
+// `followup serve`'s dispatch workers: drain the outbox — follow-ups queued by scheduled runs and
+// transactional messages queued at ingestion — with dispatchOutbox (FOR UPDATE SKIP LOCKED), so any
+// number of workers in any number of processes share the rows without sending one twice.
+import type { RenderPlan } from '@followup/compiler';
+import { dispatchOutbox, type DispatchReport, type SentMessage } from '../dispatch/dispatch-outbox.js';
+import type { RetryPolicy } from '../dispatch/backoff.js';
+import type { ServeMetrics, StructuredLogger } from '../serve/serve-context.js';
+import type { Store, StoreTx } from '../store/store.js';
+import type { ChannelName, Transport } from '../transport/transport.js';
+import { interruptibleSleep } from './interruptible-sleep.js';
+
+export interface DispatchWorkersOptions {
+    store: Store;
+    transports: Partial<Record<ChannelName, Transport>>;
+    /** The rules whose follow-ups these workers send (and recheck); transactional rows are always sent. */
+    plans: readonly RenderPlan[];
+    /** Rows due by the clock's now are sent; the recheck is evaluated as of it. */
+    clock: () => Date;
+    log: StructuredLogger;
+    metrics: ServeMetrics;
+    /** Sends in flight at once within a worker's batch (default 8). */
+    concurrency?: number;
+    /** Drain loops in this process (default 1; more only help on PostgreSQL, PGlite has one connection). */
+    workers?: number;
+    /** Rows claimed per transaction (default 100). */
+    batchSize?: number;
+    /** How often the outbox is looked at when nobody calls wake() (default 1000 ms). */
+    pollMs?: number;
+    retry?: RetryPolicy;
+    /** For each message a transport accepted, once committed. */
+    onSent?(message: SentMessage): void;
+}
+
+export interface DispatchWorkers {
+    /** Drain now (ingestion queued a transactional message, a run queued follow-ups). */
+    wake(): void;
+    /** Lets the batches in flight finish (sent and settled), starts no other, resolves when all loops ended. */
+    stop(): Promise<void>;
+}
+
+/** Thrown into dispatchOutbox's loop by the stopping store view: ends the drain between batches. */
+class Stopping extends Error {}
+
+export function startDispatchWorkers(options: DispatchWorkersOptions): DispatchWorkers {
+    const { log, metrics } = options;
+    const pollMs = options.pollMs ?? 1000;
+    const sleepers = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => interruptibleSleep());
+    let stopping = false;
+    const channelOf = new Map(options.plans.map((p) => [p.rule, p.channel]));
+
+    // dispatchOutbox drains until nothing is due: to stop between two batches without changing it, the
+    // workers hand it a view of the store that refuses to open a new transaction once stopping.
+    const store: Store = {
+        engine: options.store.engine,
+        query: (sql, params) => options.store.query(sql, params),
+        exec: (sql) => options.store.exec(sql),
+        transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+            if (stopping) return Promise.reject(new Stopping());
+            return options.store.transaction(fn);
+        },
+        close: () => options.store.close(),
+    };
+
+    const drain = async (): Promise<void> => {
+        let report: DispatchReport | undefined;
+        try {
+            report = await dispatchOutbox(store, {
+                transports: options.transports,
+                plans: options.plans,
+                now: options.clock(),
+                transactional: true,
+                ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+                ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+                ...(options.retry ? { retry: options.retry } : {}),
+                onSent: (m) => {
+                    metrics.increment('followup_messages_total', { rule: m.rule ?? '', channel: m.channel, outcome: 'sent' });
+                    options.onSent?.(m);
+                },
+            });
+        } catch (error) {
+            if (!(error instanceof Stopping)) throw error;
+        }
+        if (report) countOutcomes(report);
+        await measureDepth();
+    };
+
+    /** Outcomes other than sent (counted as they commit, in onSent), by rule; a transactional row's channel is not in the report. */
+    const countOutcomes = (report: DispatchReport) => {
+        for (const [rule, counts] of Object.entries(report.byRule)) {
+            for (const outcome of ['failed', 'stopped', 'suppressed', 'retrying'] as const) {
+                if (counts[outcome] === 0) continue;
+                const labels = { rule, channel: channelOf.get(rule) ?? 'any', outcome };
+                metrics.increment('followup_messages_total', labels, counts[outcome]);
+            }
+            if (counts.failed > 0) log.warn('dispatch: messages failed', { rule: rule === '' ? null : rule, failed: counts.failed });
+        }
+    };
+
+    const measureDepth = async () => {
+        const { rows } = await options.store.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'`);
+        metrics.setGauge('followup_outbox_depth', rows[0]!.n);
+    };
+
+    const loops = sleepers.map(async (sleeper, worker) => {
+        while (!stopping) {
+            try {
+                await drain();
+            } catch (error) {
+                log.error('dispatch: drain failed; retrying at the next poll', { worker, error: (error as Error).message ?? String(error) });
+            }
+            if (!stopping) await sleeper.sleep(pollMs);
+        }
+    });
+
+    return {
+        wake() {
+            for (const sleeper of sleepers) sleeper.wake();
+        },
+        async stop() {
+            stopping = true;
+            for (const sleeper of sleepers) sleeper.wake();
+            await Promise.all(loops);
+        },
+    };
+}
