@@ -163,6 +163,11 @@ describe('the server bundle from the .vsix', () => {
         expect(capabilities.hoverProvider).toBeTruthy();
         expect(capabilities.definitionProvider).toBeTruthy();
         expect(capabilities.documentSymbolProvider).toBeTruthy();
+        expect(capabilities.codeLensProvider).toBeDefined();
+        // vscode-languageclient registers every server-executed command itself: if the server
+        // claimed the extension's commands, activation would fail with "command already exists".
+        const contributed = manifest.contributes.commands.map(c => c.command);
+        for (const id of capabilities.executeCommandProvider?.commands ?? []) expect(contributed).not.toContain(id);
     });
 
     it('publishes diagnostics for a broken edit, and clears them when it is fixed', async () => {
@@ -195,5 +200,63 @@ describe('the server bundle from the .vsix', () => {
         const labels = (Array.isArray(completion) ? completion : completion.items).map(item => item.label);
         expect(labels).toContain('cartAbandonment');
         expect(labels).toContain('purchase');
+    });
+});
+
+describe("the server bundle answers what the extension's commands ask", () => {
+    let temp: string;
+    let project: string;
+    let server: LspChild;
+    const uri = (file: string) => pathToFileURL(path.join(project, file)).toString();
+
+    beforeAll(async () => {
+        temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-vsix-'));
+        extractZip(vsix, path.join(temp, 'vsix'));
+        project = path.join(temp, 'cart-abandonment');
+        fs.cpSync(path.join(repoRoot, 'examples/cart-abandonment'), project, {
+            recursive: true, filter: from => !from.split(path.sep).includes('.followup'),
+        });
+        server = await startLspChild(path.join(temp, 'vsix/extension/dist/server.cjs'), project, temp);
+        await server.connection.sendNotification('textDocument/didOpen', {
+            textDocument: { uri: uri('rules.followup'), languageId: 'followup', version: 1, text: fs.readFileSync(path.join(project, 'rules.followup'), 'utf8') },
+        });
+    });
+    afterAll(async () => {
+        await server?.stop();
+        if (temp) fs.rmSync(temp, { recursive: true, force: true });
+    });
+
+    it('puts code lenses on rules that invoke the contributed commands with [uri, rule]', async () => {
+        const lenses = await server.connection.sendRequest<Array<{ command?: { command: string; arguments?: unknown[] } }>>('textDocument/codeLens', {
+            textDocument: { uri: uri('rules.followup') },
+        });
+        const contributed = manifest.contributes.commands.map(c => c.command);
+        expect(lenses.length).toBeGreaterThan(0);
+        for (const lens of lenses) expect(contributed).toContain(lens.command?.command);
+        expect(lenses.map(l => l.command?.arguments)).toContainEqual([uri('rules.followup'), 'cartAbandonment_followup_email']);
+        expect(lenses.map(l => l.command?.arguments)).toContainEqual([uri('rules.followup'), 'bigCartLastChance']);
+    });
+
+    it('answers followup/compiledSql with the rule\'s SQL', async () => {
+        const result = await server.connection.sendRequest<{ rule: string; sql: string }>('followup/compiledSql', {
+            uri: uri('rules.followup'), rule: 'bigCartLastChance',
+        });
+        expect(result.rule).toBe('bigCartLastChance');
+        expect(result.sql).toMatch(/\bselect\b/i);
+    });
+
+    it('answers followup/previewMessage for a rule and for a message declaration', async () => {
+        const byRule = await server.connection.sendRequest<{ channel: string; subject?: string; html?: string; text?: string; sample: { source: string } }>(
+            'followup/previewMessage', { uri: uri('rules.followup'), rule: 'cartAbandonment_followup_email' },
+        );
+        expect(byRule.channel).toBe('email');
+        expect(byRule.subject).toMatch(/your cart is waiting/);
+        expect(byRule.html).toMatch(/<html/i);
+        expect(byRule.sample.source).not.toBe('');
+        const bySms = await server.connection.sendRequest<{ channel: string; text?: string }>('followup/previewMessage', {
+            uri: uri('messages.followup'), message: { name: 'followup', event: 'cartAbandonment', channel: 'sms' },
+        });
+        expect(bySms.channel).toBe('sms');
+        expect(bySms.text).toMatch(/your cart: http/);
     });
 });

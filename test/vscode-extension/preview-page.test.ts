@@ -50,5 +50,7 @@ describe('previewPage', () => {
         expect(sms).not.toContain('<dt>Subject</dt>');
         expect(sms).toContain('<pre>Your cart</pre>');
         expect(sms).toContain('<dd>generated from the schema</dd>');
+        const push = previewPage('Preview: push', { channel: 'push', title: 'Cart <3', text: 'Back?', sample: { source: 's', data: {} } });
+        expect(push).toContain('<dt>Title</dt><dd>Cart &lt;3</dd>');
     });
 });

@@ -25,6 +25,7 @@ export function previewPage(title: string, preview: PreviewMessageResult): strin
     const facts = [
         ['Channel', preview.channel],
         ...(preview.subject !== undefined ? [['Subject', preview.subject]] : []),
+        ...(preview.title !== undefined ? [['Title', preview.title]] : []),
         ['Sample event', preview.sample.source],
     ];
     sections.push(`<dl>${facts.map(([term, value]) => `<dt>${escapeHtml(term!)}</dt><dd>${escapeHtml(value!)}</dd>`).join('')}</dl>`);

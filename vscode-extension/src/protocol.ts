@@ -10,6 +10,8 @@ export interface PreviewMessageParams { uri: string; rule?: string; message?: Me
 export interface PreviewMessageResult {
     channel: string;
     subject?: string;
+    /** A push message's title. */
+    title?: string;
     html?: string;
     text?: string;
     /** Where the sample event came from (a file of `examples/` or `samples/*.json`, or generated) and its data. */
