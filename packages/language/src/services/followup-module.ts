@@ -16,6 +16,7 @@ import { FollowupCodeActionProvider } from '../lsp/code-actions.js';
 import { FollowupDocumentUpdateHandler } from '../lsp/navigation/template-document-updates.js';
 import { FollowupCompletionProvider } from '../lsp/completion/completion-provider.js';
 import { FollowupFormatter } from '../lsp/format/formatter.js';
+import { FollowupSemanticTokenProvider } from '../lsp/semantic-tokens.js';
 import { FollowupNameProvider } from './name-provider.js';
 import { FollowupScopeProvider } from './scope-provider.js';
 import { FollowupValueConverter } from './value-converter.js';
@@ -43,6 +44,7 @@ export const FollowupModule: Module<FollowupServices, PartialLangiumServices & F
         CodeActionProvider: services => new FollowupCodeActionProvider(services),
         CompletionProvider: services => new FollowupCompletionProvider(services),
         Formatter: services => new FollowupFormatter(services),
+        SemanticTokenProvider: services => new FollowupSemanticTokenProvider(services),
     },
 };
 
