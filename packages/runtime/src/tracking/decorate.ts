@@ -44,3 +44,21 @@ export function trackingDecorator(options: TrackingDecoratorOptions): ContentDec
         return decorated;
     };
 }
+
+/** A message as serve's ingestion holds it before recording: content and headers apart. */
+export interface MessageDraftLike {
+    deliveryId: string;
+    channel: string;
+    content: { html?: string };
+    headers: Record<string, string>;
+}
+
+/** The same tracking, for ingestion's drafts (serve's DecorateMessage hook). */
+export function trackingDraftDecorator(options: TrackingDecoratorOptions): <D extends MessageDraftLike>(draft: D) => D {
+    const decorate = trackingDecorator(options);
+    return <D extends MessageDraftLike>(draft: D): D => {
+        if (draft.channel !== 'email') return draft;
+        const { headers, ...content } = decorate({ ...draft.content, headers: draft.headers }, draft);
+        return { ...draft, content, headers: headers ?? draft.headers };
+    };
+}

@@ -1,5 +1,5 @@
 export { applyTracking, clickUrl, openPixelUrl, unsubscribeUrl, LINK_NAME_ATTRIBUTE, type TrackingOptions } from './apply-tracking.js';
-export { trackingDecorator, type ContentDecorator, type DecoratableContent, type DecoratedDelivery, type TrackingDecoratorOptions } from './decorate.js';
+export { trackingDecorator, trackingDraftDecorator, type MessageDraftLike, type ContentDecorator, type DecoratableContent, type DecoratedDelivery, type TrackingDecoratorOptions } from './decorate.js';
 export { signToken, verifyToken, checkTrackingSecret, TrackingSecretError, MIN_SECRET_LENGTH, type TrackingToken, type TokenKind } from './tokens.js';
 export { isMachineOpen, machineOpener, type OpenSource } from './machine-opens.js';
 export { deliveryIdFromMessageId } from './message-id.js';

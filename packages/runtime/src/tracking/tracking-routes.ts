@@ -23,7 +23,9 @@ export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAA
 
 const NO_STORE = 'no-store, no-cache, must-revalidate, private';
 
-type TokenParams = { Params: { token: string } };
+// Wildcard routes: find-my-way caps `:param` segments at the server's maxParamLength (100 by
+// default), shorter than a token that carries its URL.
+type TokenParams = { Params: { '*': string } };
 
 export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: ServeContext) => {
     await app.register(async scope => {
@@ -33,11 +35,11 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
             scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
         }
         const tokenParams = {
-            params: { type: 'object', properties: { token: { type: 'string', maxLength: MAX_TOKEN_LENGTH } }, required: ['token'] },
+            params: { type: 'object', properties: { '*': { type: 'string', maxLength: MAX_TOKEN_LENGTH } }, required: ['*'] },
         };
 
-        scope.get<TokenParams>('/t/o/:token', { schema: tokenParams }, async (request, reply) => {
-            const token = verified(request.params.token, 'open', ctx);
+        scope.get<TokenParams>('/t/o/*', { schema: tokenParams }, async (request, reply) => {
+            const token = verified(request.params['*'], 'open', ctx);
             if (!token) return notFound(reply);
             const opener = machineOpener({ userAgent: request.headers['user-agent'], ip: request.ip });
             const machine = opener !== undefined;
@@ -54,8 +56,8 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
             return reply.code(200).header('content-type', 'image/gif').header('cache-control', NO_STORE).send(TRANSPARENT_GIF);
         });
 
-        scope.get<TokenParams>('/t/c/:token', { schema: tokenParams }, async (request, reply) => {
-            const token = verified(request.params.token, 'click', ctx);
+        scope.get<TokenParams>('/t/c/*', { schema: tokenParams }, async (request, reply) => {
+            const token = verified(request.params['*'], 'click', ctx);
             if (!token) return notFound(reply);
             await safely(ctx, 'click', async () => {
                 const recorded = await recordTracking(ctx.store, {
@@ -71,18 +73,18 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
             return reply.code(302).header('location', token.url).header('cache-control', NO_STORE).header('referrer-policy', 'no-referrer').send();
         });
 
-        scope.get<TokenParams>('/u/:token', { schema: tokenParams }, async (request, reply) => {
-            if (!verified(request.params.token, 'unsubscribe', ctx)) return notFound(reply);
+        scope.get<TokenParams>('/u/*', { schema: tokenParams }, async (request, reply) => {
+            if (!verified(request.params['*'], 'unsubscribe', ctx)) return notFound(reply);
             return page(reply, 200, 'Unsubscribe', `
     <p>Stop receiving these emails?</p>
-    <form method="post" action="${escapeHtml(request.params.token)}">
+    <form method="post" action="${escapeHtml(request.params['*'])}">
       <input type="hidden" name="List-Unsubscribe" value="One-Click">
       <button type="submit">Unsubscribe</button>
     </form>`);
         });
 
-        scope.post<TokenParams>('/u/:token', { schema: tokenParams }, async (request, reply) => {
-            const token = verified(request.params.token, 'unsubscribe', ctx);
+        scope.post<TokenParams>('/u/*', { schema: tokenParams }, async (request, reply) => {
+            const token = verified(request.params['*'], 'unsubscribe', ctx);
             if (!token) return notFound(reply);
             const delivery = await findDelivery(ctx.store, [token.deliveryId]);
             if (!delivery) return notFound(reply);
