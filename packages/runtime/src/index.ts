@@ -110,3 +110,24 @@ export {
     type NotSent,
 } from './serve/ingest/prepare-events.js';
 export { addFollowupFormats, ajvOptions } from './serve/json-formats.js';
+export {
+    applyTracking,
+    clickUrl,
+    openPixelUrl,
+    unsubscribeUrl,
+    trackingDecorator,
+    trackingDraftDecorator,
+    trackingFromEnvironment,
+    TrackingConfigError,
+    trackingRoutes,
+    providerWebhooks,
+    signToken,
+    verifyToken,
+    machineOpener,
+    deliveryIdFromMessageId,
+    type ContentDecorator,
+    type TrackingOptions,
+    type TrackingDecoratorOptions,
+    type TrackingToken,
+    type ProviderWebhookOptions,
+} from './tracking/index.js';

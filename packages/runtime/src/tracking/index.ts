@@ -8,3 +8,4 @@ export { trackingRoutes, TRANSPARENT_GIF } from './tracking-routes.js';
 export { providerWebhooks, type ProviderWebhookOptions } from './webhook-routes.js';
 export { SENDGRID_PUBLIC_KEY_ENV, SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './sendgrid.js';
 export { MAILGUN_SIGNING_KEY_ENV } from './mailgun.js';
+export { trackingFromEnvironment, TrackingConfigError, SECRET_ENV, PUBLIC_URL_ENV, UNSUBSCRIBE_MAILTO_ENV } from './tracking-config.js';
