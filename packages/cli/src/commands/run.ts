@@ -7,6 +7,9 @@ import {
     dispatchOutbox,
     runRules,
     selectPlans,
+    TrackingConfigError,
+    trackingDecorator,
+    trackingFromEnvironment,
     TransportConfigError,
     UnknownRuleError,
     type ChannelTransports,
@@ -38,6 +41,10 @@ Prints one line per message sent, then a summary.
   --json             one JSON line per message sent, {"rule","event","delivery","channel","to","subject"},
                      then {"summary":{...}}
 
+Environment: with FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL set (the same as followup serve's), the
+follow-ups' HTML links become signed click redirects through FOLLOWUP_PUBLIC_URL, an open pixel is
+added, and emails carry one-click List-Unsubscribe headers; without them, messages go out untracked.
+
 Exit codes: 0 ran, 1 the project has errors, 2 usage or environment errors (unknown rule, bad --now,
 database unreachable, unsupported transport).`,
     options: { db: { type: 'string' }, rule: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
@@ -63,6 +70,16 @@ database unreachable, unsupported transport).`,
             throw error;
         }
 
+        // Follow-ups get tracking (click redirects, open pixel, one-click unsubscribe) when the
+        // environment says where followup serve answers them: FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL.
+        let tracking: ReturnType<typeof trackingFromEnvironment>;
+        try {
+            tracking = trackingFromEnvironment(io.env);
+        } catch (error) {
+            if (error instanceof TrackingConfigError) throw new UsageError(error.message);
+            throw error;
+        }
+
         const config = projectConfig(project.root);
         let channels: ChannelTransports | undefined;
         try {
@@ -80,6 +97,7 @@ database unreachable, unsupported transport).`,
                 now,
                 dryRun,
                 ...(onlyRule !== undefined ? { onlyRule } : {}),
+                ...(tracking ? { decorate: trackingDecorator(tracking) } : {}),
                 onProgress: (done, total, rule) => progress.update(done, total, `deciding ${rule}`),
                 ...(dryRun && !json ? { onQueued: (m: QueuedMessage) => progress.around(() => printer.wouldSend(m)) } : {}),
             });
