@@ -17,6 +17,8 @@ import { FollowupDocumentUpdateHandler } from '../lsp/navigation/template-docume
 import { FollowupCompletionProvider } from '../lsp/completion/completion-provider.js';
 import { FollowupFormatter } from '../lsp/format/formatter.js';
 import { FollowupSemanticTokenProvider } from '../lsp/semantic-tokens.js';
+import { FollowupDocumentSymbolProvider } from '../lsp/document-symbols.js';
+import { FollowupFoldingRangeProvider } from '../lsp/folding-ranges.js';
 import { FollowupNameProvider } from './name-provider.js';
 import { FollowupScopeProvider } from './scope-provider.js';
 import { FollowupValueConverter } from './value-converter.js';
@@ -45,6 +47,8 @@ export const FollowupModule: Module<FollowupServices, PartialLangiumServices & F
         CompletionProvider: services => new FollowupCompletionProvider(services),
         Formatter: services => new FollowupFormatter(services),
         SemanticTokenProvider: services => new FollowupSemanticTokenProvider(services),
+        DocumentSymbolProvider: services => new FollowupDocumentSymbolProvider(services),
+        FoldingRangeProvider: services => new FollowupFoldingRangeProvider(services),
     },
 };
 
