@@ -170,6 +170,20 @@ describe('the server bundle from the .vsix', () => {
         for (const id of capabilities.executeCommandProvider?.commands ?? []) expect(contributed).not.toContain(id);
     });
 
+    it('also starts over Node IPC, as the extension forks it', async () => {
+        const overIpc = await startLspChild(path.join(temp, 'vsix/extension/dist/server.cjs'), project, temp, 'ipc');
+        try {
+            expect(overIpc.initialize.capabilities.completionProvider).toBeDefined();
+            const published = overIpc.diagnosticsFor(uri('broken.followup'), p => p.diagnostics.length > 0);
+            await overIpc.connection.sendNotification('textDocument/didOpen', {
+                textDocument: { uri: uri('broken.followup'), languageId: 'followup', version: 1, text: 'when nothingLikeThis sent 3 days ago then send followup email' },
+            });
+            expect((await published).diagnostics.map(d => d.message).join('\n')).toMatch(/nothingLikeThis/);
+        } finally {
+            await overIpc.stop();
+        }
+    });
+
     it('publishes diagnostics for a broken edit, and clears them when it is fixed', async () => {
         const rules = fs.readFileSync(path.join(project, 'rules.followup'), 'utf8');
         const broken = rules.replace('cartTotal >= 100', 'cartTotl >= 100');

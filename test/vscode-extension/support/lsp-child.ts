@@ -1,9 +1,11 @@
-// Speaks LSP JSON-RPC over stdio to a server module started with `node <module> --stdio`, as an
-// editor would: here the server bundle taken out of the .vsix.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Speaks LSP JSON-RPC to a server module as an editor would: over stdio (`node <module> --stdio`),
+// or over Node IPC the way vscode-languageclient forks a TransportKind.ipc server module. Here the
+// module is the server bundle taken out of the .vsix.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import {
-    createProtocolConnection, StreamMessageReader, StreamMessageWriter, type InitializeResult, type ProtocolConnection,
+    createProtocolConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter,
+    type InitializeResult, type MessageReader, type MessageWriter, type ProtocolConnection,
     type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node.js';
 
@@ -16,11 +18,23 @@ export interface LspChild {
     stop(): Promise<void>;
 }
 
-export async function startLspChild(module: string, workspaceFolder: string, cwd: string): Promise<LspChild> {
-    const server: ChildProcess = spawn(process.execPath, [module, '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startLspChild(module: string, workspaceFolder: string, cwd: string, transport: 'stdio' | 'ipc' = 'stdio'): Promise<LspChild> {
+    let server: ChildProcess;
+    let reader: MessageReader;
+    let writer: MessageWriter;
+    if (transport === 'stdio') {
+        server = spawn(process.execPath, [module, '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        reader = new StreamMessageReader(server.stdout!);
+        writer = new StreamMessageWriter(server.stdin!);
+    } else {
+        // What vscode-languageclient does for { module, transport: TransportKind.ipc }.
+        server = fork(module, ['--node-ipc', `--clientProcessId=${process.pid}`], { cwd, silent: true, execArgv: [] });
+        reader = new IPCMessageReader(server);
+        writer = new IPCMessageWriter(server);
+    }
     let stderr = '';
     server.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    const connection = createProtocolConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
+    const connection = createProtocolConnection(reader, writer);
     const waiting = new Set<(p: PublishDiagnosticsParams) => boolean>();
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
         for (const waiter of [...waiting]) if (waiter(p)) waiting.delete(waiter);
