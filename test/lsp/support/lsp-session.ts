@@ -94,3 +94,14 @@ export function positionOf(text: string, marker: string, offset = marker.length)
     const before = text.slice(0, index + offset).split('\n');
     return { line: before.length - 1, character: before[before.length - 1]!.length };
 }
+
+/** `text` with LSP text edits applied (non-overlapping, in any order), as an editor applies them. */
+export function applyTextEdits(text: string, edits: readonly { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+    const lineStarts = [0];
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+    const offset = (p: { line: number; character: number }) => (lineStarts[p.line] ?? text.length) + p.character;
+    const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+    let out = text;
+    for (const edit of sorted) out = out.slice(0, offset(edit.range.start)) + edit.newText + out.slice(offset(edit.range.end));
+    return out;
+}
