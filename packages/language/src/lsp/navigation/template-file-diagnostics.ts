@@ -12,7 +12,7 @@ import { workspaceTemplates } from './template-sources.js';
 /** The diagnostics of every template file used by the workspace's messages, by file URI. */
 export function templateFileDiagnostics(shared: LangiumSharedServices): Map<string, Diagnostic[]> {
     const byUri = new Map<string, Diagnostic[]>();
-    for (const t of workspaceTemplates(shared)) {
+    for (const t of workspaceTemplates(shared, { filesOnly: true })) {
         const file = t.fileDocument;
         const text = t.template.source.text;
         if (!file || text === undefined) continue;
@@ -38,12 +38,15 @@ export function templateFileDiagnostics(shared: LangiumSharedServices): Map<stri
 
 /** Publishes template files' diagnostics after each build and on each template change; clears files no longer used. */
 export function publishTemplateFileDiagnostics(connection: Connection, shared: LangiumSharedServices): void {
-    let published = new Set<string>();
+    // What each template file was last sent, so that a build that changes nothing sends nothing.
+    let published = new Map<string, string>();
     const publish = () => {
-        const current = templateFileDiagnostics(shared);
-        for (const [uri, diagnostics] of current) void connection.sendDiagnostics({ uri, diagnostics });
-        for (const uri of published) if (!current.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-        published = new Set(current.keys());
+        const current = new Map([...templateFileDiagnostics(shared)].map(([uri, list]) => [uri, JSON.stringify(list)]));
+        for (const [uri, json] of current) {
+            if (published.get(uri) !== json) void connection.sendDiagnostics({ uri, diagnostics: JSON.parse(json) as Diagnostic[] });
+        }
+        for (const uri of published.keys()) if (!current.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+        published = current;
     };
     shared.workspace.DocumentBuilder.onBuildPhase(DocumentState.Validated, () => publish());
     (shared.lsp.DocumentUpdateHandler as FollowupDocumentUpdateHandler).onTemplateFileChange?.(() => {

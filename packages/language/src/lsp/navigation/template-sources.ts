@@ -1,6 +1,5 @@
 // Every template of the workspace's messages, with its text as the editor sees it: a template file
 // open in the editor is read from its unsaved buffer, any other from disk.
-import * as nodePath from 'node:path';
 import { TextDocument, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import { isMessage, type Message, type Model, type Profile } from '../../generated/ast.js';
@@ -40,13 +39,14 @@ function profileOf(shared: LangiumSharedServices): Profile | undefined {
 }
 
 /** The templates of every message part in the workspace whose event resolved. */
-export function workspaceTemplates(shared: LangiumSharedServices): WorkspaceTemplate[] {
+export function workspaceTemplates(shared: LangiumSharedServices, options: { filesOnly?: boolean } = {}): WorkspaceTemplate[] {
     const profile = profileOf(shared);
     const out: WorkspaceTemplate[] = [];
     for (const document of followupDocuments(shared)) {
         for (const message of document.parseResult.value.declarations.filter(isMessage)) {
             if (!message.event?.ref) continue;
             for (const part of message.parts) {
+                if (options.filesOnly && part.file === undefined) continue;
                 const template = partTemplate(part, profile);
                 if (!template) continue;
                 if (template.source.kind === 'inline') {
@@ -66,13 +66,4 @@ export function workspaceTemplates(shared: LangiumSharedServices): WorkspaceTemp
         }
     }
     return out;
-}
-
-/** The template files used by a workspace's messages, as file URIs. */
-export function templateFileUris(shared: LangiumSharedServices): Set<string> {
-    return new Set(workspaceTemplates(shared).filter(t => t.fileDocument).map(t => t.uri));
-}
-
-export function samePath(a: string, b: string): boolean {
-    return nodePath.resolve(a) === nodePath.resolve(b);
 }
