@@ -9,6 +9,8 @@ import {
     environmentSecrets,
     MetricsRegistry,
     parseApiKeys,
+    startDispatchWorkers,
+    startScheduler,
     startServer,
     startTransactionalDispatcher,
     TransportConfigError,
@@ -109,6 +111,13 @@ keys, port in use, database unreachable, unsupported transport).`,
         // Step 1, background workers. Transactional messages are sent right after their commit by this
         // dispatcher. (The scheduler — rules on their schedule, dispatch workers for follow-ups — starts here too.)
         const dispatcher = startTransactionalDispatcher({ store, transports: channels.transports, clock, log, metrics });
+        // Every rule on its schedule, each period once across processes; the workers send what runs queue.
+        const workers = startDispatchWorkers({ store, transports: channels.transports, plans: rulePlans, clock, log, metrics });
+        const scheduler = startScheduler({ store, plans: rulePlans, clock, log, metrics, onRunFinished: () => workers.wake() });
+        const stopScheduling = async () => {
+            await scheduler.stop();
+            await workers.stop();
+        };
 
         // Step 2, the HTTP server. Route plugins (tracking, provider webhooks) go in `plugins`, the
         // tracking of rendered emails in `decorate`.
@@ -125,6 +134,7 @@ keys, port in use, database unreachable, unsupported transport).`,
                 onQueued: () => dispatcher.wake(),
             });
         } catch (error) {
+            await stopScheduling();
             await dispatcher.stop();
             await store.close();
             await channels.close();
@@ -134,8 +144,8 @@ keys, port in use, database unreachable, unsupported transport).`,
             }
             throw error;
         }
-        log.info('listening', { url: server.url, publicUrl: context.publicUrl, events: ingestion.events.map((e) => e.event), rules: rulePlans.length, store: store.engine });
         io.err.write(`followup serve: listening on ${server.url}\n`);
+        log.info('listening', { url: server.url, publicUrl: context.publicUrl, events: ingestion.events.map((e) => e.event), rules: rulePlans.length, store: store.engine });
 
         const signal = await new Promise<NodeJS.Signals>((resolve) => {
             process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -145,7 +155,8 @@ keys, port in use, database unreachable, unsupported transport).`,
         // sent), then let the workers finish their batch, then close the store.
         log.info('shutting down', { signal });
         await server.close();
-        // Step 3, stop the background workers (the scheduler's too).
+        // Step 3, stop the background workers: the run in flight commits, the batches in flight settle.
+        await stopScheduling();
         await dispatcher.stop();
         await channels.close();
         await store.close();

@@ -26,7 +26,7 @@ export interface SchedulerOptions {
     clock: () => Date;
     log: StructuredLogger;
     metrics: ServeMetrics;
-    /** How often the clock is looked at (default 1000 ms). */
+    /** How often the clock is looked at (default 1000 ms, ± 25 %). */
     pollMs?: number;
     /**
      * A claim whose heartbeat is older than this (by the database's real clock) is taken over: its
@@ -149,7 +149,9 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
                 // The store was unreachable, say: log, and try again at the next poll.
                 options.log.error('scheduler: poll failed', { error: (error as Error).message ?? String(error) });
             }
-            if (!stopping) await sleeper.sleep(pollMs);
+            // Jittered, so that processes started together do not poll in lockstep: whichever looks
+            // first after a fire instant runs it, and the work spreads over the processes.
+            if (!stopping) await sleeper.sleep(pollMs * (0.75 + Math.random() / 2));
         }
     })();
 
