@@ -7,13 +7,15 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
     createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection,
-    type PublishDiagnosticsParams,
+    type InitializeResult, type PublishDiagnosticsParams, type ServerCapabilities,
 } from 'vscode-languageserver-protocol/node.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 export interface LspSession {
     connection: ProtocolConnection;
+    /** What the server announced in its initialize result (semantic token legend, trigger characters, ...). */
+    capabilities: ServerCapabilities;
     /** The project's copy on disk (a temp folder). */
     project: string;
     uri(file: string): string;
@@ -45,10 +47,10 @@ export async function startLspSession(example = 'cart-abandonment'): Promise<Lsp
         diagnostics.set(p.uri, [...(diagnostics.get(p.uri) ?? []), p]);
     });
     connection.listen();
-    await connection.sendRequest('initialize', {
+    const initialized = await connection.sendRequest('initialize', {
         processId: process.pid, rootUri: pathToFileURL(project).toString(), capabilities: {},
         workspaceFolders: [{ uri: pathToFileURL(project).toString(), name: example }],
-    });
+    }) as InitializeResult;
     await connection.sendNotification('initialized', {});
 
     function nextDiagnostics(fileUri: string, timeoutMs = 30_000): Promise<PublishDiagnosticsParams> {
@@ -64,7 +66,7 @@ export async function startLspSession(example = 'cart-abandonment'): Promise<Lsp
     }
     const text = (file: string) => fs.readFileSync(path.join(project, file), 'utf8');
     return {
-        connection, project, uri, text, nextDiagnostics, diagnostics,
+        connection, capabilities: initialized.capabilities, project, uri, text, nextDiagnostics, diagnostics,
         async open(file, contents) {
             await connection.sendNotification('textDocument/didOpen', {
                 textDocument: { uri: uri(file), languageId: 'followup', version: 1, text: contents ?? text(file) },
