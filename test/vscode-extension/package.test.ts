@@ -135,21 +135,30 @@ describe('the .vsix', () => {
     });
 });
 
+/**
+ * The .vsix unpacked into a temp folder beside a copy of the cart-abandonment example. The server
+ * runs from there: nothing can be resolved from the repository's node_modules.
+ */
+function unpackWithProject(): { temp: string; project: string; serverModule: string } {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-vsix-'));
+    extractZip(vsix, path.join(temp, 'vsix'));
+    const project = path.join(temp, 'cart-abandonment');
+    fs.cpSync(path.join(repoRoot, 'examples/cart-abandonment'), project, {
+        recursive: true, filter: from => !from.split(path.sep).includes('.followup'),
+    });
+    return { temp, project, serverModule: path.join(temp, 'vsix/extension/dist/server.cjs') };
+}
+
 describe('the server bundle from the .vsix', () => {
     let temp: string;
     let project: string;
+    let serverModule: string;
     let server: LspChild;
     const uri = (file: string) => pathToFileURL(path.join(project, file)).toString();
 
     beforeAll(async () => {
-        temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-vsix-'));
-        extractZip(vsix, path.join(temp, 'vsix'));
-        project = path.join(temp, 'cart-abandonment');
-        fs.cpSync(path.join(repoRoot, 'examples/cart-abandonment'), project, {
-            recursive: true, filter: from => !from.split(path.sep).includes('.followup'),
-        });
-        // Started from the temp folder: nothing can be resolved from the repository's node_modules.
-        server = await startLspChild(path.join(temp, 'vsix/extension/dist/server.cjs'), project, temp);
+        ({ temp, project, serverModule } = unpackWithProject());
+        server = await startLspChild(serverModule, project, temp);
     });
     afterAll(async () => {
         await server?.stop();
@@ -171,7 +180,7 @@ describe('the server bundle from the .vsix', () => {
     });
 
     it('also starts over Node IPC, as the extension forks it', async () => {
-        const overIpc = await startLspChild(path.join(temp, 'vsix/extension/dist/server.cjs'), project, temp, 'ipc');
+        const overIpc = await startLspChild(serverModule, project, temp, 'ipc');
         try {
             expect(overIpc.initialize.capabilities.completionProvider).toBeDefined();
             const published = overIpc.diagnosticsFor(uri('broken.followup'), p => p.diagnostics.length > 0);
@@ -220,17 +229,13 @@ describe('the server bundle from the .vsix', () => {
 describe("the server bundle answers what the extension's commands ask", () => {
     let temp: string;
     let project: string;
+    let serverModule: string;
     let server: LspChild;
     const uri = (file: string) => pathToFileURL(path.join(project, file)).toString();
 
     beforeAll(async () => {
-        temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-vsix-'));
-        extractZip(vsix, path.join(temp, 'vsix'));
-        project = path.join(temp, 'cart-abandonment');
-        fs.cpSync(path.join(repoRoot, 'examples/cart-abandonment'), project, {
-            recursive: true, filter: from => !from.split(path.sep).includes('.followup'),
-        });
-        server = await startLspChild(path.join(temp, 'vsix/extension/dist/server.cjs'), project, temp);
+        ({ temp, project, serverModule } = unpackWithProject());
+        server = await startLspChild(serverModule, project, temp);
         await server.connection.sendNotification('textDocument/didOpen', {
             textDocument: { uri: uri('rules.followup'), languageId: 'followup', version: 1, text: fs.readFileSync(path.join(project, 'rules.followup'), 'utf8') },
         });
