@@ -1,0 +1,68 @@
+// Load bench of `followup serve` on PostgreSQL: cart events posted at a fixed concurrency for 30 s
+// (autocannon), then a check that every 202-acknowledged event (and its transactional message) is in
+// the store; then a second phase that sends SIGTERM to serve in the middle of the load and checks
+// the same: nothing acknowledged is lost.
+//
+//   npm run build && npm run bench:serve
+//   node bench/serve.mjs [--seconds 30] [--connections 50] [--transport outbox:<dir>|smtp://...]
+import { parseArgs } from 'node:util';
+import { cpus, loadavg } from 'node:os';
+import { benchProject, loadEvents, missingFromStore, startPostgres, startServe } from './serve-load.mjs';
+
+const { values } = parseArgs({
+    options: {
+        seconds: { type: 'string', default: '30' },
+        connections: { type: 'string', default: '50' },
+        transport: { type: 'string' },
+        'skip-sigterm': { type: 'boolean', default: false },
+    },
+});
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+
+console.log(`followup serve load bench: ${connections} connections, ${seconds} s, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const postgres = await startPostgres();
+const project = await benchProject(values.transport);
+let failed = false;
+try {
+    // Phase 1: steady load.
+    let serve = startServe(project.dir, postgres.url);
+    let url = await serve.url;
+    // A few requests first, so that the first second measures a warm process.
+    await loadEvents(url, { seconds: 2, connections, prefix: 'warmup' });
+    const { result, acknowledged } = await loadEvents(url, { seconds, connections, prefix: 'steady' });
+    const accepted = acknowledged.length / seconds;
+    console.log(`\nsteady load: ${acknowledged.length} events acknowledged in ${seconds} s = ${Math.round(accepted)} events/s`);
+    console.log(`  latency p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
+    console.log(`  non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+    serve.child.kill('SIGTERM');
+    console.log(`  serve exited with ${await serve.exited}`);
+    let missing = await missingFromStore(postgres.url, acknowledged);
+    console.log(`  acknowledged but missing: ${missing.events.length} events, ${missing.messages.length} transactional messages`);
+    failed ||= missing.events.length + missing.messages.length > 0 || acknowledged.length === 0;
+
+    if (!values['skip-sigterm']) {
+        // Phase 2: SIGTERM in the middle of the load.
+        serve = startServe(project.dir, postgres.url);
+        url = await serve.url;
+        const half = Math.max(2, Math.round(seconds / 3));
+        let signalledAt = 0;
+        const timer = setTimeout(() => {
+            signalledAt = Date.now();
+            serve.child.kill('SIGTERM');
+        }, half * 1000);
+        const phase = await loadEvents(url, { seconds: half * 2, connections, prefix: 'sigterm' });
+        clearTimeout(timer);
+        const code = await serve.exited;
+        missing = await missingFromStore(postgres.url, phase.acknowledged);
+        console.log(`\nSIGTERM after ${half} s of load: serve exited with ${code} ${signalledAt ? `after ${Date.now() - signalledAt} ms` : ''}`);
+        console.log(`  ${phase.acknowledged.length} events acknowledged; refused or unanswered once stopping: ${phase.result.non2xx + phase.result.errors}`);
+        console.log(`  acknowledged but missing: ${missing.events.length} events, ${missing.messages.length} transactional messages`);
+        failed ||= missing.events.length + missing.messages.length > 0 || code !== 0;
+    }
+} finally {
+    await project.remove();
+    await postgres.stop();
+}
+console.log(failed ? '\nFAILED: an acknowledged event is missing (or serve did not exit cleanly)' : '\nOK: every acknowledged event is stored with its transactional message');
+process.exit(failed ? 1 : 0);
