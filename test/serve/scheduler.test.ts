@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '@followup/compiler';
 import { createOutboxFolderTransport, openStore, startDispatchWorkers, startScheduler, type Store } from '@followup/runtime';
+import { claimScheduledRun } from '../../packages/runtime/src/scheduler/run-claims.js';
 import { forEachEngine } from '../support/stores.js';
 import { count, plansOf, readOutbox, tempDir } from '../runtime/support.js';
 import { everyMinuteSource, iso, manualClock, minute, recordingLog, recordingMetrics, resetAll, seedCart, waitFor } from './scheduler-support.js';
@@ -109,6 +110,19 @@ forEachEngine('scheduler', (ctx) => {
             await Promise.all(schedulers.map((s) => s.stop()));
             await workers.stop();
         }
+    });
+
+    it('of many simultaneous claims of one period, exactly one wins', async () => {
+        const db = ctx.store;
+        await resetAll(db);
+        const due = new Date('2026-11-23T11:00:00Z');
+        // On PostgreSQL each query may take its own pooled connection: these really race.
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => claimScheduledRun(i % 2 ? db : (second ?? db), 'everyMinute', due, `p${i}`, 60_000)));
+        expect(results.filter((r) => r.claimed)).toEqual([{ claimed: true, attempt: 1 }]);
+        expect(results.filter((r) => !r.claimed)).toHaveLength(7);
+        expect(await count(db, 'scheduled_runs')).toBe(1);
+        // An older period is not claimed once a later one is.
+        expect(await claimScheduledRun(db, 'everyMinute', new Date('2026-11-23T10:59:00Z'), 'late', 60_000)).toEqual({ claimed: false, settled: true });
     });
 
     it('takes over a claim whose process stopped heart-beating, not one that is alive; the run still happens once', async () => {
