@@ -71,7 +71,9 @@ export async function benchProject(transport) {
 
 /** Starts `followup serve` and resolves once it listens. */
 export function startServe(project, db, env = {}) {
-    const child = spawn(process.execPath, [bin, 'serve', project, '--db', db, '--port', '0'], {
+    // BENCH_NODE_ARGS: extra node flags for serve (`--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', project, '--db', db, '--port', '0'], {
         env: { ...process.env, FOLLOWUP_API_KEYS: API_KEY, FOLLOWUP_SECRET: 'bench-secret-0123456789abcdef', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
     });
