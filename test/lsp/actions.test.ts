@@ -207,6 +207,20 @@ describe('code lenses and custom requests', () => {
             .rejects.toThrow(/^Cannot compile rule 'bigCartLastChance': the project has 1 error\(s\): rules\.followup:\d+:\d+ Unknown field 'cartTotl'/);
     });
 
+    it('answers right after initialize, before any document is opened (the project is checked for the request)', async () => {
+        const fresh = await startLspSession();
+        try {
+            const [sql, shown] = await Promise.all([
+                fresh.connection.sendRequest('followup/compiledSql', { uri: fresh.uri('rules.followup'), rule: 'cartReminderChase' }) as Promise<{ sql: string }>,
+                fresh.connection.sendRequest('followup/previewMessage', { uri: fresh.uri('rules.followup'), rule: 'cartReminderChase' }) as Promise<{ subject: string }>,
+            ]);
+            expect(sql.sql).toMatch(/^-- followup rule cartReminderChase /);
+            expect(shown.subject).toBe('Last chance, Milan: your cart expires soon');
+        } finally {
+            await fresh.close();
+        }
+    });
+
     type Preview = { channel: string; subject?: string; html?: string; text?: string; sample: { source: string; data: Record<string, unknown> } };
     const preview = (params: object) => session.connection.sendRequest('followup/previewMessage', { uri: session.uri('rules.followup'), ...params }) as Promise<Preview>;
 

@@ -3,28 +3,29 @@
 import { CompileError, compileProject } from '@followup/compiler';
 import { derivedRuleName, templateFileDiagnostics } from '@followup/language';
 import { ErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
-import { errorSummary, findRule, waitForWorkspace, workspaceProject, type EditorServices } from './workspace-project.js';
+import { errorSummary, findRule, readWorkspace, workspaceProject, type EditorServices } from './workspace-project.js';
 
 export interface CompiledSqlParams { uri: string; rule: string }
 export interface CompiledSqlResult { rule: string; sql: string }
 
-export async function compiledSql(services: EditorServices, params: CompiledSqlParams, token?: CancellationToken): Promise<CompiledSqlResult> {
+export async function compiledSql(services: EditorServices, params: CompiledSqlParams, _token?: CancellationToken): Promise<CompiledSqlResult> {
     if (typeof params?.uri !== 'string' || typeof params.rule !== 'string') {
         throw new ResponseError(ErrorCodes.InvalidParams, 'followup/compiledSql takes { uri: string; rule: string }');
     }
-    await waitForWorkspace(services, token);
-    const rule = findRule(services, params.uri, params.rule);
-    const name = rule.name ?? derivedRuleName(rule);
-    const project = workspaceProject(services, params.uri, templateFileDiagnostics(services.shared));
-    if (project.errorCount > 0) {
-        throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot compile rule '${name}': the project has ${errorSummary(project)}`);
-    }
-    try {
-        const compiled = compileProject(project).find(r => r.name === name);
-        if (!compiled) throw new ResponseError(ErrorCodes.InvalidParams, `No rule '${name}' in the project`);
-        return { rule: name, sql: compiled.sql };
-    } catch (err) {
-        if (err instanceof CompileError) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
-        throw err;
-    }
+    return readWorkspace(services, async () => {
+        const rule = findRule(services, params.uri, params.rule);
+        const name = rule.name ?? derivedRuleName(rule);
+        const project = await workspaceProject(services, params.uri, templateFileDiagnostics(services.shared));
+        if (project.errorCount > 0) {
+            throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot compile rule '${name}': the project has ${errorSummary(project)}`);
+        }
+        try {
+            const compiled = compileProject(project).find(r => r.name === name);
+            if (!compiled) throw new ResponseError(ErrorCodes.InvalidParams, `No rule '${name}' in the project`);
+            return { rule: name, sql: compiled.sql };
+        } catch (err) {
+            if (err instanceof CompileError) throw new ResponseError(ErrorCodes.InvalidRequest, err.message);
+            throw err;
+        }
+    });
 }

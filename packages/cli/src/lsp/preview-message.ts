@@ -8,7 +8,7 @@ import { isEvent, isMessage, templateFileDiagnostics, type Message } from '@foll
 import { ErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
 import { createRenderer } from '../../../runtime/dist/render/message-renderer.js';
 import { sampleEvent } from './sample-event.js';
-import { errorSummary, findRule, projectRoot, waitForWorkspace, workspaceDocuments, workspaceProject, type EditorServices } from './workspace-project.js';
+import { errorSummary, findRule, projectRoot, readWorkspace, workspaceDocuments, workspaceProject, type EditorServices } from './workspace-project.js';
 
 export interface PreviewMessageParams {
     uri: string;
@@ -41,40 +41,41 @@ function findMessage(services: EditorServices, params: PreviewMessageParams): Me
     return message;
 }
 
-export async function previewMessage(services: EditorServices, params: PreviewMessageParams, token?: CancellationToken): Promise<PreviewMessageResult> {
+export async function previewMessage(services: EditorServices, params: PreviewMessageParams, _token?: CancellationToken): Promise<PreviewMessageResult> {
     const message = params?.message;
     if (typeof params?.uri !== 'string' || (typeof params.rule !== 'string'
         && (typeof message?.name !== 'string' || typeof message.event !== 'string' || typeof message.channel !== 'string'))) {
         throw new ResponseError(ErrorCodes.InvalidParams,
             'followup/previewMessage takes { uri: string; rule?: string; message?: { name: string; event: string; channel: string } } with a rule or a message');
     }
-    await waitForWorkspace(services, token);
-    const target = findMessage(services, params);
-    const event = target.event?.ref;
-    if (!event) throw new ResponseError(ErrorCodes.InvalidRequest, `Message '${target.name}' is for an unknown event '${target.event?.$refText}'`);
+    return readWorkspace(services, async () => {
+        const target = findMessage(services, params);
+        const event = target.event?.ref;
+        if (!event) throw new ResponseError(ErrorCodes.InvalidRequest, `Message '${target.name}' is for an unknown event '${target.event?.$refText}'`);
 
-    // Only this message's errors stop its preview: its own lines and its template files.
-    const document = AstUtils.getDocument(target);
-    const project = workspaceProject(services, params.uri, templateFileDiagnostics(services.shared));
-    const range = target.$cstNode?.range;
-    const templateFiles = new Set(target.parts.filter(p => p.file !== undefined).map(p => nodePath.resolve(nodePath.dirname(document.uri.fsPath), p.file!)));
-    const own = project.diagnostics.filter(d => d.severity === 'error' && (
-        (d.file === document.uri.fsPath && range && d.line - 1 >= range.start.line && d.line - 1 <= range.end.line)
-        || templateFiles.has(d.file)));
-    if (own.length) {
-        throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot preview message '${target.name}': it has ${errorSummary(project, own)}`);
-    }
+        // Only this message's errors stop its preview: its own lines and its template files.
+        const document = AstUtils.getDocument(target);
+        const project = await workspaceProject(services, params.uri, templateFileDiagnostics(services.shared));
+        const range = target.$cstNode?.range;
+        const templateFiles = new Set(target.parts.filter(p => p.file !== undefined).map(p => nodePath.resolve(nodePath.dirname(document.uri.fsPath), p.file!)));
+        const own = project.diagnostics.filter(d => d.severity === 'error' && (
+            (d.file === document.uri.fsPath && range && d.line - 1 >= range.start.line && d.line - 1 <= range.end.line)
+            || templateFiles.has(d.file)));
+        if (own.length) {
+            throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot preview message '${target.name}': it has ${errorSummary(project, own)}`);
+        }
 
-    const root = projectRoot(services, URI.parse(params.uri).fsPath);
-    const eventNames = new Set(workspaceDocuments(services).flatMap(d => d.parseResult.value.declarations.filter(isEvent).map(e => e.name)));
-    const sample = sampleEvent({ from: nodePath.dirname(document.uri.fsPath), root, event, eventNames, profile: project.profile });
-    const rendered = createRenderer(compileMessageTemplates(target, project.profile, root))(sample.data, sample.profile);
-    return {
-        channel: target.channel,
-        ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
-        ...(rendered.html !== undefined ? { html: rendered.html } : {}),
-        ...(rendered.text !== undefined ? { text: rendered.text } : {}),
-        ...(rendered.title !== undefined ? { title: rendered.title } : {}),
-        sample: { source: sample.source, data: sample.data },
-    };
+        const root = projectRoot(services, URI.parse(params.uri).fsPath);
+        const eventNames = new Set(workspaceDocuments(services).flatMap(d => d.parseResult.value.declarations.filter(isEvent).map(e => e.name)));
+        const sample = sampleEvent({ from: nodePath.dirname(document.uri.fsPath), root, event, eventNames, profile: project.profile });
+        const rendered = createRenderer(compileMessageTemplates(target, project.profile, root))(sample.data, sample.profile);
+        return {
+            channel: target.channel,
+            ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
+            ...(rendered.html !== undefined ? { html: rendered.html } : {}),
+            ...(rendered.text !== undefined ? { text: rendered.text } : {}),
+            ...(rendered.title !== undefined ? { title: rendered.title } : {}),
+            sample: { source: sample.source, data: sample.data },
+        };
+    });
 }

@@ -6,7 +6,7 @@ import type { LangiumSharedServices } from 'langium/lsp';
 import {
     isModel, isRule, derivedRuleName, type FollowupDiagnostic, type FollowupServices, type LoadedProject, type Model, type Rule,
 } from '@followup/language';
-import { ErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
+import { ErrorCodes, ResponseError } from 'vscode-languageserver';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 
 export interface EditorServices {
@@ -14,10 +14,13 @@ export interface EditorServices {
     Followup: FollowupServices;
 }
 
-/** Waits until every document the editor changed has been linked and checked. */
-export async function waitForWorkspace(services: EditorServices, token?: CancellationToken): Promise<void> {
+/**
+ * Runs `read` once the workspace is loaded and no build is running or queued (a read of the
+ * workspace lock), so it sees every edit the editor sent before the request.
+ */
+export async function readWorkspace<T>(services: EditorServices, read: () => Promise<T>): Promise<T> {
     await services.shared.workspace.WorkspaceManager.ready;
-    await services.shared.workspace.DocumentBuilder.waitUntil(DocumentState.Validated, token);
+    return services.shared.workspace.WorkspaceLock.read(read);
 }
 
 /** The workspace folder holding `fsPath` (the deepest one), else the file's own folder. */
@@ -49,10 +52,14 @@ export function workspaceDocuments(services: EditorServices): LangiumDocument<Mo
 }
 
 /** The editor's workspace as a LoadedProject; `templateDiagnostics` are the template files' own, by URI. */
-export function workspaceProject(services: EditorServices, uri: string, templateDiagnostics: Map<string, Diagnostic[]>): LoadedProject {
+export async function workspaceProject(services: EditorServices, uri: string, templateDiagnostics: Map<string, Diagnostic[]>): Promise<LoadedProject> {
     const documents = workspaceDocuments(services);
+    // Langium validates only the documents the editor opened or changed; the others are checked here.
+    const validator = services.Followup.validation.DocumentValidator;
+    const documentDiagnostics = await Promise.all(documents.map(doc =>
+        doc.state >= DocumentState.Validated && doc.diagnostics ? doc.diagnostics : validator.validateDocument(doc)));
     const diagnostics = [
-        ...documents.flatMap(doc => (doc.diagnostics ?? []).map(d => toFollowupDiagnostic(doc.uri.fsPath, d))),
+        ...documents.flatMap((doc, i) => documentDiagnostics[i]!.map(d => toFollowupDiagnostic(doc.uri.fsPath, d))),
         ...[...templateDiagnostics].flatMap(([file, list]) => list.map(d => toFollowupDiagnostic(URI.parse(file).fsPath, d))),
     ];
     return {
