@@ -13,11 +13,18 @@ import {
     startScheduler,
     startServer,
     startTransactionalDispatcher,
+    providerWebhooks,
+    TrackingConfigError,
+    trackingDecorator,
+    trackingDraftDecorator,
+    trackingFromEnvironment,
+    trackingRoutes,
     TransportConfigError,
     type ChannelTransports,
     type Clock,
     type ServeContext,
     type ServePlugin,
+    type TrackingDecoratorOptions,
 } from '@followup/runtime';
 import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
@@ -34,6 +41,10 @@ export const serveCommand: Command = {
                            (Content-Type: application/x-ndjson); all or nothing. 202 {"events": [...]}
   POST /v1/profiles        a profile's latest data: {"key"?, "at"?, "data": {...}}
   GET  /healthz, /readyz, /metrics (Prometheus)
+  GET  /t/o/<token>, /t/c/<token>  the open pixel and signed click redirects written into HTML emails
+  GET, POST /u/<token>     unsubscribe page and RFC 8058 one-click unsubscribe (List-Unsubscribe)
+  POST /v1/webhooks/sendgrid, /v1/webhooks/mailgun  provider events (signatures checked with
+                           FOLLOWUP_SENDGRID_PUBLIC_KEY, FOLLOWUP_MAILGUN_SIGNING_KEY)
 Events are validated against their declarations (400 lists the JSON path of every problem, and
 nothing is stored). When the event has a 'transactional' message, it is rendered and recorded with
 the event in one transaction, and sent right after. An Idempotency-Key header makes a retried
@@ -47,8 +58,9 @@ request get the first answer and store nothing new.
                     clock there instead, FOLLOWUP_CLOCK_RATE=<n> makes it run n times faster
 
 Environment: FOLLOWUP_API_KEYS (comma-separated keys accepted as "Authorization: Bearer <key>";
-required), FOLLOWUP_SECRET (signs tracking links), FOLLOWUP_PUBLIC_URL (base URL of tracking links;
-default http://<host>:<port>). Logs are JSON lines on standard output, without secrets.
+required), FOLLOWUP_SECRET (signs tracking links; without it emails are not tracked),
+FOLLOWUP_PUBLIC_URL (base URL of tracking links; default http://<host>:<port>); see docs/tracking.md.
+Logs are JSON lines on standard output, without secrets.
 
 Exit codes: 0 stopped by a signal, 1 the project has errors, 2 usage or environment errors (no API
 keys, port in use, database unreachable, unsupported transport).`,
@@ -61,6 +73,19 @@ keys, port in use, database unreachable, unsupported transport).`,
         const apiKeys = parseApiKeys(io.env['FOLLOWUP_API_KEYS']);
         if (apiKeys.length === 0) {
             throw new UsageError('FOLLOWUP_API_KEYS is not set: give the API keys ingestion accepts (comma-separated), e.g. FOLLOWUP_API_KEYS=$(openssl rand -hex 24)');
+        }
+
+        // Tracking (docs/tracking.md): with FOLLOWUP_SECRET, HTML emails get signed click redirects, an
+        // open pixel and one-click unsubscribe headers, pointing at FOLLOWUP_PUBLIC_URL (default: where
+        // we listen, known once listening). Provider webhooks check their own keys.
+        let tracking: TrackingDecoratorOptions | undefined;
+        let webhooks: ServePlugin;
+        try {
+            tracking = trackingFromEnvironment(io.env, () => context.publicUrl);
+            webhooks = providerWebhooks({ env: io.env });
+        } catch (error) {
+            if (error instanceof TrackingConfigError) throw new UsageError(error.message);
+            throw error;
         }
 
         const project = await loadProject(args.positionals);
@@ -113,7 +138,10 @@ keys, port in use, database unreachable, unsupported transport).`,
         const dispatcher = startTransactionalDispatcher({ store, transports: channels.transports, clock, log, metrics });
         // Every rule on its schedule, each period once across processes; the workers send what runs queue.
         const workers = startDispatchWorkers({ store, transports: channels.transports, plans: rulePlans, clock, log, metrics });
-        const scheduler = startScheduler({ store, plans: rulePlans, clock, log, metrics, onRunFinished: () => workers.wake() });
+        const scheduler = startScheduler({
+            store, plans: rulePlans, clock, log, metrics, onRunFinished: () => workers.wake(),
+            ...(tracking ? { decorate: trackingDecorator(tracking) } : {}),
+        });
         const stopScheduling = async () => {
             await scheduler.stop();
             await workers.stop();
@@ -121,7 +149,8 @@ keys, port in use, database unreachable, unsupported transport).`,
 
         // Step 2, the HTTP server. Route plugins (tracking, provider webhooks) go in `plugins`, the
         // tracking of rendered emails in `decorate`.
-        const plugins: ServePlugin[] = [];
+        const plugins: ServePlugin[] = tracking ? [trackingRoutes, webhooks] : [webhooks];
+        if (!tracking) log.warn('tracking is off: set FOLLOWUP_SECRET to track opens and clicks and offer one-click unsubscribe');
         let server;
         try {
             server = await startServer({
@@ -131,6 +160,7 @@ keys, port in use, database unreachable, unsupported transport).`,
                 host,
                 port,
                 plugins,
+                ...(tracking ? { decorate: trackingDraftDecorator(tracking) } : {}),
                 onQueued: () => dispatcher.wake(),
             });
         } catch (error) {

@@ -15,6 +15,7 @@ import type { RuleRunReport } from '../executor/run-report.js';
 import { runRule } from '../executor/run-rule.js';
 import type { ServeMetrics, StructuredLogger } from '../serve/serve-context.js';
 import type { Store } from '../store/store.js';
+import type { ContentDecorator } from '../tracking/decorate.js';
 import { interruptibleSleep } from './interruptible-sleep.js';
 import { claimScheduledRun, finishScheduledRun, heartbeat, recordRunError } from './run-claims.js';
 import { fireTimes, type FireTimes } from './schedule.js';
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
     owner?: string;
     /** After each run that committed (the dispatch workers' wake(), typically). */
     onRunFinished?(report: RuleRunReport): void;
+    /** Applied to each rendered follow-up before it is recorded (tracking). */
+    decorate?: ContentDecorator;
 }
 
 /** What one poll did for a rule whose period it looked at. */
@@ -107,7 +110,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
         const started = performance.now();
         try {
             await refreshPlannerStatistics(store);
-            const { report } = await runRule(store, rule.plan, { now: due, dryRun: false });
+            const { report } = await runRule(store, rule.plan, { now: due, dryRun: false, ...(options.decorate ? { decorate: options.decorate } : {}) });
             const nothingNew = report.notAfterWatermark === true;
             await finishScheduledRun(store, name, due, { runId: report.runId, nothingNew });
             rule.settled = dueMs;

@@ -18,7 +18,7 @@ export function sendgridPublicKey(text: string): KeyObject {
         ? createPublicKey(trimmed)
         : createPublicKey({ key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-        throw new Error(`${SENDGRID_PUBLIC_KEY_ENV} must be an ECDSA P-256 public key (the SendGrid verification key)`);
+        throw new Error('expected an ECDSA P-256 public key (the SendGrid verification key)');
     }
     return key;
 }

@@ -2,8 +2,7 @@
 // FOLLOWUP_PUBLIC_URL (where the links point), FOLLOWUP_UNSUBSCRIBE_MAILTO (optional mailto:
 // unsubscribe address). `followup serve` tracks whenever the secret is set (the public URL defaults
 // to where it listens); `followup run` only when both are set, as it has no address of its own.
-import { isHttpUrl } from './tokens.js';
-import { checkTrackingSecret } from './tokens.js';
+import { checkTrackingSecret, isHttpUrl } from './tokens.js';
 import type { TrackingDecoratorOptions } from './decorate.js';
 
 export const SECRET_ENV = 'FOLLOWUP_SECRET';
@@ -15,14 +14,19 @@ export class TrackingConfigError extends Error {
 }
 
 /**
- * The tracking options the environment gives, or undefined when FOLLOWUP_SECRET is unset (no
- * tracking). `publicUrl` may be a function, read at each use (serve learns its address on listen).
- * Throws TrackingConfigError for a secret too short or a public URL that is not http(s).
+ * The tracking options the environment gives, or undefined when there is no tracking:
+ * FOLLOWUP_SECRET unset, or no public URL (neither FOLLOWUP_PUBLIC_URL nor `defaultPublicUrl`, read
+ * at each use: serve learns its address when it listens). Throws TrackingConfigError for a secret
+ * too short or a FOLLOWUP_PUBLIC_URL that is not http(s).
  */
 export function trackingFromEnvironment(
     env: Readonly<Record<string, string | undefined>>,
-    publicUrl: string | (() => string) | undefined = env[PUBLIC_URL_ENV],
+    defaultPublicUrl?: () => string,
 ): TrackingDecoratorOptions | undefined {
+    const given = env[PUBLIC_URL_ENV]?.trim();
+    if (given && !isHttpUrl(given)) {
+        throw new TrackingConfigError(`${PUBLIC_URL_ENV} must be an http(s) URL such as https://t.shop.example, not '${given}'`);
+    }
     const secret = env[SECRET_ENV];
     if (secret === undefined || secret === '') return undefined;
     try {
@@ -30,11 +34,8 @@ export function trackingFromEnvironment(
     } catch (error) {
         throw new TrackingConfigError((error as Error).message);
     }
-    if (publicUrl === undefined || publicUrl === '') return undefined;
-    const urlOf = typeof publicUrl === 'function' ? publicUrl : () => publicUrl;
-    if (typeof publicUrl === 'string' && !isHttpUrl(publicUrl)) {
-        throw new TrackingConfigError(`${PUBLIC_URL_ENV} must be an http(s) URL such as https://t.shop.example, not '${publicUrl}'`);
-    }
+    const urlOf = given ? () => given : defaultPublicUrl;
+    if (!urlOf) return undefined;
     const mailto = env[UNSUBSCRIBE_MAILTO_ENV]?.trim();
     return {
         secret,

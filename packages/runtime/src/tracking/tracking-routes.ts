@@ -18,7 +18,7 @@ import { machineOpener } from './machine-opens.js';
 import { digest, findDelivery, recordTracking, suppressAddress } from './record-tracking.js';
 import { MAX_TOKEN_LENGTH, verifyToken, type TrackingToken } from './tokens.js';
 
-/** The smallest transparent GIF (1×1, 43 bytes). */
+/** A transparent 1×1 GIF (42 bytes). */
 export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 const NO_STORE = 'no-store, no-cache, must-revalidate, private';

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServeContext, ServePlugin } from '../serve/serve-context.js';
 import type { StoreTx } from '../store/store.js';
+import { TrackingConfigError } from './tracking-config.js';
 import { MAILGUN_SIGNING_KEY_ENV, mailgunEvent, mailgunPayload, verifyMailgunSignature } from './mailgun.js';
 import { applyProviderEvent, type EventOutcome, type ProviderEvent } from './provider-event.js';
 import {
@@ -30,7 +31,12 @@ export function providerWebhooks(options: ProviderWebhookOptions = {}): ServePlu
     const bodyLimit = options.bodyLimit ?? 5 * 1024 * 1024;
     // Read once at start: a malformed key is a configuration error to see at once, not at the first event.
     const sendgridKeyText = env[SENDGRID_PUBLIC_KEY_ENV]?.trim();
-    const sendgridKey = sendgridKeyText ? sendgridPublicKey(sendgridKeyText) : undefined;
+    let sendgridKey: ReturnType<typeof sendgridPublicKey> | undefined;
+    try {
+        sendgridKey = sendgridKeyText ? sendgridPublicKey(sendgridKeyText) : undefined;
+    } catch (error) {
+        throw new TrackingConfigError(`${SENDGRID_PUBLIC_KEY_ENV} is not a usable key: ${(error as Error).message}`);
+    }
     const mailgunKey = env[MAILGUN_SIGNING_KEY_ENV]?.trim() || undefined;
 
     return async (app: FastifyInstance, ctx: ServeContext) => {
