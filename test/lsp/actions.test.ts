@@ -127,6 +127,19 @@ describe('quick fixes', () => {
         expect(texts.get('messages.followup')).toBe(session.text('messages.followup'));
     });
 
+    it('in a template file: did you mean (an edit of the .html) and add the field to the message\'s event', async () => {
+        const template = 'templates/cart-last-chance.html';
+        const broken = session.text(template).replace('{{ cartTotal | money(currency) }}', '{{ cartTotl | money(currency) }}');
+        const published = session.nextDiagnostics(session.uri(template));
+        await session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: session.uri(template), languageId: 'html', version: 1, text: broken } });
+        const diagnostic = (await published).diagnostics[0]!;
+        const fixes = await codeActions(template, diagnostic);
+        expect(fixes.map(a => a.title)).toEqual(["Change to 'cartTotal'", "Add field 'cartTotl: string' to event 'cartAbandonment'"]);
+        expect(applyTextEdits(broken, fixes[0]!.edit!.changes![session.uri(template)]!)).toBe(session.text(template));
+        expect(Object.keys(fixes[1]!.edit!.changes!)).toEqual([session.uri('events.followup')]);
+        await session.connection.sendNotification('textDocument/didClose', { textDocument: { uri: session.uri(template) } });
+    });
+
     it('an unknown event and a misspelt message: did you mean', async () => {
         const broken = session.text('rules.followup')
             .replace('when cartAbandonment sent 3 days ago and not opened then send followup email', 'when cartAbandonmnt sent 3 days ago and not opened then send followup email')

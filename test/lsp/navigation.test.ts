@@ -204,6 +204,27 @@ describe('rename', () => {
         expect(rule.texts.get('rules.followup')).toContain('followup bigCarts {');
     });
 
+    it('prepares: the name under the cursor, also inside {{ }}; not the word `event` of `event.x`', async () => {
+        const prepare = (file: string, marker: string, offset: number) =>
+            session.connection.sendRequest('textDocument/prepareRename', at(file, marker, offset)).then(r => r as Range, (err: Error) => err.message);
+        const text = session.text('messages.followup');
+        const inString = positionOf(text, '({{ cartTotal | money(currency) }}) in your cart', '({{ '.length);
+        expect(await prepare('messages.followup', '({{ cartTotal | money(currency) }}) in your cart', '({{ cart'.length))
+            .toEqual({ start: inString, end: { line: inString.line, character: inString.character + 'cartTotal'.length } });
+        const withEventPath = session.text('rules.followup').replace('and cartTotal >= 100', 'and event.cartTotal >= 100');
+        await session.change('rules.followup', withEventPath, 2);
+        await session.nextDiagnostics(session.uri('rules.followup'));
+        const inEdited = (offset: number) => session.connection.sendRequest('textDocument/prepareRename', {
+            textDocument: { uri: session.uri('rules.followup') }, position: positionOf(withEventPath, 'event.cartTotal', offset),
+        }).then(r => r as Range, (err: Error) => err.message);
+        expect(await inEdited('eve'.length)).toMatch(/^'event' stands for the rule's event; rename 'cartAbandonment'/);
+        expect(await inEdited('event.cart'.length)).toEqual({
+            start: positionOf(withEventPath, 'event.cartTotal', 'event.'.length), end: positionOf(withEventPath, 'event.cartTotal'),
+        });
+        await session.change('rules.followup', session.text('rules.followup'), 3);
+        await session.nextDiagnostics(session.uri('rules.followup'));
+    });
+
     it('refuses invalid names with an error', async () => {
         const refused = async (file: string, marker: string, name: string, offset = 1) =>
             rename(file, marker, name, offset).then(() => 'accepted', (err: Error) => err.message);

@@ -86,14 +86,48 @@ export class FollowupCodeActionProvider implements CodeActionProvider {
         return root && CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(diagnostic.range.start))?.astNode;
     }
 
-    private didYouMean(document: LangiumDocument, diagnostic: Diagnostic): CodeAction[] {
+    private didYouMean(document: LangiumDocument | string, diagnostic: Diagnostic): CodeAction[] {
+        const uri = typeof document === 'string' ? document : document.uri.toString();
         return suggestions(diagnostic).map(name => ({
             title: `Change to '${name}'`,
             kind: CodeActionKind.QuickFix,
             diagnostics: [diagnostic],
             isPreferred: true,
-            edit: { changes: { [document.uri.toString()]: [{ range: diagnostic.range, newText: name }] } },
+            edit: { changes: { [uri]: [{ range: diagnostic.range, newText: name }] } },
         }));
+    }
+
+    /**
+     * Quick fixes for a template file's diagnostics (the server publishes them for that file):
+     * did you mean, and add the field to the owner named in "Unknown field 'x' on <owner> (in <message> for <event> ...)".
+     */
+    templateFileActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+        const actions: CodeAction[] = [];
+        for (const diagnostic of diagnostics) {
+            if (diagnostic.code !== DiagnosticCode.UnknownField && diagnostic.code !== DiagnosticCode.UnknownFilter) continue;
+            actions.push(...this.didYouMean(uri, diagnostic));
+            const unknown = /^Unknown field '([A-Za-z_][A-Za-z0-9_]*)' on (\S+) \(in \S+ for (\S+) \S+, \w+\)$/.exec(diagnostic.message);
+            if (diagnostic.code !== DiagnosticCode.UnknownField || !unknown) continue;
+            const [, name, ownerName, eventName] = unknown;
+            const index = this.services.shared.workspace.IndexManager;
+            const owner: FieldOwner | undefined = ownerName === 'event'
+                ? index.allElements('Event').map(d => d.node).filter(isEvent).find(e => e.name === eventName)
+                : ownerName === 'profile' ? this.scopes.profile()
+                    : index.allElements('RecordType').map(d => d.node).filter(isRecordType).find(t => t.name === ownerName);
+            const edit = owner && this.fieldInsertion(owner, `${name}: string`);
+            if (owner && edit) actions.push(this.addFieldAction(owner, `${name}: string`, edit, diagnostic));
+        }
+        return actions;
+    }
+
+    private addFieldAction(owner: FieldOwner, member: string, edit: TextEdit, diagnostic: Diagnostic): CodeAction {
+        const ownerName = isEvent(owner) ? `event '${owner.name}'` : isProfile(owner) ? 'the profile' : `type '${owner.name}'`;
+        return {
+            title: `Add field '${member}' to ${ownerName}`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [diagnostic],
+            edit: { changes: { [AstUtils.getDocument(owner).uri.toString()]: [edit] } },
+        };
     }
 
     // ---------------------------------------------------------------- add a field
@@ -113,14 +147,7 @@ export class FollowupCodeActionProvider implements CodeActionProvider {
         }
         if (!owner) return [];
         const edit = this.fieldInsertion(owner, `${name}: ${type}`);
-        if (!edit) return [];
-        const ownerName = isEvent(owner) ? `event '${owner.name}'` : isProfile(owner) ? 'the profile' : `type '${owner.name}'`;
-        return [{
-            title: `Add field '${name}: ${type}' to ${ownerName}`,
-            kind: CodeActionKind.QuickFix,
-            diagnostics: [diagnostic],
-            edit: { changes: { [AstUtils.getDocument(owner).uri.toString()]: [edit] } },
-        }];
+        return edit ? [this.addFieldAction(owner, `${name}: ${type}`, edit, diagnostic)] : [];
     }
 
     /** Where the segment's field was looked for: the rule's event, the profile, or the previous field's record type. */

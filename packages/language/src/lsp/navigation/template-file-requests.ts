@@ -1,12 +1,13 @@
-// Definition, references and rename asked from a template file (`templates/cart-followup.html`):
+// Definition, references, rename and quick fixes asked from a template file (`templates/cart-followup.html`):
 // Langium knows only .followup documents, so these requests are routed here for other files. A
 // `{{ cartTotal }}` in a template file refers to field cartTotal of the event of each message using it.
 import { DocumentState, TextDocument, URI } from 'langium';
 import { createRequestHandler, type LangiumServices, type LangiumSharedServices } from 'langium/lsp';
 import {
-    ErrorCodes, ResponseError, type CancellationToken, type Connection, type DefinitionParams, type Location,
+    ErrorCodes, ResponseError, type CancellationToken, type CodeAction, type CodeActionParams, type Connection, type DefinitionParams, type Location,
     type LocationLink, type PrepareRenameParams, type Range, type ReferenceParams, type RenameParams, type WorkspaceEdit,
 } from 'vscode-languageserver';
+import type { FollowupCodeActionProvider } from '../code-actions.js';
 import { templateDefinitionLinks } from '../definition-provider.js';
 import type { FollowupRenameProvider } from '../rename-provider.js';
 import { newNameProblem } from './new-names.js';
@@ -47,6 +48,10 @@ export function addTemplateFileRequests(connection: Connection, shared: LangiumS
     connection.onPrepareRename(route<PrepareRenameParams, Range | null>(
         createRequestHandler((s, d, p: PrepareRenameParams, t) => s.lsp?.RenameProvider?.prepareRename(d, p, t), shared, DocumentState.IndexedReferences),
         async (params, token) => (await referencesAt(shared, params.textDocument.uri, params.position, token))[0]?.location.range ?? null));
+
+    connection.onCodeAction(route<CodeActionParams, CodeAction[]>(
+        createRequestHandler((s, d, p: CodeActionParams, t) => s.lsp?.CodeActionProvider?.getCodeActions(d, p, t), shared, DocumentState.Validated),
+        async params => (services().lsp.CodeActionProvider as FollowupCodeActionProvider).templateFileActions(params.textDocument.uri, params.context.diagnostics)));
 
     connection.onRenameRequest(route<RenameParams, WorkspaceEdit | null>(
         createRequestHandler((s, d, p: RenameParams, t) => s.lsp?.RenameProvider?.rename(d, p, t), shared, DocumentState.IndexedReferences),
