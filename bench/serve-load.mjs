@@ -17,7 +17,7 @@ export const bin = join(repo, 'packages/cli/bin/followup.js');
 export const API_KEY = 'bench-api-key-0f9e8d7c6b5a';
 
 /** A PostgreSQL 15 cluster in a temp folder (Debian's binaries; as root, run as `postgres`), as test/support/postgres.ts does. */
-export async function startPostgres() {
+export async function startPostgres({ durable = true } = {}) {
     const bin = ['/usr/lib/postgresql/15/bin', spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' }).stdout?.trim()]
         .find((dir) => dir && existsSync(join(dir, 'initdb')));
     if (!bin) throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql-15');
@@ -31,8 +31,10 @@ export async function startPostgres() {
     const pgBin = (name, args) => (asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args]) : run(join(bin, name), args));
     await pgBin('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await freePort();
-    // Durable commits (fsync on): what is acknowledged must survive; the bench measures that cost.
-    const options = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c max_connections=200`;
+    // Durable commits by default (fsync on): what is acknowledged must survive a crash of the machine,
+    // and the bench measures that cost. durable: false turns fsync off (as the tests do).
+    const options = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c max_connections=200` +
+        (durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off');
     await pgBin('pg_ctl', ['-D', data, '-l', join(folder, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
     const server = `postgres://postgres@127.0.0.1:${port}`;
     const admin = new pg.Client({ connectionString: `${server}/postgres` });

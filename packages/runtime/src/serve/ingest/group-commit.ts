@@ -13,7 +13,11 @@ interface Job {
 }
 
 export interface GroupCommitOptions {
-    /** Writes in flight at once (default 4; 1 for the embedded store, which has one connection). */
+    /**
+     * Writes in flight at once (default 2 on PostgreSQL, 1 on the embedded store, which has one
+     * connection). Under load each commit waits for its WAL flush; fewer, larger statements flush
+     * less often (measured in bench/README.md: 4 and 8 in flight did no better, often worse).
+     */
     maxInFlight?: number;
     /** Events per statement at most (default 1000). */
     maxEvents?: number;
@@ -31,7 +35,7 @@ export class GroupCommitWriter {
         private readonly clock: () => Date,
         options: GroupCommitOptions = {},
     ) {
-        this.maxInFlight = options.maxInFlight ?? (store.engine === 'pglite' ? 1 : 4);
+        this.maxInFlight = options.maxInFlight ?? (store.engine === 'pglite' ? 1 : 2);
         this.maxEvents = options.maxEvents ?? 1000;
     }
 
