@@ -4,7 +4,7 @@
 // the same: nothing acknowledged is lost.
 //
 //   npm run build && npm run bench:serve
-//   node bench/serve.mjs [--seconds 30] [--connections 50] [--transport outbox:<dir>|smtp://...]
+//   node bench/serve.mjs [--seconds 30] [--connections 50] [--transport outbox:<dir>|smtp://...] [--ingest-only] [--no-fsync] [--skip-sigterm]
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { benchProject, loadEvents, missingFromStore, startPostgres, startServe } from './serve-load.mjs';
@@ -15,18 +15,24 @@ const { values } = parseArgs({
         connections: { type: 'string', default: '50' },
         transport: { type: 'string' },
         'skip-sigterm': { type: 'boolean', default: false },
+        // Ingestion alone (no sending, tracking or scheduler in the process): bench/ingest-server.mjs.
+        'ingest-only': { type: 'boolean', default: false },
+        // fsync off on the PostgreSQL server (as in the tests): commits no longer wait on the disk.
+        'no-fsync': { type: 'boolean', default: false },
     },
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
 console.log(`followup serve load bench: ${connections} connections, ${seconds} s, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const postgres = await startPostgres();
+const postgres = await startPostgres({ durable: !values['no-fsync'] });
+const mode = { ingestOnly: values['ingest-only'] };
+console.log(`${mode.ingestOnly ? 'ingestion only (bench/ingest-server.mjs)' : 'followup serve (sending to ' + (values.transport ?? 'the outbox folder') + ', tracking on)'}, PostgreSQL ${values['no-fsync'] ? 'without fsync' : 'with durable commits'}`);
 const project = await benchProject(values.transport);
 let failed = false;
 try {
     // Phase 1: steady load.
-    let serve = startServe(project.dir, postgres.url);
+    let serve = startServe(project.dir, postgres.url, {}, mode);
     let url = await serve.url;
     // A few requests first, so that the first second measures a warm process.
     await loadEvents(url, { seconds: 2, connections, prefix: 'warmup' });
@@ -43,7 +49,7 @@ try {
 
     if (!values['skip-sigterm']) {
         // Phase 2: SIGTERM in the middle of the load.
-        serve = startServe(project.dir, postgres.url);
+        serve = startServe(project.dir, postgres.url, {}, mode);
         url = await serve.url;
         const half = Math.max(2, Math.round(seconds / 3));
         let signalledAt = 0;
