@@ -239,6 +239,32 @@ describe('rename', () => {
     });
 });
 
+describe('a template file synced by the editor', () => {
+    it('gets empty answers, not errors, to the requests an editor sends for every document; .followup files still get theirs', async () => {
+        const template = { textDocument: { uri: session.uri('templates/cart-transactional.html') } };
+        await session.connection.sendNotification('textDocument/didOpen', {
+            textDocument: { ...template.textDocument, languageId: 'html', version: 1, text: session.text('templates/cart-transactional.html') },
+        });
+        const position = { line: 3, character: 30 };
+        const answers = await Promise.all([
+            session.connection.sendRequest('textDocument/codeLens', template),
+            session.connection.sendRequest('textDocument/documentLink', template),
+            session.connection.sendRequest('textDocument/semanticTokens/full', template),
+            session.connection.sendRequest('textDocument/semanticTokens/range', { ...template, range: { start: { line: 0, character: 0 }, end: position } }),
+            session.connection.sendRequest('textDocument/inlayHint', { ...template, range: { start: { line: 0, character: 0 }, end: position } }),
+            session.connection.sendRequest('textDocument/documentSymbol', template),
+            session.connection.sendRequest('textDocument/hover', { ...template, position }),
+            session.connection.sendRequest('textDocument/completion', { ...template, position }),
+        ]);
+        expect(answers).toEqual([[], [], { data: [] }, { data: [] }, [], null, null, null]);
+        const tokens = await session.connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri: session.uri('rules.followup') } }) as { data: number[] };
+        const lenses = await session.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: session.uri('rules.followup') } }) as unknown[];
+        expect(lenses).toHaveLength(8);
+        expect(Array.isArray(tokens.data)).toBe(true);
+        await session.connection.sendNotification('textDocument/didClose', template);
+    });
+});
+
 describe('diagnostics', () => {
     it('a template file\'s errors are published for the template file, and follow its edits in the editor', async () => {
         const template = 'templates/cart-last-chance.html';
