@@ -4,7 +4,7 @@
 // also wakes it, for rows waiting on a retry. One drain at a time per process; a wake-up during a
 // drain makes it go round once more.
 import { dispatchOutbox, type DispatchReport } from '../dispatch/index.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreTx } from '../store/store.js';
 import type { ChannelName, Transport } from '../transport/transport.js';
 import type { ServeMetrics, StructuredLogger } from './serve-context.js';
 
@@ -21,15 +21,29 @@ export interface TransactionalDispatcherOptions {
 export interface TransactionalDispatcher {
     /** Something was queued: drain soon. */
     wake(): void;
-    /** Stops the timer and waits for the drain in progress (its batch is committed or rolled back). */
+    /** Stops the timer and waits for the batch in progress to settle; the rest of the outbox waits for the next start (or another process). */
     stop(): Promise<void>;
 }
 
+/** Thrown into dispatchOutbox's loop once stopping: it ends the drain between two batches. */
+class Stopping extends Error {}
+
 export function startTransactionalDispatcher(options: TransactionalDispatcherOptions): TransactionalDispatcher {
-    const { store, transports, clock, log, metrics } = options;
+    const { transports, clock, log, metrics } = options;
     let running: Promise<void> | undefined;
     let again = false;
     let stopped = false;
+    // dispatchOutbox drains until nothing is due, which under load may be minutes of backlog; on
+    // shutdown it must stop after the batch in hand, so it gets a store that opens no transaction then.
+    const store: Store = {
+        engine: options.store.engine,
+        query: (sql, params) => options.store.query(sql, params),
+        exec: (sql) => options.store.exec(sql),
+        transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+            return stopped ? Promise.reject(new Stopping()) : options.store.transaction(fn);
+        },
+        close: () => options.store.close(),
+    };
 
     const drain = async () => {
         do {
@@ -44,7 +58,7 @@ export function startTransactionalDispatcher(options: TransactionalDispatcherOpt
                     onSent: (m) => metrics.increment('followup_messages_total', { rule: '', channel: m.channel, outcome: 'sent' }),
                 });
             } catch (error) {
-                if (!stopped) log.error('transactional dispatch failed; will try again', { error: error as Error });
+                if (!(error instanceof Stopping)) log.error('transactional dispatch failed; will try again', { error: error as Error });
                 return;
             }
             const { failed, retrying } = report.total;
