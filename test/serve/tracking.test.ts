@@ -62,6 +62,10 @@ forEachEngine('tracking routes', (engine) => {
             expect(r.statusCode).toBe(302);
             expect(r.headers['location']).toBe(target);
         }
+        // A HEAD (link checkers) gets the same answer but records nothing.
+        const head = await t.app.inject({ method: 'HEAD', url: path(clickUrl(options, id, 'https://shop.example/help')) });
+        expect(head.statusCode).toBe(302);
+        expect(await trackingOf(engine.store, id)).toHaveLength(1);
         const r2 = await t.app.inject({ method: 'GET', url: path(clickUrl(options, id, 'https://shop.example/help')) });
         expect(r2.headers['location']).toBe('https://shop.example/help');
         // Long URLs (tracking parameters...) fit: the token is not limited to a path segment's usual 100 characters.

@@ -43,7 +43,8 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
             if (!token) return notFound(reply);
             const opener = machineOpener({ userAgent: request.headers['user-agent'], ip: request.ip });
             const machine = opener !== undefined;
-            await safely(ctx, 'open', async () => {
+            // HEAD (fastify answers it from this route) is a link checker's, not a reader's.
+            if (request.method !== 'HEAD') await safely(ctx, 'open', async () => {
                 const recorded = await recordTracking(ctx.store, {
                     deliveryId: token.deliveryId,
                     kind: 'open',
@@ -59,7 +60,7 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
         scope.get<TokenParams>('/t/c/*', { schema: tokenParams }, async (request, reply) => {
             const token = verified(request.params['*'], 'click', ctx);
             if (!token) return notFound(reply);
-            await safely(ctx, 'click', async () => {
+            if (request.method !== 'HEAD') await safely(ctx, 'click', async () => {
                 const recorded = await recordTracking(ctx.store, {
                     deliveryId: token.deliveryId,
                     kind: 'click',
