@@ -285,6 +285,15 @@ describe('diagnostics', () => {
             textDocument: { uri: session.uri(template), version: 2 }, contentChanges: [{ text: session.text(template) }],
         });
         expect((await fixed).diagnostics).toEqual([]);
+        // Closed unsaved, the file on disk counts again.
+        const brokenAgain = session.nextDiagnostics(session.uri(template));
+        await session.connection.sendNotification('textDocument/didChange', {
+            textDocument: { uri: session.uri(template), version: 3 }, contentChanges: [{ text: broken }],
+        });
+        expect((await brokenAgain).diagnostics).toHaveLength(1);
+        const closed = session.nextDiagnostics(session.uri(template));
+        await session.connection.sendNotification('textDocument/didClose', { textDocument: { uri: session.uri(template) } });
+        expect((await closed).diagnostics).toEqual([]);
     });
 
     it('a duplicate points to the declaration it clashes with (related information)', async () => {

@@ -23,6 +23,12 @@ export class FollowupDocumentUpdateHandler extends DefaultDocumentUpdateHandler 
         else this.templateChanges.fire([uri]);
     }
 
+    /** A closed template file is read from disk again. (Langium does nothing when a .followup file closes.) */
+    didCloseDocument(event: TextDocumentChangeEvent<TextDocument>): void {
+        const uri = URI.parse(event.document.uri);
+        if (!this.isFollowup(uri)) this.templateChanges.fire([uri]);
+    }
+
     override didChangeWatchedFiles(params: DidChangeWatchedFilesParams): void {
         // A path without an extension may be a folder holding .followup files: Langium looks into it.
         const ours = (uri: string) => this.isFollowup(URI.parse(uri)) || !/\.[^/]+$/.test(URI.parse(uri).path);
