@@ -53,6 +53,8 @@ try {
         url = await serve.url;
         const half = Math.max(2, Math.round(seconds / 3));
         let signalledAt = 0;
+        let exitedAt = 0;
+        void serve.exited.then(() => (exitedAt = Date.now()));
         const timer = setTimeout(() => {
             signalledAt = Date.now();
             serve.child.kill('SIGTERM');
@@ -61,7 +63,7 @@ try {
         clearTimeout(timer);
         const code = await serve.exited;
         missing = await missingFromStore(postgres.url, phase.acknowledged);
-        console.log(`\nSIGTERM after ${half} s of load: serve exited with ${code} ${signalledAt ? `after ${Date.now() - signalledAt} ms` : ''}`);
+        console.log(`\nSIGTERM after ${half} s of load: serve exited with ${code} ${signalledAt ? `${exitedAt - signalledAt} ms after the signal` : ''}`);
         console.log(`  ${phase.acknowledged.length} events acknowledged; refused or unanswered once stopping: ${phase.result.non2xx + phase.result.errors}`);
         console.log(`  acknowledged but missing: ${missing.events.length} events, ${missing.messages.length} transactional messages`);
         failed ||= missing.events.length + missing.messages.length > 0 || code !== 0;
