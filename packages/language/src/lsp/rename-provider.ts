@@ -2,17 +2,18 @@
 // cross-references, field names inside `{{ }}` (inline and in template files), and the derived
 // names of short rules (`<trigger>_<message>_<channel>`) that chained triggers use. Renaming a short
 // rule gives it the long form `followup <name> { ... }`: a derived name cannot be chosen.
-import { AstUtils, type AstNode, type LangiumDocument } from 'langium';
+import { AstUtils, URI, type AstNode, type LangiumDocument } from 'langium';
 import type { LangiumServices, RenameProvider } from 'langium/lsp';
 import {
     ErrorCodes, ResponseError, type CancellationToken, type PrepareRenameParams, type Range, type RenameParams,
     type TextEdit, type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { isEvent, isMessage, isModel, isRule, type Rule } from '../generated/ast.js';
+import { isEvent, isField, isMessage, isModel, isRule, type Field, type Rule } from '../generated/ast.js';
 import { derivedRuleName } from '../services/name-provider.js';
 import { newNameProblem } from './navigation/new-names.js';
 import { occurrencesOf } from './navigation/occurrences.js';
 import { symbolAt } from './navigation/symbol-at.js';
+import { templateFieldReferences } from './navigation/template-references.js';
 
 function nameOf(node: AstNode): string | undefined {
     if (isRule(node)) return node.name ?? derivedRuleName(node);
@@ -73,6 +74,7 @@ export class FollowupRenameProvider implements RenameProvider {
 
     /** The edit that renames `target` to `newName` everywhere. */
     renameEdit(target: AstNode, newName: string): WorkspaceEdit {
+        if (isField(target)) this.refuseSharedTemplateNames(target);
         const changes: Record<string, TextEdit[]> = {};
         const add = (uri: string, edit: TextEdit) => {
             const list = changes[uri] ??= [];
@@ -98,6 +100,21 @@ export class FollowupRenameProvider implements RenameProvider {
             for (const [rule, name] of derivedNameChanges(this.services, new Map([[target, newName]]))) replaceUses(rule, name, false);
         }
         return { changes };
+    }
+
+    /**
+     * A template file used by messages of two events names a field of each with one `{{ name }}`:
+     * renaming one field would break the other message.
+     */
+    private refuseSharedTemplateNames(field: Field): void {
+        const all = templateFieldReferences(this.services.shared);
+        const ours = all.filter(r => r.field === field && r.from.fileDocument);
+        const other = all.find(r => r.field !== field && ours.some(o => o.location.uri === r.location.uri && o.start === r.start));
+        if (!other) return;
+        const file = URI.parse(other.location.uri).path.split('/').slice(-2).join('/');
+        throw new ResponseError(ErrorCodes.InvalidRequest,
+            `${file} is also used by message '${other.from.message.name}' for ${other.from.message.event.$refText}, where '${field.name}' is that event's own field: ` +
+            'renaming this one would break that message');
     }
 
     private namesIt(text: string, name: string | undefined): boolean {

@@ -1,5 +1,8 @@
 // Rename's edits computed on in-memory sources (the LSP round trip is test/lsp/navigation.test.ts):
 // derived names of chained short rules, `event.x` kept, escaped names, and which new names are refused.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { NodeFileSystem } from 'langium/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TextEdit } from 'vscode-languageserver-types';
@@ -78,6 +81,30 @@ describe('rename edits', () => {
         expect(after['rules.followup']).toBe('when cartAbandonment sent 3 days ago then send followup email\nwhen cartAbandonment sent 4 days ago then send text sms');
         expect(after['schema.followup']).toContain('message text for cartAbandonment sms');
         expect(after['schema.followup']).toContain('message followup for cartAbandonment email');
+    });
+});
+
+describe('a template file shared by messages of two events', () => {
+    it('refuses renaming a field one `{{ name }}` also means for the other event', async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-rename-'));
+        fs.mkdirSync(path.join(dir, 'templates'));
+        fs.writeFileSync(path.join(dir, 'templates/shared.html'), '<p>{{ total }}</p>');
+        try {
+            project = await loadSources({
+                'all.followup': [
+                    'event a { email: email  total: decimal }',
+                    'event b { email: email  total: decimal }',
+                    'message m for a email { subject: "s" html: file "templates/shared.html" }',
+                    'message m for b email { subject: "s" html: file "templates/shared.html" }',
+                ].join('\n'),
+            }, { baseDir: dir, services: Followup });
+            expect(project.diagnostics.filter(d => d.severity === 'error')).toEqual([]);
+            const total = declarations(project).filter(isEvent)[0]!.members.filter(isField).find(f => f.name === 'total')!;
+            expect(() => renamer().renameEdit(total, 'sum')).toThrow(
+                "templates/shared.html is also used by message 'm' for b, where 'total' is that event's own field: renaming this one would break that message");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
