@@ -85,7 +85,8 @@ export class FollowupRenameProvider implements RenameProvider {
             const oldName = nameOf(node);
             for (const location of occurrencesOf(this.services, node, includeDeclaration)) {
                 // `event.x` refers to the rule's event by the word `event`: that word stays.
-                if (this.textAt(location.uri, location.range) !== undefined && !this.namesIt(this.textAt(location.uri, location.range)!, oldName)) continue;
+                const text = this.textAt(location.uri, location.range);
+                if (text !== undefined && !this.namesIt(text, oldName)) continue;
                 add(location.uri, { range: location.range, newText: name });
             }
         };
@@ -132,7 +133,7 @@ export class FollowupRenameProvider implements RenameProvider {
         const text = document.textDocument.getText(range);
         const name = nameOf(target);
         if (isRule(target) && !target.name) return undefined; // a short rule: from its body or a chained trigger
-        if (!this.namesIt(text, name) && !text.includes(name ?? '\0')) {
+        if (!this.namesIt(text, name)) {
             return `'${text}' stands for the rule's ${target.$type.toLowerCase()}; rename '${name}' where it is declared or named`;
         }
         return undefined;
