@@ -221,6 +221,9 @@ describe('rename', () => {
         expect(await inEdited('event.cart'.length)).toEqual({
             start: positionOf(withEventPath, 'event.cartTotal', 'event.'.length), end: positionOf(withEventPath, 'event.cartTotal'),
         });
+        const onShortRule = positionOf(session.text('rules.followup'), 'when cartAbandonment sent 3 days', 2);
+        expect(await session.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri: session.uri('rules.followup') }, position: onShortRule }))
+            .toEqual({ range: { start: { ...onShortRule, character: 0 }, end: { ...onShortRule, character: 4 } }, placeholder: 'cartAbandonment_followup_email' });
         await session.change('rules.followup', session.text('rules.followup'), 3);
         await session.nextDiagnostics(session.uri('rules.followup'));
     });

@@ -61,7 +61,11 @@ export class FollowupRenameProvider implements RenameProvider {
         if (!symbol) return undefined;
         const problem = this.notRenameable(document, symbol.target, symbol.range);
         if (problem) throw new ResponseError(ErrorCodes.InvalidRequest, problem);
-        return symbol.range;
+        const name = nameOf(symbol.target);
+        if (name === undefined || this.namesIt(document.textDocument.getText(symbol.range), name)) return symbol.range;
+        // On a short rule's body (`when`): the editor should offer its derived name, not the word.
+        // LSP allows { range, placeholder }; Langium's type says Range only.
+        return { range: symbol.range, placeholder: name } as unknown as Range;
     }
 
     rename(document: LangiumDocument, params: RenameParams, _token?: CancellationToken): WorkspaceEdit | undefined {
