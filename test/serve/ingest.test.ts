@@ -3,6 +3,7 @@
 // that names every bad path and stores nothing, batches all or nothing, duplicates, suppressions,
 // Idempotency-Key (also under concurrency), API keys, body limits, profiles, /metrics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IDEMPOTENCY_KEY_TTL_MS, pruneIdempotencyKeys } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { API_KEY, cartData, count, eventually, examplePlans, NOW, OTHER_API_KEY, post, startTestServer, storedCounts, type TestServer } from './serve-support.js';
@@ -153,6 +154,23 @@ forEachEngine('ingestion', (ctx) => {
         for (const a of answers) expect(a.body).toEqual(answers[0]!.body);
         expect(await count(ctx.store, 'events', `payload->>'customerId' IN ('c30', 'c31')`)).toBe(2);
         expect(await count(ctx.store, 'idempotency_keys', `key = 'batch-30'`)).toBe(1);
+    });
+
+    it('idempotency keys are forgotten after their time to live', async () => {
+        await ctx.store.query(
+            `INSERT INTO idempotency_keys (scope, key, request_hash, status, answer, created_at) VALUES ('s', 'old', 'h', 202, '{}', $1), ('s', 'recent', 'h', 202, '{}', $2)`,
+            [new Date(NOW.getTime() - 25 * 3_600_000), new Date(NOW.getTime() - 3_600_000)],
+        );
+        expect(await pruneIdempotencyKeys(ctx.store, new Date(NOW.getTime() - IDEMPOTENCY_KEY_TTL_MS))).toBe(1);
+        expect(await count(ctx.store, 'idempotency_keys', `scope = 's'`)).toBe(1);
+    });
+
+    it('GET /v1/events/<type>/schema gives the JSON Schema of the data (with an API key)', async () => {
+        const r = await fetch(`${url}/v1/events/cartAbandonment/schema`, { headers: { authorization: `Bearer ${API_KEY}` } });
+        expect(r.status).toBe(200);
+        expect(r.headers.get('content-type')).toMatch(/^application\/schema\+json/);
+        expect(await r.json()).toMatchObject({ title: 'cartAbandonment', required: expect.arrayContaining(['email', 'items']), additionalProperties: false });
+        expect((await fetch(`${url}/v1/events/cartAbandonment/schema`)).status).toBe(401);
     });
 
     it('a missing or wrong API key gets 401 and stores nothing', async () => {

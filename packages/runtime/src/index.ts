@@ -102,6 +102,7 @@ export { MetricsRegistry, serveMetricDeclarations, METRICS_CONTENT_TYPE, DEFAULT
 export { createApiKeyCheck, parseApiKeys, type ApiKeyCheck } from './serve/api-keys.js';
 export { startTransactionalDispatcher, type TransactionalDispatcher, type TransactionalDispatcherOptions } from './serve/transactional-dispatcher.js';
 export { Ingestor, IngestRejected, type EventAnswer, type IngestorOptions } from './serve/ingest/ingestor.js';
+export { pruneIdempotencyKeys, IDEMPOTENCY_KEY_TTL_MS } from './serve/ingest/idempotency.js';
 export {
     transactionalDeliveryId,
     type DecorateMessage,

@@ -61,6 +61,11 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
         );
     }
 
+    // The JSON Schema of each event's data (what `data` is validated against), for the shop's developers.
+    for (const plan of plans.events) {
+        app.get(`/v1/events/${plan.event}/schema`, async (_request, reply) => reply.type('application/schema+json').send(plan.schema));
+    }
+
     app.post<{ Params: { type: string } }>('/v1/events/:type', async (request, reply) => {
         metrics.increment('followup_events_rejected_total', { reason: 'unknown_type' });
         return reply.code(404).send({ error: `no event type '${request.params.type}' is declared; nothing was stored`, types });

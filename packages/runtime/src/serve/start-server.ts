@@ -7,6 +7,7 @@ import { currentSchemaVersion, latestSchemaVersion } from '../store/migrate.js';
 import { createApiKeyCheck } from './api-keys.js';
 import { registerEventRoutes } from './event-routes.js';
 import type { DecorateMessage } from './ingest/prepare-events.js';
+import { IDEMPOTENCY_KEY_TTL_MS, pruneIdempotencyKeys } from './ingest/idempotency.js';
 import { Ingestor } from './ingest/ingestor.js';
 import { type AjvErrorLike, problemsFromAjv } from './ingest/problems.js';
 import { ajvOptions } from './json-formats.js';
@@ -40,6 +41,8 @@ export interface StartServerOptions {
     /** Called after each commit with the transactional deliveries queued (wakes the dispatcher). */
     onQueued?: (deliveryIds: string[]) => void;
     limits?: Partial<BodyLimits>;
+    /** How long an Idempotency-Key's answer is kept (default 24 h); older keys are deleted hourly. */
+    idempotencyKeyTtlMs?: number;
 }
 
 export interface RunningServer {
@@ -141,6 +144,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // The public URL defaults to where we listen; plugins read it at use time, after listen.
     if (context.publicUrl === '') context.publicUrl = url;
 
+    // Idempotency keys are kept for a day, then forgotten (by whichever process gets there first).
+    const ttl = options.idempotencyKeyTtlMs ?? IDEMPOTENCY_KEY_TTL_MS;
+    const prune = () => {
+        pruneIdempotencyKeys(context.store, new Date(context.clock().getTime() - ttl)).catch((error: unknown) => {
+            if (!draining) context.log.warn('could not delete expired idempotency keys', { error: error as Error });
+        });
+    };
+    const pruneTimer = setInterval(prune, Math.min(ttl, 3_600_000));
+    pruneTimer.unref();
+
     let closing: Promise<void> | undefined;
     return {
         url,
@@ -150,6 +163,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         close() {
             closing ??= (async () => {
                 draining = true;
+                clearInterval(pruneTimer);
                 await app.close();
                 await ingestor.idle();
             })();

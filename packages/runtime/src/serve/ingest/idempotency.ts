@@ -54,3 +54,12 @@ export async function saveIdempotentAnswer(tx: StoreTx, claim: IdempotencyClaim,
         JSON.stringify(answer.body),
     ]);
 }
+
+/** How long a key's answer is kept: a client retries within minutes or hours, not days (Stripe keeps 24 h). */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
+
+/** Forgets the keys claimed before `before`; safe to run from several processes at once. */
+export async function pruneIdempotencyKeys(store: Pick<StoreTx, 'query'>, before: Date): Promise<number> {
+    const { rowCount } = await store.query('DELETE FROM idempotency_keys WHERE created_at < $1', [before.toISOString()]);
+    return rowCount;
+}
