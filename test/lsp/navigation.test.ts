@@ -80,6 +80,11 @@ describe('go to definition', () => {
             .toEqual([{ uri: session.uri('rules.followup'), line: lineOf('rules.followup', 'when cartAbandonment sent 3 days') }]);
         expect(await definition('rules.followup', 'not purchase since', 'not p'.length))
             .toEqual([{ uri: session.uri('events.followup'), line: lineOf('events.followup', 'event purchase') }]);
+        expect(await definition('events.followup', 'list<CartItem>', 'list<C'.length))
+            .toEqual([{ uri: session.uri('events.followup'), line: lineOf('events.followup', 'type CartItem') }]);
+        // (the first `key customerId` of the file is in its comment)
+        expect(await definition('events.followup', '  key customerId\n  customerId: string\n  email: email\n  phone', '  key c'.length))
+            .toEqual([{ uri: session.uri('events.followup'), line: lineOf('events.followup', '  customerId: string') }]);
     });
 
     it('from {{ }} inside a message string (through """ dedent) and a loop variable\'s field', async () => {
