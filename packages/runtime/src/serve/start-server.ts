@@ -76,6 +76,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // Behind a proxy the client's address comes from X-Forwarded-For; not used for anything but logs.
         trustProxy: false,
         return503OnClosing: true,
+        // A client that trickles its request in (slowloris) is cut off instead of holding a socket forever.
+        requestTimeout: 30_000,
     });
 
     // Every ingestion request: a valid API key, or 401 before anything is parsed.
@@ -142,7 +144,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     // The public URL defaults to where we listen; plugins read it at use time, after listen.
-    if (context.publicUrl === '') context.publicUrl = url;
+    if (context.publicUrl === '') {
+        context.publicUrl = url;
+        if (address.address === '0.0.0.0' || address.address === '::') {
+            context.log.warn('FOLLOWUP_PUBLIC_URL is not set: tracking links will point at the listening address, which recipients cannot reach', { publicUrl: url });
+        }
+    }
 
     // Idempotency keys are kept for a day, then forgotten (by whichever process gets there first).
     const ttl = options.idempotencyKeyTtlMs ?? IDEMPOTENCY_KEY_TTL_MS;
