@@ -123,12 +123,14 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
                         const text = REPLY_TEXT[String(code)[0]!] ?? 'Refused';
                         return callback(Object.assign(new Error(text), { responseCode: code }));
                     }
-                    accepted++;
                     if (keep) {
                         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
                         const user = typeof session.user === 'string' ? session.user : undefined;
-                        messages.push({ envelope: { from, to }, raw, ...(user ? { user } : {}), ...(parse ? { parsed: await simpleParser(raw) } : {}) });
+                        const parsed = parse ? await simpleParser(raw) : undefined;
+                        messages.push({ envelope: { from, to }, raw, ...(user ? { user } : {}), ...(parsed ? { parsed } : {}) });
                     }
+                    // Counted only once kept and parsed, so waitForMessages never returns ahead of `messages`.
+                    accepted++;
                     callback(null, `OK: queued as sink-${accepted}`);
                     const ready = waiters;
                     waiters = [];
