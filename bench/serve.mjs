@@ -4,9 +4,10 @@
 // the same: nothing acknowledged is lost.
 //
 //   npm run build && npm run bench:serve
-//   node bench/serve.mjs [--seconds 30] [--connections 50] [--transport outbox:<dir>|smtp://...] [--ingest-only] [--no-fsync] [--skip-sigterm]
+//   node bench/serve.mjs [--seconds 30] [--connections 50] [--transport outbox:<dir>|smtp://...] [--smtp-sink] [--ingest-only] [--no-fsync] [--skip-sigterm]
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
+import { startCountingSink } from './counting-smtp-sink.mjs';
 import { benchProject, loadEvents, missingFromStore, startPostgres, startServe } from './serve-load.mjs';
 
 const { values } = parseArgs({
@@ -19,12 +20,16 @@ const { values } = parseArgs({
         'ingest-only': { type: 'boolean', default: false },
         // fsync off on the PostgreSQL server (as in the tests): commits no longer wait on the disk.
         'no-fsync': { type: 'boolean', default: false },
+        // Emails over SMTP to a local server that counts them (in a worker thread of the bench).
+        'smtp-sink': { type: 'boolean', default: false },
     },
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
 console.log(`followup serve load bench: ${connections} connections, ${seconds} s, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const sink = values['smtp-sink'] ? await startCountingSink() : undefined;
+if (sink) values.transport = sink.url;
 const postgres = await startPostgres({ durable: !values['no-fsync'] });
 const mode = { ingestOnly: values['ingest-only'] };
 console.log(`${mode.ingestOnly ? 'ingestion only (bench/ingest-server.mjs)' : 'followup serve (sending to ' + (values.transport ?? 'the outbox folder') + ', tracking on)'}, PostgreSQL ${values['no-fsync'] ? 'without fsync' : 'with durable commits'}`);
@@ -43,6 +48,7 @@ try {
     console.log(`  non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
     serve.child.kill('SIGTERM');
     console.log(`  serve exited with ${await serve.exited}`);
+    if (sink) console.log(`  emails received by the SMTP sink so far: ${await sink.count()}`);
     let missing = await missingFromStore(postgres.url, acknowledged);
     console.log(`  acknowledged but missing: ${missing.events.length} events, ${missing.messages.length} transactional messages`);
     failed ||= missing.events.length + missing.messages.length > 0 || acknowledged.length === 0;
@@ -69,6 +75,7 @@ try {
         failed ||= missing.events.length + missing.messages.length > 0 || code !== 0;
     }
 } finally {
+    await sink?.close();
     await project.remove();
     await postgres.stop();
 }
