@@ -31,7 +31,7 @@ describe('followup serve (usage)', () => {
     it('--help tells the usage and the endpoints', async () => {
         const r = await runServe(['--help']);
         expect(r.code).toBe(0);
-        expect(r.stdout).toContain('Usage: followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--now <instant>]');
+        expect(r.stdout).toContain('Usage: followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--no-send] [--now <instant>]');
         expect(r.stdout).toContain('POST /v1/events/<type>');
     });
 
@@ -53,6 +53,29 @@ forEachEngine('followup serve', (ctx) => {
         sink = await startSmtpSink({ auth: { user: SMTP_USER, password: SMTP_PASSWORD } });
     });
     afterAll(() => sink?.close());
+
+    it('--no-send queues without sending; a serve process that sends delivers it later', async () => {
+        const db = await ctx.freshTarget();
+        const dir = project(`q-${ctx.engine}`, sink.url);
+        const env = { FOLLOWUP_API_KEYS: API_KEY, FOLLOWUP_SMTP_USER: SMTP_USER, FOLLOWUP_SMTP_PASSWORD: SMTP_PASSWORD };
+        const before = sink.accepted;
+        const queuer = await startServe([dir, '--db', db, '--now', '2026-11-20T10:00:00Z', '--no-send'], env);
+        try {
+            const r = await post(`${queuer.url}/v1/events/cartAbandonment`, { id: 'queued-1', data: cartData(7) }, { key: API_KEY });
+            expect(r).toMatchObject({ status: 202, body: { deliveries: ['transactional.email:queued-1'] } });
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            expect(sink.accepted).toBe(before);
+        } finally {
+            expect(await queuer.stop()).toBe(0);
+        }
+        const sender = await startServe([dir, '--db', db, '--now', '2026-11-20T10:00:00Z'], env);
+        try {
+            await sink.waitForMessages(before + 1);
+            expect(sink.messages.at(-1)!.envelope.to).toEqual(['user7@example.com']);
+        } finally {
+            expect(await sender.stop()).toBe(0);
+        }
+    });
 
     it('accepts an event (202), sends its transactional email through SMTP, counts it in /metrics, stops on SIGTERM with exit 0 — and logs no secret', async () => {
         const db = await ctx.freshTarget();

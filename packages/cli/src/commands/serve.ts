@@ -33,7 +33,7 @@ import { ExitCode, UsageError, type Command, type Io, type ParsedArgs } from './
 export const serveCommand: Command = {
     name: 'serve',
     summary: 'The long-running runtime: event ingestion over HTTP, transactional sends, health and metrics',
-    usage: 'followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--now <instant>]',
+    usage: 'followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--no-send] [--now <instant>]',
     help: `Checks the project (errors: printed, exit 1), then serves until SIGTERM or SIGINT:
   POST /v1/events/<type>   one event: {"id"?, "at"?, "data": {...}}  (id: default a new UUID;
                            at: when it happened, default now). Answers 202 {"event", "deliveries"}
@@ -54,6 +54,8 @@ request get the first answer and store nothing new.
                     Several serve processes may share one PostgreSQL; an embedded store serves one.
   --port <n>        default 8080 (0: a free port)
   --host <address>  default 127.0.0.1
+  --no-send         queue messages but send none from this process (ingestion-only processes; other
+                    serve processes on the same PostgreSQL send them)
   --now <instant>   a fixed clock (tests, demos); FOLLOWUP_CLOCK_START=<instant> starts a running
                     clock there instead, FOLLOWUP_CLOCK_RATE=<n> makes it run n times faster
 
@@ -64,7 +66,7 @@ Logs are JSON lines on standard output, without secrets.
 
 Exit codes: 0 stopped by a signal, 1 the project has errors, 2 usage or environment errors (no API
 keys, port in use, database unreachable, unsupported transport).`,
-    options: { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+    options: { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'no-send': { type: 'boolean' } },
     async run(args, io) {
         if (args.positionals.length !== 1) throw new UsageError('serve takes one project folder');
         const port = parsePort(args.values['port'] as string | undefined);
@@ -135,9 +137,12 @@ keys, port in use, database unreachable, unsupported transport).`,
 
         // Step 1, background workers. Transactional messages are sent right after their commit by this
         // dispatcher. (The scheduler — rules on their schedule, dispatch workers for follow-ups — starts here too.)
-        const dispatcher = startTransactionalDispatcher({ store, transports: channels.transports, clock, log, metrics });
+        // --no-send: this process only queues (ingestion, scheduled runs); other serve processes send.
+        const send = !args.values['no-send'];
+        if (!send) log.info('sending is off (--no-send): messages are queued for other serve processes to send');
+        const dispatcher = send ? startTransactionalDispatcher({ store, transports: channels.transports, clock, log, metrics }) : idleWorker();
         // Every rule on its schedule, each period once across processes; the workers send what runs queue.
-        const workers = startDispatchWorkers({ store, transports: channels.transports, plans: rulePlans, clock, log, metrics });
+        const workers = send ? startDispatchWorkers({ store, transports: channels.transports, plans: rulePlans, clock, log, metrics }) : idleWorker();
         const scheduler = startScheduler({
             store, plans: rulePlans, clock, log, metrics, onRunFinished: () => workers.wake(),
             ...(tracking ? { decorate: trackingDecorator(tracking) } : {}),
@@ -194,6 +199,11 @@ keys, port in use, database unreachable, unsupported transport).`,
         return ExitCode.ok;
     },
 };
+
+/** The workers of a --no-send process: nothing to wake, nothing to stop. */
+function idleWorker(): { wake(): void; stop(): Promise<void> } {
+    return { wake() {}, async stop() {} };
+}
 
 function parsePort(given: string | undefined): number {
     if (given === undefined) return 8080;
