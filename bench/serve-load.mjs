@@ -71,11 +71,11 @@ export async function benchProject(transport) {
     return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Starts `followup serve` (or, with `ingestOnly`, bench/ingest-server.mjs) and resolves once it listens. */
+/** Starts `followup serve` (with `ingestOnly`: `--no-send`) and resolves once it listens. */
 export function startServe(project, db, env = {}, { ingestOnly = false } = {}) {
     // BENCH_NODE_ARGS: extra node flags for serve (`--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const command = ingestOnly ? [join(repo, 'bench/ingest-server.mjs'), project, db] : [bin, 'serve', project, '--db', db, '--port', '0'];
+    const command = [bin, 'serve', project, '--db', db, '--port', '0', ...(ingestOnly ? ['--no-send'] : [])];
     const child = spawn(process.execPath, [...nodeArgs, ...command], {
         env: { ...process.env, FOLLOWUP_API_KEYS: API_KEY, FOLLOWUP_SECRET: 'bench-secret-0123456789abcdef', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],

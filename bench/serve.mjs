@@ -16,7 +16,7 @@ const { values } = parseArgs({
         connections: { type: 'string', default: '50' },
         transport: { type: 'string' },
         'skip-sigterm': { type: 'boolean', default: false },
-        // Ingestion alone (no sending, tracking or scheduler in the process): bench/ingest-server.mjs.
+        // Ingestion alone: `followup serve --no-send` (messages queued, sent by other processes).
         'ingest-only': { type: 'boolean', default: false },
         // fsync off on the PostgreSQL server (as in the tests): commits no longer wait on the disk.
         'no-fsync': { type: 'boolean', default: false },
@@ -32,7 +32,7 @@ const sink = values['smtp-sink'] ? await startCountingSink() : undefined;
 if (sink) values.transport = sink.url;
 const postgres = await startPostgres({ durable: !values['no-fsync'] });
 const mode = { ingestOnly: values['ingest-only'] };
-console.log(`${mode.ingestOnly ? 'ingestion only (bench/ingest-server.mjs)' : 'followup serve (sending to ' + (values.transport ?? 'the outbox folder') + ', tracking on)'}, PostgreSQL ${values['no-fsync'] ? 'without fsync' : 'with durable commits'}`);
+console.log(`${mode.ingestOnly ? 'followup serve --no-send (tracking on, nothing sent)' : 'followup serve (sending to ' + (values.transport ?? 'the outbox folder') + ', tracking on)'}, PostgreSQL ${values['no-fsync'] ? 'without fsync' : 'with durable commits'}`);
 const project = await benchProject(values.transport);
 let failed = false;
 try {
