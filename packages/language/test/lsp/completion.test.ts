@@ -48,6 +48,23 @@ describe('completion in rules', () => {
         expect(labels(await rule('when cartAbandonment sent 3 days ago and event.‸'))).toContain('cartTotal');
     });
 
+    it('offers the fields in a long rule\'s continuation line, after `to`, inside `count(` (lists first), and the operators after a field', async () => {
+        const long = (line: string) => rule(`followup x {\n  when cartAbandonment sent 3 days ago\n${line}\n  then send followup email\n}\n`);
+        expect(labels(await long('   and ‸'))).toEqual(expect.arrayContaining(['cartTotal', 'opened', 'purchase']));
+        expect(labels(await rule('followup x {\n  when cartAbandonment sent 3 days ago\n  then send followup email to ‸\n}'))).toContain('email');
+        const count = await rule('when cartAbandonment sent 3 days ago and count(‸) >= 2 then send followup email');
+        expect(count.find(i => i.label === 'items')?.sortText).toBe('00_items');
+        expect(labels(count)).toContain('cartTotal');
+        expect(labels(await rule('when cartAbandonment sent 3 days ago and cartTotal ‸'))).toEqual(['not', 'in', 'contains', 'starts', 'is']);
+        expect(labels(await rule('when cartAbandonment sent 3 days ago and purchase ‸'))).toContain('since');
+    });
+
+    it('follows a chained trigger to the event of the rule it names', async () => {
+        const items = await rule('followup x {\n  when cartAbandonment_followup_email sent 3 days ago and ‸\n  then send lastChance email\n}\n' +
+            'when cartAbandonment sent 1 day ago then send followup email\n');
+        expect(labels(items)).toContain('cartTotal');
+    });
+
     it('offers only the rule event\'s messages after `send`, for the channel written after the cursor', async () => {
         const base = 'when cartAbandonment sent 3 days ago then send';
         expect(withDetails(await rule(`${base} ‸ email`))).toEqual([

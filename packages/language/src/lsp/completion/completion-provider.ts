@@ -5,7 +5,7 @@
 // from Langium's grammar-driven completion, which is right wherever the grammar asks for one.
 import {
     AstUtils, CstUtils, GrammarAST, isLeafCstNode, type AstNode, type AstNodeDescription, type CstNode, type LangiumDocument, type MaybePromise,
-    type ReferenceInfo, type Stream,
+    type IndexManager, type ReferenceInfo, type Stream,
 } from 'langium';
 import {
     DefaultCompletionProvider, type CompletionAcceptor, type CompletionContext, type CompletionProviderOptions, type NextFeature,
@@ -33,10 +33,12 @@ const stringTokens = new Set(['STRING', 'TRIPLE_STRING']);
 export class FollowupCompletionProvider extends DefaultCompletionProvider {
     override readonly completionOptions: CompletionProviderOptions = { triggerCharacters: ['.', '|', '{', '"', '#'] };
     private readonly followupScopes: FollowupScopeProvider;
+    private readonly indexManager: IndexManager;
 
     constructor(services: FollowupServices) {
         super(services);
         this.followupScopes = services.references.ScopeProvider;
+        this.indexManager = services.shared.workspace.IndexManager;
     }
 
     override async getCompletion(document: LangiumDocument, params: CompletionParams, cancelToken?: CancellationToken): Promise<CompletionList | undefined> {
@@ -52,6 +54,8 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
         const lineStart = document.textDocument.offsetAt({ line: params.position.line, character: 0 });
         const unterminated = /\bin\s+"([^"]*)$/.exec(document.textDocument.getText().slice(lineStart, offset));
         if (unterminated) return CompletionList.create(this.withRange(timeZoneItems(), this.rangeOf(document, offset - unterminated[1]!.length, offset)), false);
+        const countArgument = this.completeCountArgument(document, offset);
+        if (countArgument) return CompletionList.create(countArgument, false);
         return super.getCompletion(document, params, cancelToken);
     }
 
@@ -97,7 +101,8 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
     protected override completionFor(context: CompletionContext, next: NextFeature, acceptor: CompletionAcceptor): MaybePromise<void> {
         if (GrammarAST.isCrossReference(next.feature)) {
             const assignment = AstUtils.getContainerOfType(next.feature, GrammarAST.isAssignment);
-            const owner = next.type ?? (assignment && AstUtils.getContainerOfType(assignment, GrammarAST.isParserRule)?.name);
+            // The grammar rule that holds the reference (`next.type` may name an enclosing new node instead).
+            const owner = assignment && AstUtils.getContainerOfType(assignment, GrammarAST.isParserRule)?.name;
             if (owner === 'PathSegment') return this.completePathSegment(context, acceptor);
             if (owner === 'SendAction' && assignment?.feature === 'message') return this.completeMessage(context, acceptor);
         }
@@ -105,6 +110,11 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
     }
 
     protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): MaybePromise<void> {
+        // `<event> since sent`: after a field name, `since` does not fit.
+        if (keyword.value === 'since') {
+            const word = /`?([A-Za-z_][A-Za-z0-9_]*)`?\s*$/.exec(context.textDocument.getText().slice(0, context.tokenOffset))?.[1];
+            if (!word || !this.indexManager.allElements('Event').some(d => d.name === word)) return;
+        }
         if ((channels as readonly string[]).includes(keyword.value)) {
             const sent = this.messageBeforeChannel(context);
             if (sent && sent.candidates.length > 0 && !sent.candidates.some(m => m.channel === keyword.value)) return;
@@ -164,14 +174,17 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
         return rule && ruleEvent(rule);
     }
 
-    /** A condition's (or a `to`'s) path: the event's fields first, then what the segments before the `.` name. */
+    /** A condition's (or a `to`'s) path. */
     private completePathSegment(context: CompletionContext, acceptor: CompletionAcceptor): void {
         const event = this.eventAt(context);
         if (!event) return;
+        for (const item of this.pathItems(event, context.textDocument.getText().slice(0, context.tokenOffset))) acceptor(context, item);
+    }
+
+    /** What may come next in a path that `before` ends with: the event's fields first, then what the segments before a `.` name. */
+    private pathItems(event: Event, before: string): CompletionItem[] {
         const profile = this.followupScopes.profile();
         const eventType = schemaType(event, event.name);
-        const text = context.textDocument.getText();
-        const before = text.slice(0, context.tokenOffset);
         const segments = /\.\s*$/.test(before) ? segmentsBeforeDot(before) : undefined;
         if (segments) {
             const [first, ...rest] = segments;
@@ -180,12 +193,32 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
             if (!rootField && first!.name === 'event') root = eventType;
             if (!rootField && first!.name === 'profile' && profile) root = schemaType(profile, 'profile');
             const owner = segments.map(s => s.name).join('.');
-            for (const field of fieldsAfterDot(walkSegments(root, rest, first!.indexed))) acceptor(context, fieldItem(field, `'${owner}'`));
-            return;
+            return fieldsAfterDot(walkSegments(root, rest, first!.indexed)).map(field => fieldItem(field, `'${owner}'`));
         }
-        if (eventType.kind === 'record') for (const field of eventType.fields()) acceptor(context, fieldItem(field, `event ${event.name}`));
-        acceptor(context, { label: 'event', kind: CompletionItemKind.Module, detail: `event ${event.name}`, sortText: '2_event' });
-        if (profile) acceptor(context, { label: 'profile', kind: CompletionItemKind.Module, detail: 'the profile', sortText: '2_profile' });
+        return [
+            ...(eventType.kind === 'record' ? eventType.fields().map(field => fieldItem(field, `event ${event.name}`)) : []),
+            { label: 'event', kind: CompletionItemKind.Module, detail: `event ${event.name}`, sortText: '2_event' },
+            ...(profile ? [{ label: 'profile', kind: CompletionItemKind.Module, detail: 'the profile', sortText: '2_profile' }] : []),
+        ];
+    }
+
+    /**
+     * Inside `count(`: the grammar-driven completion reads `count` as a field name (keywords are
+     * soft), so the path is completed here, lists first.
+     */
+    private completeCountArgument(document: LangiumDocument, offset: number): CompletionItem[] | undefined {
+        const before = document.textDocument.getText().slice(0, offset);
+        const match = /\bcount\s*\(\s*((?:`?[A-Za-z_][A-Za-z0-9_]*`?\s*(?:\[\s*\d+\s*\])?\s*\.\s*)*)`?([A-Za-z0-9_]*)$/.exec(before);
+        if (!match) return undefined;
+        const root = document.parseResult.value.$cstNode;
+        const leaf = root && CstUtils.findLeafNodeBeforeOffset(root, offset);
+        const rule = leaf ? containingRule(leaf.astNode) : undefined;
+        const event = rule && ruleEvent(rule);
+        if (!event) return undefined;
+        const partial = match[2]!;
+        const items = this.pathItems(event, before.slice(0, before.length - partial.length))
+            .map(item => (item.detail?.startsWith('list<') ? { ...item, sortText: `00_${item.label}` } : item));
+        return this.withRange(items, this.rangeOf(document, offset - partial.length, offset));
     }
 
     /** After `send`: the messages declared for the rule's event, for the channel written after the cursor if there is one. */
