@@ -76,6 +76,22 @@ describe('formatting', () => {
         expect(await format('type A {x:int}\nevent b {\n  x: A\n// last\n}\n')).toBe('type A { x: int }\nevent b {\n  x: A\n  // last\n}\n');
     });
 
+    it('keeps comments inside one-line blocks, after `{`, and formats empty blocks', async () => {
+        expect(await format('type A {a:int /* why */ b:int}\nevent b { // the b event\nx: A}\nevent c {}\nevent d {\n}\n')).toBe(
+            'type A { a: int /* why */ b: int }\nevent b { // the b event\n  x: A\n}\nevent c {}\nevent d {\n}\n');
+    });
+
+    it('formats a range: only the white space inside it', async () => {
+        const text = 'event a {\n      x: int\n      y: int\n}\nevent   b { z :int }\n';
+        await withDocuments({ 'range.followup': text }, async document => {
+            const edits = await formatter.formatDocumentRange(document, {
+                textDocument: { uri: document.uri.toString() }, options: { tabSize: 2, insertSpaces: true },
+                range: { start: { line: 4, character: 0 }, end: { line: 4, character: 20 } },
+            });
+            expect(edits.map(e => [e.range.start.line, e.newText])).toEqual([[4, ' '], [4, ''], [4, ' ']]);
+        });
+    });
+
     it('does nothing to a file with syntax errors', async () => {
         await withDocuments({ 'broken.followup': 'event   a {  x: }\nwhen  a sent' }, async document => {
             expect(formatter.gapEdits(document)).toEqual([]);
