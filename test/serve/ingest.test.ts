@@ -109,6 +109,16 @@ forEachEngine('ingestion', (ctx) => {
         expect(await count(ctx.store, 'events', `id IN ('batch-1', 'batch-2')`)).toBe(2);
     });
 
+    it('a batch with many bad events lists the first 1,000 problems and counts every bad event', async () => {
+        const events = Array.from({ length: 100 }, (_, i) => ({ type: 'cartAbandonment', data: { typo: i, other: true } }));
+        const r = await post(`${url}/v1/events`, events);
+        expect(r.status).toBe(400);
+        expect(r.body.error).toBe('100 of 100 events do not match their schema; nothing was stored');
+        expect(r.body.problems).toHaveLength(1000);
+        expect(r.body.truncated).toBe(true);
+        expect(r.body.problems[0]).toEqual({ path: '/0/data/customerId', message: 'missing (a required field)' });
+    });
+
     it('an event id already stored is a duplicate: 202 with the stored deliveries, nothing new', async () => {
         const before = await storedCounts(ctx.store);
         const r = await post(`${url}/v1/events/cartAbandonment`, { id: 'cart-1', data: cartData(99) });

@@ -20,6 +20,9 @@ export interface EventRoutesOptions {
     metrics: ServeMetrics;
 }
 
+/** Problems listed in a batch's 400 at most (the count of invalid events is always complete). */
+const MAX_BATCH_PROBLEMS = 1000;
+
 const JSON_LINES_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/jsonlines', 'application/json-lines'];
 
 type ScopedRequest = FastifyRequest & { apiKeyScope: string };
@@ -82,18 +85,37 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             return reply.code(400).send({ error: `a batch holds 1 to ${limits.batchEvents} events; nothing was stored`, problems: [{ path: '', message: `got ${body.length} events` }] });
         }
         const problems: Problem[] = [];
+        let invalid = 0;
+        let unlisted = 0;
         const head = request.compileValidationSchema(itemHead) as Validate;
         body.forEach((item: unknown, i: number) => {
+            const before = problems.length;
+            if (problems.length >= MAX_BATCH_PROBLEMS) {
+                // Still counted, no longer listed: 10,000 wrong events are one mistake, not a 10 MB answer.
+                const validate = request.compileValidationSchema(itemSchemas.get((item as { type?: string })?.type ?? '') ?? itemHead) as Validate;
+                if (!validate(item)) {
+                    invalid++;
+                    unlisted++;
+                }
+                return;
+            }
             if (!head(item)) {
                 problems.push(...problemsFromAjv(head.errors ?? [], `/${i}`));
+                invalid++;
                 return;
             }
             const validate = request.compileValidationSchema(itemSchemas.get((item as { type: string }).type)!) as Validate;
             if (!validate(item)) problems.push(...problemsFromAjv(validate.errors ?? [], `/${i}`));
+            if (problems.length > before) invalid++;
         });
         if (problems.length > 0) {
             metrics.increment('followup_events_rejected_total', { reason: 'invalid' }, body.length);
-            return reply.code(400).send({ error: 'some events do not match their schema; nothing was stored', problems });
+            const listed = problems.slice(0, MAX_BATCH_PROBLEMS);
+            return reply.code(400).send({
+                error: `${invalid} of ${body.length} events do not match their schema; nothing was stored`,
+                problems: listed,
+                ...(problems.length > listed.length || unlisted > 0 ? { truncated: true } : {}),
+            });
         }
         return answer(request as ScopedRequest, reply, '/v1/events', {
             events: body as IncomingEvent[],
