@@ -3,10 +3,13 @@
 // that names every bad path and stores nothing, batches all or nothing, duplicates, suppressions,
 // Idempotency-Key (also under concurrency), API keys, body limits, profiles, /metrics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDEMPOTENCY_KEY_TTL_MS, pruneIdempotencyKeys } from '@followup/runtime';
+import * as path from 'node:path';
+import { compileProject } from '@followup/compiler';
+import { loadProject } from '@followup/language';
+import { IDEMPOTENCY_KEY_TTL_MS, pruneIdempotencyKeys, runRules } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { API_KEY, cartData, count, eventually, examplePlans, NOW, OTHER_API_KEY, post, startTestServer, storedCounts, type TestServer } from './serve-support.js';
+import { API_KEY, cartData, count, eventually, examplePlans, NOW, OTHER_API_KEY, post, repo, startTestServer, storedCounts, type TestServer } from './serve-support.js';
 
 forEachEngine('ingestion', (ctx) => {
     let sink: SmtpSink;
@@ -228,6 +231,19 @@ forEachEngine('ingestion', (ctx) => {
         expect(after).toMatch(/^followup_http_request_duration_seconds_bucket\{route="\/v1\/events\/cartAbandonment",le="\+Inf"\} \d+$/m);
         expect((await fetch(`${url}/healthz`)).status).toBe(200);
         expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', events: 2 });
+    });
+
+    it('an ingested event\'s transactional delivery, once sent, is what a follow-up rule measures from', async () => {
+        const project = await loadProject([path.join(repo, 'examples/cart-abandonment')]);
+        const plans = compileProject(project).map((r) => r.plan);
+        const due: string[] = [];
+        // 3 days after the transactional email: the mission rule's follow-up is due (nobody opened).
+        await runRules(ctx.store, plans, {
+            now: new Date(NOW.getTime() + 3 * 86_400_000 + 3_600_000), dryRun: true, onlyRule: 'cartAbandonment_followup_email',
+            onQueued: (m) => due.push(m.event),
+        });
+        expect(due).toContain('cart-1');
+        expect(due).not.toContain('cart-gone'); // suppressed: never sent
     });
 
     it('logs carry no API key', () => {
