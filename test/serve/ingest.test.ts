@@ -196,6 +196,12 @@ forEachEngine('ingestion', (ctx) => {
         expect((await post(`${url}/v1/events`, [{ type: 'cartAbandonment', ...body }], { key: 'nope' })).status).toBe(401);
         const basic = await post(`${url}/v1/events/cartAbandonment`, body, { key: null, headers: { authorization: `Basic ${Buffer.from(`x:${API_KEY}`).toString('base64')}` } });
         expect(basic.status).toBe(401);
+        // The route the router matches decides, not how the URL is spelt.
+        for (const spelling of ['/v1/%65vents/cartAbandonment', '/v1/events/cart%41bandonment', '/v1/events/cartAbandonment/', '/v1/%65vents', '/v1/profile%73']) {
+            const r = await fetch(`${url}${spelling}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+            expect([401, 404], spelling).toContain(r.status);
+        }
+        expect((await fetch(`${url}/v1/%65vents/cartAbandonment/schema`)).status).toBe(401);
         expect(await storedCounts(ctx.store)).toEqual(before);
     });
 

@@ -73,17 +73,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         logger: false,
         bodyLimit: limits.event,
         ajv: ajvOptions,
-        // Behind a proxy the client's address comes from X-Forwarded-For; not used for anything but logs.
-        trustProxy: false,
         return503OnClosing: true,
         // A client that trickles its request in (slowloris) is cut off instead of holding a socket forever.
         requestTimeout: 30_000,
     });
 
-    // Every ingestion request: a valid API key, or 401 before anything is parsed.
+    // Every ingestion request: a valid API key, or 401 before anything is parsed. Decided on the route
+    // the router matched, never on the raw URL: `/v1/%65vents/...` reaches the same route.
     app.decorateRequest('apiKeyScope', '');
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-        if (!request.url.startsWith('/v1/events') && !request.url.startsWith('/v1/profiles')) return;
+        const route = request.routeOptions.url ?? '';
+        if (!route.startsWith('/v1/events') && !route.startsWith('/v1/profiles')) return;
         const scope = apiKeys.verify(request.headers.authorization);
         if (scope === undefined) {
             await reply.code(401).header('WWW-Authenticate', 'Bearer realm="followup"').send({ error: 'a valid API key is required: Authorization: Bearer <key>' });
