@@ -85,6 +85,14 @@ describe('completion in rules', () => {
             expect.arrayContaining(['to', 'schedule', 'lookback', 'expire', 'limit', 'quiet']));
     });
 
+    it('offers `key` (not the soft keywords a name may be) where a field starts, the types after `:`, and each message part once', async () => {
+        expect(labels(await rule('event e {\n  ‸\n}\n'))).toEqual(['key']);
+        expect(labels(await rule('event e {\n  x: ‸\n}\n'))).toEqual([
+            'list', 'string', 'int', 'decimal', 'boolean', 'timestamp', 'date', 'email', 'phone', 'url', 'pushToken', 'CartItem',
+        ]);
+        expect(labels(await rule('message m for cartAbandonment email {\n  subject: "x"\n  ‸\n}\n'))).toEqual(['html', 'text', 'title']);
+    });
+
     it('offers IANA time zones inside `in "..."`, replacing what is between the quotes', async () => {
         const items = await rule('followup x {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every day at 09:00 in "Europe/P‸"\n}');
         expect(labels(items)).toEqual(expect.arrayContaining(['UTC', 'Europe/Paris', 'America/New_York']));

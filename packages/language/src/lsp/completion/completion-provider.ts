@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver';
 import type { CancellationToken } from 'vscode-languageserver';
 import {
-    isEvent, isMessagePart, isModel, isQuietHours, isRule, isSchedule, isTextLiteral, type Event, type Message, type Model, type Rule,
+    isEvent, isMessage, isMessagePart, isModel, isQuietHours, isRule, isSchedule, isTextLiteral, type Event, type Message, type Model, type Rule,
 } from '../../generated/ast.js';
 import { partMode, templateContext } from '../../model/message-templates.js';
 import { containingRule, ruleEvent, schemaType } from '../../model/schema.js';
@@ -110,6 +110,14 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
     }
 
     protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): MaybePromise<void> {
+        const rule = AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name;
+        // A new name (a field's, a message's): the soft keywords a name may be are not suggestions.
+        if (rule === 'Name') return;
+        // A message's parts: each once.
+        if (rule === 'PartName') {
+            const message = context.node && AstUtils.getContainerOfType(context.node, isMessage);
+            if (message?.parts.some(p => p.part === keyword.value && p.$cstNode && p.$cstNode.offset !== context.tokenOffset)) return;
+        }
         // `<event> since sent`: after a field name, `since` does not fit.
         if (keyword.value === 'since') {
             const word = /`?([A-Za-z_][A-Za-z0-9_]*)`?\s*$/.exec(context.textDocument.getText().slice(0, context.tokenOffset))?.[1];
