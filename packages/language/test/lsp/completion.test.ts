@@ -135,6 +135,13 @@ describe('completion inside {{ }}', () => {
         expect(labels(await template('"{{#if firstName | ‸ = \'ana\'}}x{{/if}}"'))).toContain('lower');
     });
 
+    it('completes in a string still being typed (no closing quotes yet)', async () => {
+        const typing = (text: string) => completionAt({ 'schema.followup': schema, 'messages.followup': `message probe for cartAbandonment email {\n${text}\n}\n` });
+        expect(labels(await typing('  subject: "{{ fir‸'))).toContain('firstName');
+        expect(labels(await typing('  subject: "x"\n  text: """\n    {{#each items as item}}{{ item.‸'))).toEqual(['sku', 'name', 'price', 'quantity']);
+        expect(labels(await typing('  subject: "x"\n  text: """\n    {{ cartTotal | ‸'))).toEqual(['default', 'money', 'raw']);
+    });
+
     it('offers `each` and `if` after `#`', async () => {
         expect(labels(await template('"{{#‸}}"'))).toEqual(['each', 'if']);
     });

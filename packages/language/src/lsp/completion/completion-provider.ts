@@ -18,7 +18,7 @@ import {
     isEvent, isMessage, isMessagePart, isModel, isQuietHours, isRule, isSchedule, isTextLiteral, type Event, type Message, type Model, type Rule,
 } from '../../generated/ast.js';
 import { partMode, templateContext } from '../../model/message-templates.js';
-import { containingRule, ruleEvent, schemaType } from '../../model/schema.js';
+import { containingRule, fieldViews, ruleEvent, schemaType } from '../../model/schema.js';
 import { decodeStringLiteral } from '../../parse/string-literal.js';
 import type { FollowupServices } from '../../services/followup-module.js';
 import type { FollowupScopeProvider } from '../../services/scope-provider.js';
@@ -52,8 +52,10 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
         }
         // A zone being typed before its closing quote.
         const lineStart = document.textDocument.offsetAt({ line: params.position.line, character: 0 });
-        const unterminated = /\bin\s+"([^"]*)$/.exec(document.textDocument.getText().slice(lineStart, offset));
-        if (unterminated) return CompletionList.create(this.withRange(timeZoneItems(), this.rangeOf(document, offset - unterminated[1]!.length, offset)), false);
+        const zone = /\bin\s+"([^"]*)$/.exec(document.textDocument.getText().slice(lineStart, offset));
+        if (zone) return CompletionList.create(this.withRange(timeZoneItems(), this.rangeOf(document, offset - zone[1]!.length, offset)), false);
+        const template = this.completeInUnterminatedString(document, offset);
+        if (template) return CompletionList.create(template, false);
         const countArgument = this.completeCountArgument(document, offset);
         if (countArgument) return CompletionList.create(countArgument, false);
         return super.getCompletion(document, params, cancelToken);
@@ -86,6 +88,33 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
             return this.withRange(result.items, this.rangeOf(document, offset - result.replaceLength, offset));
         }
         return [];
+    }
+
+    /**
+     * A message part's string still being typed (no closing quotes yet, so it is no token): when
+     * closing it right at the cursor makes the text before end with a string token, that string is
+     * completed as a template of the message written above it.
+     */
+    private completeInUnterminatedString(document: LangiumDocument, offset: number): CompletionItem[] | undefined {
+        // An unclosed quote is a lexing error: without one, there is nothing to look for.
+        if (document.parseResult.lexerErrors.length === 0) return undefined;
+        const before = document.textDocument.getText().slice(0, offset);
+        for (const quotes of ['"""', '"']) {
+            const tokens = this.lexer.tokenize(before + quotes).tokens;
+            const last = tokens[tokens.length - 1];
+            if (!last || last.startOffset + last.image.length !== before.length + quotes.length || !['TRIPLE_STRING', 'STRING'].includes(last.tokenType.name)) continue;
+            if (last.startOffset + quotes.length > before.length) continue;
+            const head = before.slice(0, last.startOffset);
+            const part = /\b(subject|html|text|title)\s*:\s*$/.exec(head)?.[1];
+            const message = [...head.matchAll(/\bmessage\s+`?[A-Za-z_][A-Za-z0-9_]*`?\s+for\s+`?([A-Za-z_][A-Za-z0-9_]*)`?\s+(?:email|sms|push)\s*\{/g)].pop();
+            const event = message && this.indexManager.allElements('Event').map(d => d.node).find(n => isEvent(n) && n.name === message[1]) as Event | undefined;
+            if (!part || !event) return [];
+            const profile = this.followupScopes.profile();
+            const context = { fields: fieldViews(event), profileFields: event.targetsProfile && profile ? fieldViews(profile) : undefined, mode: part === 'html' ? 'html' as const : 'text' as const };
+            const result = completeInTemplate(before.slice(last.startOffset + quotes.length), offset - last.startOffset - quotes.length, context);
+            return result ? this.withRange(result.items, this.rangeOf(document, offset - result.replaceLength, offset)) : [];
+        }
+        return undefined;
     }
 
     private rangeOf(document: LangiumDocument, start: number, end: number): Range {
