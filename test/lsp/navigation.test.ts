@@ -129,6 +129,11 @@ describe('find references', () => {
         expect(await references('templates/cart-last-chance.html', '{{ cartTotal', '{{ c'.length, false)).toHaveLength(8);
     });
 
+    it('of a record type\'s field: through loop variables, in strings and template files', async () => {
+        const refs = await references('events.followup', 'name: string  price', 1, false);
+        expect(refs.map(r => r.split(':')[0])).toEqual(['messages.followup', 'templates/cart-followup.html', 'templates/cart-transactional.html']);
+    });
+
     it('of an event: triggers, since conditions and messages; of a short rule: the chained trigger', async () => {
         const purchase = await references('events.followup', 'event purchase', 'event p'.length);
         expect(purchase).toEqual([

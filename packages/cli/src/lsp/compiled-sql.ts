@@ -2,6 +2,7 @@
 // (formatted with sql-formatter, with its header comment), compiled from the editor's buffers.
 import { CompileError, compileProject } from '@followup/compiler';
 import { derivedRuleName, templateFileDiagnostics } from '@followup/language';
+import { AstUtils } from 'langium';
 import { ErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
 import { errorSummary, findRule, readWorkspace, workspaceProject, type EditorServices } from './workspace-project.js';
 
@@ -20,7 +21,9 @@ export async function compiledSql(services: EditorServices, params: CompiledSqlP
             throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot compile rule '${name}': the project has ${errorSummary(project)}`);
         }
         try {
-            const compiled = compileProject(project).find(r => r.name === name);
+            // Only the rule's own file is compiled (a rule's SQL depends on nothing else): the same text, without compiling every rule.
+            const own = project.documents.filter(d => d === AstUtils.getDocument(rule));
+            const compiled = compileProject({ ...project, documents: own }).find(r => r.name === name);
             if (!compiled) throw new ResponseError(ErrorCodes.InvalidParams, `No rule '${name}' in the project`);
             return { rule: name, sql: compiled.sql };
         } catch (err) {

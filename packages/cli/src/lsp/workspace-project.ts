@@ -1,7 +1,7 @@
 // The project as the editor holds it (unsaved edits included), in the shape the compiler takes:
 // every .followup document of the language server's workspace, checked by the same services.
 import * as nodePath from 'node:path';
-import { DocumentState, URI, type LangiumDocument } from 'langium';
+import { DocumentState, URI, WorkspaceCache, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import {
     isModel, isRule, derivedRuleName, type FollowupDiagnostic, type FollowupServices, type LoadedProject, type Model, type Rule,
@@ -51,13 +51,30 @@ export function workspaceDocuments(services: EditorServices): LangiumDocument<Mo
         .sort((a, b) => a.uri.fsPath.localeCompare(b.uri.fsPath)) as LangiumDocument<Model>[];
 }
 
+const caches = new WeakMap<LangiumSharedServices, WorkspaceCache<string, Diagnostic[]>>();
+
+/** Diagnostics of the documents Langium did not validate, until the workspace changes. */
+function checkedElsewhere(services: EditorServices): WorkspaceCache<string, Diagnostic[]> {
+    let cache = caches.get(services.shared);
+    if (!cache) caches.set(services.shared, cache = new WorkspaceCache(services.shared));
+    return cache;
+}
+
 /** The editor's workspace as a LoadedProject; `templateDiagnostics` are the template files' own, by URI. */
 export async function workspaceProject(services: EditorServices, uri: string, templateDiagnostics: Map<string, Diagnostic[]>): Promise<LoadedProject> {
     const documents = workspaceDocuments(services);
-    // Langium validates only the documents the editor opened or changed; the others are checked here.
+    // Langium validates only the documents the editor opened or changed; the others are checked here
+    // (once per state of the workspace).
     const validator = services.Followup.validation.DocumentValidator;
-    const documentDiagnostics = await Promise.all(documents.map(doc =>
-        doc.state >= DocumentState.Validated && doc.diagnostics ? doc.diagnostics : validator.validateDocument(doc)));
+    const cache = checkedElsewhere(services);
+    const documentDiagnostics = await Promise.all(documents.map(async doc => {
+        if (doc.state >= DocumentState.Validated && doc.diagnostics) return doc.diagnostics;
+        const known = cache.get(doc.uri.toString());
+        if (known) return known;
+        const diagnostics = await validator.validateDocument(doc);
+        cache.set(doc.uri.toString(), diagnostics);
+        return diagnostics;
+    }));
     const diagnostics = [
         ...documents.flatMap((doc, i) => documentDiagnostics[i]!.map(d => toFollowupDiagnostic(doc.uri.fsPath, d))),
         ...[...templateDiagnostics].flatMap(([file, list]) => list.map(d => toFollowupDiagnostic(URI.parse(file).fsPath, d))),

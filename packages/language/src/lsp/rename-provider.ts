@@ -13,7 +13,7 @@ import { derivedRuleName } from '../services/name-provider.js';
 import { newNameProblem } from './navigation/new-names.js';
 import { occurrencesOf } from './navigation/occurrences.js';
 import { symbolAt } from './navigation/symbol-at.js';
-import { templateFieldReferences } from './navigation/template-references.js';
+import { templateFieldReferences, templateReferencesTo } from './navigation/template-references.js';
 
 function nameOf(node: AstNode): string | undefined {
     if (isRule(node)) return node.name ?? derivedRuleName(node);
@@ -112,9 +112,10 @@ export class FollowupRenameProvider implements RenameProvider {
      * renaming one field would break the other message.
      */
     private refuseSharedTemplateNames(field: Field): void {
-        const all = templateFieldReferences(this.services.shared);
-        const ours = all.filter(r => r.field === field && r.from.fileDocument);
-        const other = all.find(r => r.field !== field && ours.some(o => o.location.uri === r.location.uri && o.start === r.start));
+        const ours = templateReferencesTo(this.services.shared, field).filter(r => r.from.fileDocument);
+        const files = new Set(ours.map(r => r.location.uri));
+        const other = files.size === 0 ? undefined : templateFieldReferences(this.services.shared, (_, uri) => files.has(uri))
+            .find(r => r.field !== field && ours.some(o => o.location.uri === r.location.uri && o.start === r.start));
         if (!other) return;
         const file = URI.parse(other.location.uri).path.split('/').slice(-2).join('/');
         throw new ResponseError(ErrorCodes.InvalidRequest,

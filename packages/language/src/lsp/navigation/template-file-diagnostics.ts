@@ -5,9 +5,33 @@ import { DocumentState } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
-import { checkTemplate } from '../../template/index.js';
+import { checkTemplate, type TemplateContext, type TemplateDiagnostic } from '../../template/index.js';
+import type { FieldView, FuType } from '../../types/fu-type.js';
 import type { FollowupDocumentUpdateHandler } from './template-document-updates.js';
 import { workspaceTemplates } from './template-sources.js';
+
+/** What a template is checked against, as text: the same text and the same key give the same diagnostics. */
+function contextKey(context: TemplateContext): string {
+    const type = (t: FuType, depth: number): string => t.kind === 'primitive' ? t.name
+        : t.kind === 'list' ? `list<${type(t.element, depth)}>`
+            : t.kind === 'record' ? (depth > 4 ? t.name : `${t.name}{${fields(t.fields(), depth + 1)}}`) : '?';
+    const fields = (list: readonly FieldView[], depth: number): string => list.map(f => `${f.name}${f.optional ? '?' : ''}:${type(f.type, depth)}`).join(',');
+    return `${context.mode}|${fields(context.fields, 0)}|${context.profileFields ? fields(context.profileFields, 0) : '-'}`;
+}
+
+// Template files are checked after every build; most builds change none of them nor their events.
+const checked = new Map<string, TemplateDiagnostic[]>();
+
+function checkedDiagnostics(text: string, context: TemplateContext): TemplateDiagnostic[] {
+    const key = `${contextKey(context)}\0${text}`;
+    let diagnostics = checked.get(key);
+    if (!diagnostics) {
+        if (checked.size > 1000) checked.clear();
+        diagnostics = checkTemplate(text, context).diagnostics;
+        checked.set(key, diagnostics);
+    }
+    return diagnostics;
+}
 
 /** The diagnostics of every template file used by the workspace's messages, by file URI. */
 export function templateFileDiagnostics(shared: LangiumSharedServices): Map<string, Diagnostic[]> {
@@ -19,7 +43,7 @@ export function templateFileDiagnostics(shared: LangiumSharedServices): Map<stri
         const list = byUri.get(t.uri) ?? [];
         byUri.set(t.uri, list);
         const { message, template } = t;
-        for (const d of checkTemplate(text, template.context).diagnostics) {
+        for (const d of checkedDiagnostics(text, template.context)) {
             const diagnostic: Diagnostic = {
                 range: { start: file.positionAt(d.start), end: file.positionAt(d.end) },
                 severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,

@@ -4,9 +4,12 @@
 import { AstUtils } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Location, Range } from 'vscode-languageserver-types';
-import { isField, type Field } from '../../generated/ast.js';
+import {
+    isEvent, isField, isListType, isProfile, isRecordType, isRecordTypeRef, type Field, type Profile, type RecordType, type TypeRef,
+} from '../../generated/ast.js';
+import { declaredFields } from '../../model/schema.js';
 import { checkTemplate } from '../../template/index.js';
-import { workspaceTemplates, type WorkspaceTemplate } from './template-sources.js';
+import { workspaceTemplates, type TemplateFilter, type WorkspaceTemplate } from './template-sources.js';
 
 export interface TemplateFieldReference {
     field: Field;
@@ -24,10 +27,10 @@ function rangeIn(t: WorkspaceTemplate, start: number, end: number): Range | unde
     return { start: textDocument.positionAt(start), end: textDocument.positionAt(end) };
 }
 
-/** Every field reference in every template of the workspace. */
-export function templateFieldReferences(shared: LangiumSharedServices): TemplateFieldReference[] {
+/** The field references in the workspace's templates (those `where` keeps). */
+export function templateFieldReferences(shared: LangiumSharedServices, where?: TemplateFilter): TemplateFieldReference[] {
     const out: TemplateFieldReference[] = [];
-    for (const t of workspaceTemplates(shared)) {
+    for (const t of workspaceTemplates(shared, { where })) {
         const text = t.template.source.text;
         if (text === undefined) continue;
         for (const ref of checkTemplate(text, t.template.context).references) {
@@ -44,9 +47,32 @@ export function templateFieldReferences(shared: LangiumSharedServices): Template
 
 /** The template references at an offset of a document (a .followup file or a template file). */
 export function templateReferencesAt(shared: LangiumSharedServices, uri: string, offset: number): TemplateFieldReference[] {
-    return templateFieldReferences(shared).filter(r => r.location.uri === uri && r.start <= offset && offset <= r.end);
+    return templateFieldReferences(shared, (_, templateUri) => templateUri === uri).filter(r => r.location.uri === uri && r.start <= offset && offset <= r.end);
 }
 
+/** Every use of a field in templates: only the templates of messages whose event can reach the field are checked. */
 export function templateReferencesTo(shared: LangiumSharedServices, field: Field): TemplateFieldReference[] {
-    return templateFieldReferences(shared).filter(r => r.field === field);
+    const events = eventsReaching(shared, field);
+    return templateFieldReferences(shared, message => events.has(message.event?.ref)).filter(r => r.field === field);
+}
+
+/** The events whose data can hold the field: its own event, events targeting the profile, events with a field of its record type (at any depth). */
+function eventsReaching(shared: LangiumSharedServices, field: Field): Set<unknown> {
+    const owner = field.$container;
+    const events = shared.workspace.IndexManager.allElements('Event').map(d => d.node).filter(isEvent).toArray();
+    if (isEvent(owner)) return new Set([owner]);
+    const profileReaches = isProfile(owner) || reachesRecord(declaredFields(shared.workspace.IndexManager.allElements('Profile').map(d => d.node).find(isProfile) as Profile | undefined).map(f => f.type), owner as RecordType);
+    return new Set(events.filter(e => (profileReaches && e.targetsProfile) || (isRecordType(owner) && reachesRecord(declaredFields(e).map(f => f.type), owner))));
+}
+
+function reachesRecord(types: (TypeRef | undefined)[], record: RecordType, seen = new Set<RecordType>()): boolean {
+    return types.some(type => {
+        if (isListType(type)) return reachesRecord([type.element], record, seen);
+        if (!isRecordTypeRef(type)) return false;
+        const target = type.record?.ref;
+        if (!target || seen.has(target)) return false;
+        if (target === record) return true;
+        seen.add(target);
+        return reachesRecord(target.fields.map(f => f.type), record, seen);
+    });
 }

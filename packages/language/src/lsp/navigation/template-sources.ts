@@ -3,7 +3,7 @@
 import { TextDocument, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import { isMessage, type Message, type Model, type Profile } from '../../generated/ast.js';
-import { partTemplate, readTemplateFile, type PartTemplate } from '../../model/message-templates.js';
+import { partTemplate, readTemplateFile, templateFilePath, type PartTemplate } from '../../model/message-templates.js';
 import type { FollowupScopeProvider } from '../../services/scope-provider.js';
 
 export interface WorkspaceTemplate {
@@ -38,8 +38,11 @@ function profileOf(shared: LangiumSharedServices): Profile | undefined {
     return (services?.references.ScopeProvider as FollowupScopeProvider | undefined)?.profile();
 }
 
-/** The templates of every message part in the workspace whose event resolved. */
-export function workspaceTemplates(shared: LangiumSharedServices, options: { filesOnly?: boolean } = {}): WorkspaceTemplate[] {
+/** Which templates to read: a filter on the message, the part and the URI of the template's text. */
+export type TemplateFilter = (message: Message, uri: string) => boolean;
+
+/** The templates of every message part in the workspace whose event resolved (and that `where` keeps). */
+export function workspaceTemplates(shared: LangiumSharedServices, options: { filesOnly?: boolean; where?: TemplateFilter } = {}): WorkspaceTemplate[] {
     const profile = profileOf(shared);
     const out: WorkspaceTemplate[] = [];
     for (const document of followupDocuments(shared)) {
@@ -47,15 +50,17 @@ export function workspaceTemplates(shared: LangiumSharedServices, options: { fil
             if (!message.event?.ref) continue;
             for (const part of message.parts) {
                 if (options.filesOnly && part.file === undefined) continue;
+                const path = templateFilePath(part);
+                const uri = path === undefined ? document.uri.toString() : URI.file(path).toString();
+                if (options.where && !options.where(message, uri)) continue;
                 const template = partTemplate(part, profile);
                 if (!template) continue;
                 if (template.source.kind === 'inline') {
-                    out.push({ message, template, uri: document.uri.toString(), sourceOffset: template.source.sourceOffset });
+                    out.push({ message, template, uri, sourceOffset: template.source.sourceOffset });
                     continue;
                 }
                 const text = templateFileText(shared, template.source.path);
                 if (text === undefined) continue;
-                const uri = URI.file(template.source.path).toString();
                 out.push({
                     message, uri,
                     template: { ...template, source: { ...template.source, text } },
