@@ -1,6 +1,6 @@
 // Acceptance 5, short: `followup serve` on PostgreSQL under an autocannon load of cart events; every
 // event acknowledged with a 202 is in the store with its transactional message queued — also when
-// SIGTERM arrives in the middle of the load. (The 30 s version with figures is bench/serve.mjs.)
+// SIGTERM (or SIGKILL) arrives in the middle of the load. (The 30 s version with figures is bench/serve.mjs.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-ignore -- a plain .mjs module shared with the bench (no type declarations)
 import { benchProject, loadEvents, missingFromStore, startServe } from '../../bench/serve-load.mjs';
@@ -45,5 +45,16 @@ describe('followup serve under load [postgres]', () => {
         expect(acknowledged.length).toBeGreaterThan(50);
         expect(await missingFromStore(db, acknowledged)).toEqual({ events: [], messages: [] });
         expect(serve.stdout()).toContain('"msg":"stopped"');
+    });
+
+    it('kill -9 in the middle of the load: no acknowledged event is lost either (a 202 is sent after the commit)', async () => {
+        const serve = startServe(project.dir, db);
+        const url = await serve.url;
+        const timer = setTimeout(() => serve.child.kill('SIGKILL'), 2_500);
+        const { acknowledged } = await loadEvents(url, { seconds: 5, connections: 20, prefix: 'sigkill' });
+        clearTimeout(timer);
+        await serve.exited;
+        expect(acknowledged.length).toBeGreaterThan(50);
+        expect(await missingFromStore(db, acknowledged)).toEqual({ events: [], messages: [] });
     });
 });
