@@ -133,6 +133,8 @@ describe('completion inside {{ }}', () => {
         expect(labels(await template('"{{ cartTotal | money(currency) | ‸ }}"'))).toContain('upper');
         expect(labels(await template('"{{#each items as item}}{{ item.price | mo‸ }}{{/each}}"'))).toEqual(['default', 'money', 'raw']);
         expect(labels(await template('"{{#if firstName | ‸ = \'ana\'}}x{{/if}}"'))).toContain('lower');
+        expect(labels(await template('"{{#if not (cartTotal | ‸) }}x{{/if}}"'))).toEqual(['default', 'money', 'raw']);
+        expect(labels(await template('"{{ count(items) | ‸ }}"'))).toEqual(['default', 'money', 'raw']);
     });
 
     it('completes in a string still being typed (no closing quotes yet)', async () => {

@@ -47,17 +47,17 @@ interface Loop {
 }
 
 /** The `{{#each}}` blocks whose body holds `offset`, outermost first. */
-function enclosingLoops(text: string, nodes: readonly TemplateNode[], offset: number, out: EachNode[] = []): EachNode[] {
+function enclosingLoops(nodes: readonly TemplateNode[], offset: number, out: EachNode[] = []): EachNode[] {
     for (const node of nodes) {
         if (node.kind === 'each') {
             const bodyEnd = node.close?.start ?? node.end;
             if (node.open.end <= offset && offset <= bodyEnd) {
                 out.push(node);
-                enclosingLoops(text, node.body, offset, out);
+                enclosingLoops(node.body, offset, out);
             }
         } else if (node.kind === 'if' && node.start <= offset && offset <= node.end) {
-            enclosingLoops(text, node.then, offset, out);
-            if (node.else) enclosingLoops(text, node.else, offset, out);
+            enclosingLoops(node.then, offset, out);
+            if (node.else) enclosingLoops(node.else, offset, out);
         }
     }
     return out;
@@ -72,7 +72,7 @@ class TemplateScope {
         this.eventType = { kind: 'record', name: 'event', fields: () => ctx.fields };
         const profileFields = ctx.profileFields;
         this.profileType = profileFields ? { kind: 'record', name: 'profile', fields: () => profileFields } : undefined;
-        for (const each of enclosingLoops(text, parseTemplate(text).ast.body, offset)) {
+        for (const each of enclosingLoops(parseTemplate(text).ast.body, offset)) {
             if (!each.item) continue;
             const list = each.list.kind === 'path' ? this.resolve(writtenSegments(each.list)) : undefined;
             this.loops.push({
@@ -129,16 +129,15 @@ class TemplateScope {
 }
 
 /**
- * Where the operand that a filter applies to starts, inside a tag's content: after `#if`, a
- * comparison, `and`/`or`/`not`, or a grouping `(` (not a call's).
+ * The operand a filter applies to, inside a tag's content: what follows `#if`, the last comparison
+ * or `and`/`or`/`not`, without the grouping parentheses that open it (a call's stay: `count(items)`).
  */
 function operandBeforePipe(content: string): string {
-    let text = content.replace(/^\s*#(?:if|each)\b/, '');
-    const separators = /(==|!=|<=|>=|=|<|>|\band\b|\bor\b|\bnot\b|(?<![A-Za-z0-9_\s]\s*)\()/g;
+    const text = content.replace(/^\s*#(?:if|each)\b/, '');
+    const separators = /(==|!=|<=|>=|=|<|>|\band\b|\bor\b|\bnot\b)/g;
     let start = 0;
     for (let m = separators.exec(text); m; m = separators.exec(text)) start = m.index + m[0].length;
-    text = text.slice(start);
-    return text.trim();
+    return text.slice(start).replace(/^[\s(]+/, '').trim();
 }
 
 /**
