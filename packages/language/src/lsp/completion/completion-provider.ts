@@ -22,6 +22,7 @@ import { containingRule, fieldViews, ruleEvent, schemaType } from '../../model/s
 import { decodeStringLiteral } from '../../parse/string-literal.js';
 import type { FollowupServices } from '../../services/followup-module.js';
 import type { FollowupScopeProvider } from '../../services/scope-provider.js';
+import type { TemplateContext } from '../../template/checker.js';
 import type { FuType } from '../../types/fu-type.js';
 import { completeInTemplate } from './template-completion.js';
 import { timeZoneItems } from './time-zones.js';
@@ -110,7 +111,12 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
             const event = message && this.indexManager.allElements('Event').map(d => d.node).find(n => isEvent(n) && n.name === message[1]) as Event | undefined;
             if (!part || !event) return [];
             const profile = this.followupScopes.profile();
-            const context = { fields: fieldViews(event), profileFields: event.targetsProfile && profile ? fieldViews(profile) : undefined, mode: part === 'html' ? 'html' as const : 'text' as const };
+            // As templateContext() builds it for a parsed message.
+            const context: TemplateContext = {
+                fields: fieldViews(event),
+                profileFields: event.targetsProfile && profile ? fieldViews(profile) : undefined,
+                mode: part === 'html' ? 'html' : 'text',
+            };
             const result = completeInTemplate(before.slice(last.startOffset + quotes.length), offset - last.startOffset - quotes.length, context);
             return result ? this.withRange(result.items, this.rangeOf(document, offset - result.replaceLength, offset)) : [];
         }
