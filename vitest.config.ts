@@ -1,17 +1,18 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index.ts') => fileURLToPath(new URL(`./packages/${pkg}/src/${entry}`, import.meta.url));
 
 // Tests import the workspace packages from source, so `vitest` needs no build; the CLI tests run
 // the built binary, which `npm test` builds first.
 export default defineConfig({
     resolve: {
-        alias: {
-            '@followup/language': src('language'),
-            '@followup/compiler': src('compiler'),
-            '@followup/runtime': src('runtime'),
-        },
+        alias: [
+            { find: /^@followup\/runtime\/render$/, replacement: src('runtime', 'render/message-renderer.ts') },
+            { find: /^@followup\/language$/, replacement: src('language') },
+            { find: /^@followup\/compiler$/, replacement: src('compiler') },
+            { find: /^@followup\/runtime$/, replacement: src('runtime') },
+        ],
     },
     test: {
         include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],

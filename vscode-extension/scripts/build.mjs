@@ -17,6 +17,8 @@ const production = !process.argv.includes('--dev');
 const workspaceSources = Object.fromEntries(['language', 'compiler', 'runtime', 'cli'].map(name => [
     `@followup/${name}`, path.join(repoRoot, 'packages', name, 'src', 'index.ts'),
 ]));
+// The server imports only the runtime's renderer (never its store): its own entry.
+workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {

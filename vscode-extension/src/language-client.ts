@@ -12,7 +12,10 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
     const clientOptions: LanguageClientOptions = {
         // Template files are checked by the server as part of their project and their diagnostics
         // pushed by URI; only `.followup` documents are synchronised.
-        documentSelector: [{ scheme: 'file', language: 'followup' }],
+        // HTML too: a message's template file (`html: file "templates/x.html"`) gets the checker's
+        // diagnostics, definitions, references, renames and quick fixes for its `{{ }}`; the server
+        // answers nothing for HTML files no message uses.
+        documentSelector: [{ scheme: 'file', language: 'followup' }, { scheme: 'file', language: 'html' }],
         outputChannelName: 'followup',
     };
     return new LanguageClient('followup', 'followup language server', serverOptions, clientOptions);

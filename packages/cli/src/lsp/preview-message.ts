@@ -1,12 +1,12 @@
 // `followup/previewMessage`: a rule's message (or a given message) rendered by the runtime's own
-// renderer for a sample event. Imported by path, not from @followup/runtime: the server bundle must
-// not pull in the store (PGlite, pg).
+// renderer for a sample event. Imported from the runtime's `render` entry, not its index: the server
+// bundle must not pull in the store (PGlite, pg).
 import * as nodePath from 'node:path';
 import { compileMessageTemplates } from '@followup/compiler';
 import { AstUtils, URI } from 'langium';
 import { isEvent, isMessage, templateFileDiagnostics, type Message } from '@followup/language';
 import { ErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
-import { createRenderer } from '../../../runtime/dist/render/message-renderer.js';
+import { createRenderer } from '@followup/runtime/render';
 import { sampleEvent } from './sample-event.js';
 import { errorSummary, findRule, projectRoot, readWorkspace, workspaceDocuments, workspaceProject, type EditorServices } from './workspace-project.js';
 
