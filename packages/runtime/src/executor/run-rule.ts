@@ -37,7 +37,7 @@ class DryRunRollback extends Error {
 export async function runRule(store: Store, plan: RenderPlan, options: RunRuleOptions): Promise<RuleRunResult> {
     try {
         return await store.transaction(async (tx) => {
-            const result = await decideRule(tx, plan, options);
+            const result = await decideRule(tx, store.engine, plan, options);
             // A dry run changes nothing: not even the watermark row its lock created.
             if (options.dryRun) throw new DryRunRollback(result);
             return result;
@@ -48,7 +48,7 @@ export async function runRule(store: Store, plan: RenderPlan, options: RunRuleOp
     }
 }
 
-async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions): Promise<RuleRunResult> {
+async function decideRule(tx: StoreTx, engine: Store['engine'], plan: RenderPlan, options: RunRuleOptions): Promise<RuleRunResult> {
     const { now, dryRun } = options;
     const watermark = await lockWatermark(tx, plan, now);
     const report: RuleRunReport = { rule: plan.rule, watermark, runId: null, ...zeroCounts() };
@@ -93,7 +93,7 @@ async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions
             }
         }
         for (const d of decisions) if (d.outcome !== 'send') report[d.outcome]++;
-        if (runId !== null) await recordChunk(tx, plan, { id: runId, now }, followups, decisions);
+        if (runId !== null) await recordChunk(tx, plan, { id: runId, now }, followups, decisions, engine);
         options.onProgress?.(Math.min(start + RECORD_CHUNK, rows.length), rows.length);
     }
 
