@@ -32,7 +32,7 @@ import { ExitCode, UsageError, type Command, type Io, type ParsedArgs } from './
 
 export const serveCommand: Command = {
     name: 'serve',
-    summary: 'The long-running runtime: event ingestion over HTTP, transactional sends, health and metrics',
+    summary: 'The long-running runtime: events in over HTTP, transactional sends, tracking, rules on their schedule',
     usage: 'followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--no-send] [--now <instant>]',
     help: `Checks the project (errors: printed, exit 1), then serves until SIGTERM or SIGINT:
   POST /v1/events/<type>   one event: {"id"?, "at"?, "data": {...}}  (id: default a new UUID;
@@ -48,7 +48,8 @@ export const serveCommand: Command = {
 Events are validated against their declarations (400 lists the JSON path of every problem, and
 nothing is stored). When the event has a 'transactional' message, it is rendered and recorded with
 the event in one transaction, and sent right after. An Idempotency-Key header makes a retried
-request get the first answer and store nothing new.
+request get the first answer and store nothing new. Every rule runs on its schedule (default every
+day at 00:00 UTC) as of its fire instant, once across all serve processes; see docs/scheduling.md.
 
   --db <target>     the store (default <project>/.followup/db; or FOLLOWUP_DB, or postgres://...).
                     Several serve processes may share one PostgreSQL; an embedded store serves one.
