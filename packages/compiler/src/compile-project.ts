@@ -1,7 +1,7 @@
 // A checked project → one compiled rule per rule: IR, SQL, render plan. Then, deterministically, files.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { isRule, type LoadedProject, type Message, type Rule } from '@followup/language';
+import { isPolicy, isRule, type LoadedProject, type Message, type Policy, type Rule } from '@followup/language';
 import type { RuleIR } from './ir/rule-ir.js';
 import { lowerRule } from './lower/lower-rule.js';
 import { buildRenderPlan, compileMessageTemplates, planFormat, type RenderPlan } from './plan/render-plan.js';
@@ -23,8 +23,14 @@ export function projectRules(project: LoadedProject): Rule[] {
     return project.documents.flatMap(d => d.parseResult.value.declarations.filter(isRule));
 }
 
+/** The project-wide `policy { }` blocks, of every file: each applies to every rule (on its channels). */
+export function projectPolicies(project: LoadedProject): Policy[] {
+    return project.documents.flatMap(d => d.parseResult.value.declarations.filter(isPolicy));
+}
+
 export function lowerProject(project: LoadedProject): RuleIR[] {
-    return projectRules(project).map(rule => lowerRule(rule, project.root, project.profile))
+    const policies = projectPolicies(project);
+    return projectRules(project).map(rule => lowerRule(rule, project.root, project.profile, policies))
         .sort((a, b) => a.rule.localeCompare(b.rule));
 }
 
@@ -32,9 +38,10 @@ export function compileProject(project: LoadedProject, options: { dialect?: stri
     if (project.errorCount > 0) throw new CompileError(`The project has ${project.errorCount} error(s); fix them before compiling`);
     const dialect = getDialect(options.dialect ?? 'postgres');
     const templatesOf = new Map<Message, RenderPlan['templates']>();
+    const policies = projectPolicies(project);
     return projectRules(project)
         .map(rule => {
-            const ir = lowerRule(rule, project.root, project.profile);
+            const ir = lowerRule(rule, project.root, project.profile, policies);
             const queries = buildRuleQueries(ir, dialect);
             const message = rule.action.message.ref!;
             let templates = templatesOf.get(message);

@@ -28,9 +28,10 @@ export const runCommand: Command = {
     usage: 'followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]',
     help: `Checks the project (errors: printed, exit 1), then runs every rule once as of now — whatever
 its schedule — with the semantics of the language reference (§4): each rule selects the deliveries that
-became due since its last run, decides each one (send, suppressed, expired, stopped) exactly once, and
-queues the follow-ups; then they are delivered through the configured transports (followup.config.json;
-by default .eml/.json files in <project>/.followup/outbox). Runs may be repeated or killed at any
+became due since its last run, decides each one (send, suppressed, expired, stopped, capped) exactly
+once, and queues the follow-ups; then they are delivered through the configured transports
+(followup.config.json; by default .eml/.json files in <project>/.followup/outbox). Follow-ups decided
+inside quiet hours are held, and sent by the first later run (or serve) whose now is past their end. Runs may be repeated or killed at any
 point: no follow-up is ever sent twice, and none is lost.
 
 Prints one line per message sent, then a summary.
@@ -39,7 +40,8 @@ Prints one line per message sent, then a summary.
   --rule <name>      run only this rule
   --dry-run          select and render, then roll back: nothing is recorded or sent
   --json             one JSON line per message sent, {"rule","event","delivery","channel","to","subject"},
-                     then {"summary":{...}}
+                     then {"summary":{...}} (selected, sent, suppressed, expired, stopped, failed, capped,
+                     held, and the same per rule)
 
 Environment: with FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL set (the same as followup serve's), the
 follow-ups' HTML links become signed click redirects through FOLLOWUP_PUBLIC_URL, an open pixel is
@@ -138,8 +140,10 @@ function messagePrinter(io: Io, json: boolean): Printer {
     const style = styleFor(io.out);
     const label = (m: { subject?: string; title?: string; text?: string }) =>
         JSON.stringify(oneLine(m.subject ?? m.title ?? m.text ?? '', 72));
+    const held = (m: SentMessage | QueuedMessage) =>
+        'heldUntil' in m && m.heldUntil ? `  (held until ${m.heldUntil.local} ${m.heldUntil.zone}: quiet hours)` : '';
     const line = (verb: string, m: SentMessage | QueuedMessage) =>
-        `${verb}  ${m.rule ?? '(transactional)'}  ${m.event} → ${m.to}  ${label(m)}\n`;
+        `${verb}  ${m.rule ?? '(transactional)'}  ${m.event} → ${m.to}  ${label(m)}${held(m)}\n`;
     return {
         sent(m) {
             if (json) {
@@ -153,13 +157,14 @@ function messagePrinter(io: Io, json: boolean): Printer {
         summary(report, retrying) {
             const t = report.total;
             if (json) {
-                const rules = report.rules.map(({ rule, selected, sent, suppressed, expired, stopped, failed, queued, watermark }) => ({
+                const rules = report.rules.map(({ rule, selected, sent, suppressed, expired, stopped, failed, capped, held, queued, watermark }) => ({
                     rule, window: { from: watermark.toISOString(), to: report.now.toISOString() },
-                    selected, sent, suppressed, expired, stopped, failed, ...(report.dryRun ? { wouldSend: queued } : {}),
+                    selected, sent, suppressed, expired, stopped, failed, capped, held, ...(report.dryRun ? { wouldSend: queued } : {}),
                 }));
                 const summary = {
                     now: report.now.toISOString(), dryRun: report.dryRun,
                     selected: t.selected, sent: t.sent, suppressed: t.suppressed, expired: t.expired, stopped: t.stopped, failed: t.failed,
+                    capped: t.capped, held: t.held,
                     ...(report.dryRun ? { wouldSend: t.queued } : { retrying }),
                     rules,
                 };
@@ -171,6 +176,8 @@ function messagePrinter(io: Io, json: boolean): Printer {
                 n(t.selected, 'selected'),
                 report.dryRun ? n(t.queued, 'would be sent') : n(t.sent, 'sent'),
                 n(t.suppressed, 'suppressed'), n(t.expired, 'expired'), n(t.stopped, 'stopped'), n(t.failed, 'failed'),
+                ...(t.capped > 0 ? [n(t.capped, 'capped')] : []),
+                ...(t.held > 0 ? [n(t.held, report.dryRun ? 'would be held for quiet hours' : 'held for quiet hours')] : []),
                 ...(retrying > 0 ? [n(retrying, 'to retry later')] : []),
             ];
             const ruleCount = `${report.rules.length} rule${report.rules.length === 1 ? '' : 's'}`;

@@ -19,7 +19,7 @@ export function describeCondition(c: ConditionIR): string {
         case 'and': return c.items.map(i => wrap(i, 'and')).join(' and ');
         case 'or': return c.items.map(i => wrap(i, 'or')).join(' or ');
         case 'not': return `not ${wrap(c.item, 'not')}`;
-        case 'engagement': return c.link !== undefined ? `${c.what} link ${JSON.stringify(c.link)}` : c.what;
+        case 'engagement': return `${c.what}${c.byPerson ? ' by a person' : ''}${c.link !== undefined ? ` link ${JSON.stringify(c.link)}` : ''}`;
         case 'since': return `${c.event} since sent`;
         case 'compare': {
             const left = operandText(c.operand);

@@ -24,7 +24,8 @@ export type ConditionIR =
     | { kind: 'and'; items: ConditionIR[] }
     | { kind: 'or'; items: ConditionIR[] }
     | { kind: 'not'; item: ConditionIR }
-    | { kind: 'engagement'; what: 'delivered' | 'opened' | 'clicked' | 'bounced'; link?: string }
+    /** `byPerson`: `opened by a person`, which machine opens (privacy proxies) do not satisfy. */
+    | { kind: 'engagement'; what: 'delivered' | 'opened' | 'clicked' | 'bounced'; link?: string; byPerson?: true }
     | { kind: 'compare'; operand: OperandIR; op: CompareOp; values: LiteralIR[] }
     | { kind: 'since'; event: string; match: SinceMatchIR };
 
@@ -58,6 +59,32 @@ export interface RuleIR {
     schedule: { every: DurationIR; at: string | null; zone: string };
     lookback: DurationIR;
     expire: DurationIR;
-    limit: { count: number; per: DurationIR } | null;
-    quietHours: { from: string; until: string; zone: string } | null;
+    /** Every frequency cap the rule's follow-ups are under: its own `limit`s, then the project policy's for its channel. */
+    limits: LimitIR[];
+    /** Every quiet-hours window that holds the rule's follow-ups: its own, then the project policy's for its channel. */
+    quietHours: QuietHoursIR[];
+    /**
+     * Where the recipient's time zone is read (a string field called `timezone` of the event, else of
+     * the profile): quiet hours are the recipient's when it holds a valid IANA zone. Null: none declared.
+     */
+    recipientZone: { source: ValueSource; path: PathStep[] } | null;
+}
+
+/**
+ * `limit <count> per recipient per <per>`: at `count` follow-ups or more to the recipient's address on
+ * the rule's channel (queued or sent) in (now - per, now], the decision is `capped`. `rule`: this rule's
+ * follow-ups count; `project` (a policy): every rule's follow-ups on the channel.
+ */
+export interface LimitIR {
+    count: number;
+    per: DurationIR;
+    scope: 'rule' | 'project';
+}
+
+/** `quiet hours <from> to <until> in "<zone>"` (wall-clock HH:MM; from > until spans midnight). */
+export interface QuietHoursIR {
+    from: string;
+    until: string;
+    zone: string;
+    scope: 'rule' | 'project';
 }

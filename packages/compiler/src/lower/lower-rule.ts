@@ -2,13 +2,13 @@
 import * as nodePath from 'node:path';
 import { AstUtils } from 'langium';
 import {
-    derivedRuleName, durationValue, isAndCondition, isBooleanLiteral, isComparison, isCountCall, isEngagement, isEvent,
+    derivedRuleName, durationValue, fieldViews, isAndCondition, isLimit, isQuietHours, isBooleanLiteral, isComparison, isCountCall, isEngagement, isEvent,
     isNotCondition, isNumberLiteral, isOrCondition, isSinceCondition, keyField, pathRoot, pathSteps, pathType,
     resolveRecipient, resolveSinceMatch, ruleEvent, isTextual, isNumeric, isBoolean,
-    type ChannelName, type Comparison, type Condition, type Duration, type FuType, type Literal, type Operand,
-    type Profile, type Rule
+    type ChannelName, type Comparison, type Event, type Condition, type Duration, type FuType, type Literal, type Operand,
+    type Limit, type Policy, type Profile, type QuietHours, type Rule
 } from '@followup/language';
-import type { CompareOp, ConditionIR, DurationIR, LiteralIR, OperandIR, RuleIR, ScalarType } from '../ir/rule-ir.js';
+import type { CompareOp, ConditionIR, DurationIR, LimitIR, LiteralIR, OperandIR, QuietHoursIR, RuleIR, ScalarType } from '../ir/rule-ir.js';
 
 export class LoweringError extends Error {}
 
@@ -55,11 +55,32 @@ function compareOp(c: Comparison): CompareOp {
     return c.op as CompareOp;
 }
 
-export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | undefined): RuleIR {
+function lowerLimit(limit: Limit, scope: LimitIR['scope']): LimitIR {
+    return { count: limit.count, per: duration(limit.per), scope };
+}
+
+function lowerQuietHours(quiet: QuietHours, scope: QuietHoursIR['scope']): QuietHoursIR {
+    return { from: normaliseTime(quiet.from), until: normaliseTime(quiet.until), zone: quiet.zone, scope };
+}
+
+/** `9:00` → `09:00`, so the plan says one thing one way. */
+function normaliseTime(text: string): string {
+    const [hour, minute] = text.split(':');
+    return `${hour!.padStart(2, '0')}:${minute}`;
+}
+
+/** The recipient's `timezone` field (a string), in the event, else in the profile the event targets. */
+function recipientZone(event: Event, profile: Profile | undefined): RuleIR['recipientZone'] {
+    const isZoneField = (f: { name: string; type: FuType }) => f.name === 'timezone' && isTextual(f.type);
+    if (fieldViews(event).some(isZoneField)) return { source: 'event', path: ['timezone'] };
+    if (event.targetsProfile && fieldViews(profile).some(isZoneField)) return { source: 'profile', path: ['timezone'] };
+    return null;
+}
+
+export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | undefined, policies: readonly Policy[] = []): RuleIR {
     const event = ruleEvent(rule);
     const message = rule.action?.message?.ref;
     if (!event || !message) throw new LoweringError('rule is not resolved');
-    const channel = rule.action.channel as ChannelName;
     const recipient = resolveRecipient(rule, profile);
     if (!recipient.ok) throw new LoweringError('rule has no recipient');
     const triggerSource = rule.trigger.source.ref;
@@ -68,8 +89,16 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
     const schedule = rule.options.find(o => o.$type === 'Schedule');
     const lookback = rule.options.find(o => o.$type === 'Lookback');
     const expire = rule.options.find(o => o.$type === 'Expire');
-    const limit = rule.options.find(o => o.$type === 'Limit');
-    const quiet = rule.options.find(o => o.$type === 'QuietHours');
+    const channel = rule.action.channel as ChannelName;
+    const policyOptions = policies.flatMap(p => p.options).filter(o => o.channel === undefined || o.channel === channel);
+    const limits = [
+        ...rule.options.filter(isLimit).map(l => lowerLimit(l, 'rule')),
+        ...policyOptions.filter(isLimit).map(l => lowerLimit(l, 'project')),
+    ];
+    const quietHours = [
+        ...rule.options.filter(isQuietHours).map(q => lowerQuietHours(q, 'rule')),
+        ...policyOptions.filter(isQuietHours).map(q => lowerQuietHours(q, 'project')),
+    ];
     const scheduleIR = schedule
         ? { every: duration(schedule.every), at: schedule.at ?? null, zone: schedule.zone ?? 'UTC' }
         : defaults.schedule;
@@ -82,7 +111,9 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
             return { kind, items };
         }
         if (isNotCondition(c)) return { kind: 'not', item: lowerCondition(c.operand) };
-        if (isEngagement(c)) return { kind: 'engagement', what: c.kind, ...(c.link !== undefined ? { link: c.link } : {}) };
+        if (isEngagement(c)) {
+            return { kind: 'engagement', what: c.kind, ...(c.link !== undefined ? { link: c.link } : {}), ...(c.byPerson ? { byPerson: true as const } : {}) };
+        }
         if (isSinceCondition(c)) {
             const other = c.event.ref;
             const match = other && resolveSinceMatch(event, other, channel, profile);
@@ -119,7 +150,8 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
         schedule: scheduleIR,
         lookback: lookback ? duration(lookback.duration) : scheduleIR.every,
         expire: expire ? duration(expire.duration) : defaults.expire,
-        limit: limit ? { count: limit.count, per: duration(limit.per) } : null,
-        quietHours: quiet ? { from: quiet.from, until: quiet.until, zone: quiet.zone } : null,
+        limits,
+        quietHours,
+        recipientZone: quietHours.length > 0 ? recipientZone(event, profile) : null,
     };
 }

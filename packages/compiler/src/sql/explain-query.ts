@@ -48,10 +48,13 @@ export function explainQuery(ir: RuleIR, dialect: Dialect): ExplainQuery {
           d.sent_at + ${delay} + ${expire} AS expires_at,
           ${q.recipient} AS recipient,
           ${suppressed} AS suppressed, ${reason} AS suppression_reason,
-          x.outcome AS decision, x.decided_at, x.followup_delivery_id
+          x.outcome AS decision, x.decided_at, x.followup_delivery_id, x.detail AS decision_detail,
+          fd.status AS followup_status, fd.sent_at AS followup_sent_at,
+          e.payload AS event, ${ir.profile ? 'p.payload' : 'NULL::jsonb'} AS profile
           ${columns.length ? ',' + columns.join(',\n') : ''}
         ${q.from()}
         LEFT JOIN decisions x ON x.rule = ${rule} AND x.event_id = d.event_id
+        LEFT JOIN deliveries fd ON fd.id = x.followup_delivery_id
         WHERE ${q.where([`d.event_id = ${params.ref(1)}`, `d.sent_at <= ${now}`], undefined)}
         ORDER BY d.sent_at, d.id
         LIMIT 1`;

@@ -162,8 +162,10 @@ export class RuleSql {
     private trackingWhere(c: Extract<ConditionIR, { kind: 'engagement' }>): string {
         const kinds = engagementKinds[c.what]!.map(k => `'${k}'`).join(', ');
         const link = c.link !== undefined ? this.params.bind('link', 'text', c.link) : undefined;
+        // By a person: an open by a privacy proxy (flagged machine) is not one; a click always is.
+        const person = c.byPerson ? `AND (t.kind = 'click' OR NOT t.machine)` : '';
         return `t.delivery_id = d.id AND t.kind IN (${kinds}) AND t.at <= ${this.now}
-            ${link ? `AND (t.link = ${link} OR strpos(t.url, ${link}) > 0)` : ''}`;
+            ${link ? `AND (t.link = ${link} OR strpos(t.url, ${link}) > 0)` : ''} ${person}`;
     }
 
     private sinceWhere(c: Extract<ConditionIR, { kind: 'since' }>): string {

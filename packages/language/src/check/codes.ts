@@ -24,6 +24,7 @@ export const DiagnosticCode = {
     MissingMessagePart: 'FU124',
     PartNotForChannel: 'FU125',
     TemplateFileNotFound: 'FU126',
+    ChannelInRuleOption: 'FU127',
 
     IncompatibleComparison: 'FU130',
     OperatorDoesNotFit: 'FU131',
@@ -36,6 +37,7 @@ export const DiagnosticCode = {
     BadTimeOfDay: 'FU141',
     UnknownTimeZone: 'FU142',
     NotWholeNumber: 'FU143',
+    EmptyQuietHours: 'FU144',
 
     SinceWithoutMatch: 'FU150',
     ProfileWithoutKey: 'FU151',

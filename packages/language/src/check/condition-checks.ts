@@ -1,7 +1,7 @@
 // Types of comparisons, and conditions that contradict each other or can never hold.
 import type { ValidationAcceptor } from 'langium';
 import {
-    isAndCondition, isBooleanLiteral, isComparison, isCountCall, isEngagement, isNotCondition, isNumberLiteral, isSinceCondition,
+    isAndCondition, isBooleanLiteral, type Engagement, isComparison, isCountCall, isEngagement, isNotCondition, isNumberLiteral, isSinceCondition,
     isStringLiteral, type Comparison, type Condition, type CountCall, type Literal, type Operand, type Path, type Rule
 } from '../generated/ast.js';
 import { pathRoot, pathText, pathType, segmentField } from '../model/paths.js';
@@ -149,7 +149,7 @@ export class ConditionChecks {
 
     private checkEngagementContradictions(conjuncts: { node: Condition; positive: boolean; atom: Condition }[], accept: ValidationAcceptor): void {
         const signature = (atom: Condition): string | undefined => {
-            if (isEngagement(atom)) return `${atom.kind}${atom.link !== undefined ? ` link ${JSON.stringify(atom.link)}` : ''}`;
+            if (isEngagement(atom)) return `${atom.kind}${atom.byPerson ? ' by a person' : ''}${atom.link !== undefined ? ` link ${JSON.stringify(atom.link)}` : ''}`;
             if (isSinceCondition(atom)) return `${atom.event?.$refText} since sent`;
             if (isComparison(atom)) return atom.$cstNode?.text.replace(/\s+/g, ' ');
             return undefined;
@@ -166,10 +166,18 @@ export class ConditionChecks {
         }
         const has = (positive: boolean, test: (a: Condition) => boolean) => conjuncts.find(c => c.positive === positive && test(c.atom));
         const clicked = has(true, a => isEngagement(a) && a.kind === 'clicked');
+        // A click is an open by a person, so it satisfies `opened` and `opened by a person` alike.
         const notOpened = has(false, a => isEngagement(a) && a.kind === 'opened');
         if (clicked && notOpened) {
-            report(accept, 'warning', DiagnosticCode.NeverHolds, "Never holds: a click counts as an open, so 'clicked and not opened' selects nobody",
-                { node: notOpened.node }, "Drop 'not opened'");
+            const written = (notOpened.atom as Engagement).byPerson ? 'not opened by a person' : 'not opened';
+            report(accept, 'warning', DiagnosticCode.NeverHolds, `Never holds: a click counts as an open, so 'clicked and ${written}' selects nobody`,
+                { node: notOpened.node }, `Drop '${written}'`);
+        }
+        const openedByPerson = has(true, a => isEngagement(a) && a.kind === 'opened' && a.byPerson);
+        const notOpenedAtAll = has(false, a => isEngagement(a) && a.kind === 'opened' && !a.byPerson && a.link === undefined);
+        if (openedByPerson && notOpenedAtAll) {
+            report(accept, 'warning', DiagnosticCode.NeverHolds, "Never holds: an open by a person is an open, so 'opened by a person and not opened' selects nobody",
+                { node: notOpenedAtAll.node }, "Drop one of them");
         }
         const clickedLink = has(true, a => isEngagement(a) && a.kind === 'clicked' && a.link !== undefined);
         const notClicked = has(false, a => isEngagement(a) && a.kind === 'clicked' && a.link === undefined);

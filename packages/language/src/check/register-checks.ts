@@ -22,6 +22,7 @@ export function registerChecks(services: FollowupServices): void {
         Rule: [rules.checkRule, conditions.checkRuleConditions],
         Duration: rules.checkDuration,
         Limit: rules.checkLimit,
+        Policy: rules.checkPolicy,
         Engagement: rules.checkEngagement,
         Schedule: rules.checkSchedule,
         QuietHours: rules.checkQuietHours,

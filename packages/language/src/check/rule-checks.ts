@@ -2,11 +2,11 @@
 import type { ValidationAcceptor } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import {
-    isEvent, isRule,
-    type Duration, type Engagement, type Limit, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
+    isEvent, isLimit, isQuietHours, isRule,
+    type Duration, type Engagement, type Limit, type Policy, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
 } from '../generated/ast.js';
 import { resolveRecipient, resolveSinceMatch, channelAddressType, type ChannelName } from '../model/channels.js';
-import { isKnownTimeZone, parseTimeOfDay } from '../model/durations.js';
+import { durationValue, isKnownTimeZone, parseTimeOfDay } from '../model/durations.js';
 import { containingRule, ruleEvent } from '../model/schema.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
 import { didYouMean } from '../template/did-you-mean.js';
@@ -68,15 +68,40 @@ export class RuleChecks {
         }
     }
 
+    /**
+     * Each option once, except `limit`: a rule may cap per day and per week at once (each limit is
+     * enforced), but not twice over the same period.
+     */
     private checkOptions(rule: Rule, accept: ValidationAcceptor): void {
         const seen = new Map<string, RuleOption>();
         for (const option of rule.options) {
-            if (seen.has(option.$type)) {
-                report(accept, 'error', DiagnosticCode.DuplicateOption, `'${option.$type.toLowerCase()}' is given twice`, { node: option });
+            const key = isLimit(option) ? `limit per ${durationKey(option.per)}` : option.$type;
+            if (seen.has(key)) {
+                const what = isLimit(option) ? `A limit per ${option.per?.$cstNode?.text ?? 'period'}` : `'${optionWord(option)}'`;
+                report(accept, 'error', DiagnosticCode.DuplicateOption, `${what} is given twice`, { node: option });
             }
-            seen.set(option.$type, option);
+            seen.set(key, option);
+            if ((isLimit(option) || isQuietHours(option)) && option.channel !== undefined) {
+                report(accept, 'error', DiagnosticCode.ChannelInRuleOption,
+                    `A rule's ${optionWord(option)} applies to its own channel (${rule.action?.channel ?? 'the rule\'s'}): 'on ${option.channel}' belongs in a policy block`,
+                    { node: option, property: 'channel' }, `Remove 'on ${option.channel}', or move the line into \`policy { ... }\` to apply it to every rule on ${option.channel}`);
+            }
         }
     }
+
+    /** A policy's options: each limit period and each quiet hours once per channel (or for every channel). */
+    checkPolicy = (policy: Policy, accept: ValidationAcceptor): void => {
+        const seen = new Set<string>();
+        for (const option of policy.options) {
+            const scope = option.channel ?? 'every channel';
+            const key = isLimit(option) ? `limit per ${durationKey(option.per)} on ${scope}` : `quiet hours on ${scope}`;
+            if (seen.has(key)) {
+                report(accept, 'error', DiagnosticCode.DuplicateOption, `The policy gives ${isLimit(option) ? `a limit per ${option.per?.$cstNode?.text ?? 'period'}` : 'quiet hours'} on ${scope} twice`,
+                    { node: option }, 'Keep one of them');
+            }
+            seen.add(key);
+        }
+    };
 
     checkLimit = (limit: Limit, accept: ValidationAcceptor): void => {
         if (!Number.isInteger(limit.count) || limit.count < 1) {
@@ -86,6 +111,12 @@ export class RuleChecks {
     };
 
     checkEngagement = (engagement: Engagement, accept: ValidationAcceptor): void => {
+        if (engagement.byPerson && engagement.kind !== 'opened') {
+            const hint = engagement.kind === 'clicked' ? "Write 'clicked': only opens can be a machine's (mail privacy proxies load images), clicks always count"
+                : `Write '${engagement.kind}'`;
+            report(accept, 'error', DiagnosticCode.OperatorDoesNotFit, `'by a person' applies to opens only, not to '${engagement.kind}'`,
+                { node: engagement, property: 'byPerson' }, hint);
+        }
         if (engagement.link !== undefined && engagement.kind !== 'clicked') {
             report(accept, 'error', DiagnosticCode.OperatorDoesNotFit, `'link' applies to clicks only, not to '${engagement.kind}'`,
                 { node: engagement, property: 'link' }, `Write: clicked link ${JSON.stringify(engagement.link)}`);
@@ -115,19 +146,28 @@ export class RuleChecks {
     };
 
     checkQuietHours = (quiet: QuietHours, accept: ValidationAcceptor): void => {
-        this.checkTime(quiet, 'from', quiet.from, accept);
-        this.checkTime(quiet, 'until', quiet.until, accept);
+        // After a syntax error the parser may leave a part out: that error is reported already.
+        if (quiet.from === undefined || quiet.until === undefined || quiet.zone === undefined) return;
+        const from = this.checkTime(quiet, 'from', quiet.from, accept);
+        const until = this.checkTime(quiet, 'until', quiet.until, accept);
         this.checkZone(quiet, quiet.zone, accept);
+        if (from && until && from.hour === until.hour && from.minute === until.minute) {
+            report(accept, 'error', DiagnosticCode.EmptyQuietHours, `Quiet hours from ${quiet.from} to ${quiet.until} are empty`,
+                { node: quiet, property: 'until' }, 'Give the time they end, e.g. quiet hours 21:00 to 08:00 (a span across midnight is fine)');
+        }
     };
 
-    private checkTime(node: Schedule | QuietHours, property: string, text: string, accept: ValidationAcceptor): void {
-        if (!parseTimeOfDay(text)) {
+    private checkTime(node: Schedule | QuietHours, property: string, text: string, accept: ValidationAcceptor): { hour: number; minute: number } | undefined {
+        const time = parseTimeOfDay(text);
+        if (!time) {
             report(accept, 'error', DiagnosticCode.BadTimeOfDay, `'${text}' is not a time of day`,
                 { node, property }, 'Write HH:MM between 00:00 and 23:59');
         }
+        return time;
     }
 
-    private checkZone(node: Schedule | QuietHours, zone: string, accept: ValidationAcceptor): void {
+    private checkZone(node: Schedule | QuietHours, zone: string | undefined, accept: ValidationAcceptor): void {
+        if (zone === undefined) return;
         if (isKnownTimeZone(zone) && allTimeZones().includes(zone)) return;
         const guess = didYouMean(zone, allTimeZones());
         report(accept, 'error', DiagnosticCode.UnknownTimeZone, `Unknown time zone "${zone}"`, { node, property: 'zone' },
@@ -145,4 +185,13 @@ export class RuleChecks {
             `'${other.name}' cannot be related to '${event.name}': they share no key and no single ${channelAddressType[channel] ?? 'email'} address field`,
             { node: since, property: 'event' }, `Declare the same key in both (e.g. \`key customerId\`)`);
     };
+}
+
+/** The same period written two ways (`1 week`, `7 days`) is the same key. */
+function durationKey(duration: Duration | undefined): string {
+    return String(durationValue(duration)?.minutes ?? duration?.$cstNode?.text ?? '?');
+}
+
+function optionWord(option: RuleOption): string {
+    return option.$type === 'QuietHours' ? 'quiet hours' : option.$type.toLowerCase();
 }

@@ -10,10 +10,12 @@ export function applyDispatch(report: RunReport, dispatch: DispatchReport): RunR
         target.failed += counts.failed;
         target.stopped += counts.stopped;
         target.suppressed += counts.suppressed;
+        target.capped += counts.capped;
     }
     report.total.sent += dispatch.total.sent;
     report.total.failed += dispatch.total.failed;
     report.total.stopped += dispatch.total.stopped;
     report.total.suppressed += dispatch.total.suppressed;
+    report.total.capped += dispatch.total.capped;
     return report;
 }

@@ -1,8 +1,9 @@
 // Drains the outbox: claim a batch (row locks held while sending), recheck each rule's events as of
 // the dispatch's now, send through the channel's transport, settle, commit — until nothing is due.
 import type { RenderPlan } from '@followup/compiler';
+import { recheckCaps } from '../executor/policies/caps.js';
 import { recheck } from '../executor/rule-queries.js';
-import type { Store, StoreTx } from '../store/store.js';
+import type { Store, StoreEngine, StoreTx } from '../store/store.js';
 import type { ChannelName, OutgoingMessage, SendResult, Transport } from '../transport/transport.js';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.js';
 import { mapLimit } from './map-limit.js';
@@ -41,6 +42,8 @@ export interface DispatchCounts {
     failed: number;
     stopped: number;
     suppressed: number;
+    /** Released from quiet hours but over a limit now (a limit added while it was held). */
+    capped: number;
     /** Temporary failures, pending again for a later attempt. */
     retrying: number;
 }
@@ -56,7 +59,7 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
     const plans = new Map(options.plans.map((p) => [p.rule, p]));
     for (;;) {
         const sent: SentMessage[] = [];
-        const claimed = await store.transaction((tx) => dispatchBatch(tx, plans, options, report, sent));
+        const claimed = await store.transaction((tx) => dispatchBatch(tx, store.engine, plans, options, report, sent));
         // Reported only once committed: a message is "sent" when the store says so.
         for (const message of sent) options.onSent?.(message);
         if (claimed === 0) return report;
@@ -65,6 +68,7 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
 
 async function dispatchBatch(
     tx: StoreTx,
+    engine: StoreEngine,
     plans: Map<string, RenderPlan>,
     options: DispatchOptions,
     report: DispatchReport,
@@ -88,24 +92,38 @@ async function dispatchBatch(
     };
 
     // The recheck, as of the dispatch's now: a purchase or an unsubscribe that arrived after the
-    // selection still stops the follow-up (LANGUAGE.md §4).
+    // selection still stops the follow-up (LANGUAGE.md §4); and its caps, counted over what was
+    // decided ahead of it.
     const toSend: OutboxRow[] = [];
     for (const [rule, group] of groupByRule(rows)) {
         const plan = rule === null ? undefined : plans.get(rule);
-        const outcome = plan ? await recheck(tx, plan, group.map((r) => r.content.eventId), now) : undefined;
-        for (const row of group) {
-            const eventId = row.content.eventId;
-            const verdict = outcome?.stopped.has(eventId) ? 'stopped' : outcome?.suppressed.has(eventId) ? 'suppressed' : undefined;
-            if (verdict === undefined || rule === null) {
-                toSend.push(row);
-                continue;
-            }
+        if (!plan || rule === null) {
+            toSend.push(...group);
+            continue;
+        }
+        const outcome = await recheck(tx, plan, group.map((r) => r.content.eventId), now);
+        const stop = (row: OutboxRow, verdict: 'stopped' | 'suppressed' | 'capped', detail?: object) => {
             // Not sent, and the decision says why (explain reports it).
             outbox.push({ id: row.id, status: 'stopped', attempted: 0, nextAttemptAt: null, error: null });
-            deliveries.push({ id: row.delivery_id, status: verdict === 'stopped' ? 'cancelled' : 'suppressed' });
-            decisions.push({ rule, eventId, outcome: verdict });
+            deliveries.push({ id: row.delivery_id, status: verdict === 'suppressed' ? 'suppressed' : 'cancelled' });
+            decisions.push({ rule, eventId: row.content.eventId, outcome: verdict, ...(detail ? { detail } : {}) });
             count(row, verdict);
+        };
+        const passing: OutboxRow[] = [];
+        for (const row of group) {
+            const eventId = row.content.eventId;
+            if (outcome.stopped.has(eventId)) stop(row, 'stopped');
+            else if (outcome.suppressed.has(eventId)) stop(row, 'suppressed');
+            else passing.push(row);
         }
+        const capped = plan.limits.length > 0
+            ? await recheckCaps(tx, engine, plan, passing.map((r) => ({ address: r.recipient, outboxId: r.id })), now)
+            : [];
+        passing.forEach((row, i) => {
+            const cap = capped[i];
+            if (cap) stop(row, 'capped', cap);
+            else toSend.push(row);
+        });
     }
 
     const results = await mapLimit(toSend, options.concurrency ?? 8, (row) => send(options.transports, row));
@@ -115,7 +133,7 @@ async function dispatchBatch(
         const attempts = row.attempts + 1;
         if (result.status === 'sent') {
             outbox.push({ id: row.id, status: 'sent', attempted: 1, nextAttemptAt: null, error: null });
-            deliveries.push({ id: row.delivery_id, status: 'sent' });
+            deliveries.push({ id: row.delivery_id, status: 'sent', ...(row.held_until ? { sentAt: now } : {}) });
             sent.push(sentMessage(row));
             count(row, 'sent');
         } else if (result.status === 'retry' && attempts < policy.maxAttempts) {
@@ -182,5 +200,5 @@ function sentMessage(row: OutboxRow): SentMessage {
 }
 
 function zero(): DispatchCounts {
-    return { sent: 0, failed: 0, stopped: 0, suppressed: 0, retrying: 0 };
+    return { sent: 0, failed: 0, stopped: 0, suppressed: 0, capped: 0, retrying: 0 };
 }

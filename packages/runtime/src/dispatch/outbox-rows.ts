@@ -11,6 +11,8 @@ export interface OutboxRow {
     recipient: string;
     content: OutboxContent;
     attempts: number;
+    /** Set when the follow-up was held by quiet hours: sent now, its delivery is timed now. */
+    held_until: Date | null;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function claimBatch(
     options: { now: Date; rules: readonly string[]; transactional: boolean; limit: number },
 ): Promise<OutboxRow[]> {
     const { rows } = await tx.query<OutboxRow>(
-        `SELECT id, delivery_id, rule, channel, recipient, content, attempts FROM outbox
+        `SELECT id, delivery_id, rule, channel, recipient, content, attempts, held_until FROM outbox
          WHERE status = 'pending' AND next_attempt_at <= $1
            AND (rule = ANY ($2::text[]) OR ($3::boolean AND rule IS NULL))
          ORDER BY id
@@ -47,12 +49,15 @@ export interface OutboxUpdate {
 export interface DeliveryUpdate {
     id: string;
     status: 'sent' | 'failed' | 'cancelled' | 'suppressed';
+    /** A held follow-up is sent when its quiet hours end: its delivery's time becomes that moment. */
+    sentAt?: Date;
 }
 
 export interface DecisionUpdate {
     rule: string;
     eventId: string;
-    outcome: 'stopped' | 'suppressed';
+    outcome: 'stopped' | 'suppressed' | 'capped';
+    detail?: object;
 }
 
 export async function settle(
@@ -76,18 +81,19 @@ export async function settle(
         );
     }
     if (updates.deliveries.length > 0) {
+        const rows = updates.deliveries.map((u) => ({ id: u.id, status: u.status, sent_at: u.sentAt?.toISOString() ?? null }));
         await tx.query(
-            `UPDATE deliveries d SET status = r.status
-             FROM jsonb_to_recordset($1::jsonb) AS r(id text, status text)
+            `UPDATE deliveries d SET status = r.status, sent_at = coalesce(r.sent_at, d.sent_at)
+             FROM jsonb_to_recordset($1::jsonb) AS r(id text, status text, sent_at timestamptz)
              WHERE d.id = r.id`,
-            [JSON.stringify(updates.deliveries)],
+            [JSON.stringify(rows)],
         );
     }
     if (updates.decisions.length > 0) {
-        const rows = updates.decisions.map((u) => ({ rule: u.rule, event_id: u.eventId, outcome: u.outcome }));
+        const rows = updates.decisions.map((u) => ({ rule: u.rule, event_id: u.eventId, outcome: u.outcome, detail: u.detail ?? null }));
         await tx.query(
-            `UPDATE decisions x SET outcome = r.outcome
-             FROM jsonb_to_recordset($1::jsonb) AS r(rule text, event_id text, outcome text)
+            `UPDATE decisions x SET outcome = r.outcome, detail = coalesce(r.detail, x.detail)
+             FROM jsonb_to_recordset($1::jsonb) AS r(rule text, event_id text, outcome text, detail jsonb)
              WHERE x.rule = r.rule AND x.event_id = r.event_id`,
             [JSON.stringify(rows)],
         );

@@ -7,7 +7,7 @@ import type { RenderPlan } from '@followup/compiler';
 import type { StoreEngine, StoreTx } from '../store/store.js';
 import { textArrayParameter } from './text-array.js';
 
-export type Outcome = 'send' | 'suppressed' | 'expired' | 'stopped';
+export type Outcome = 'send' | 'suppressed' | 'expired' | 'stopped' | 'capped';
 
 export interface DecisionRow {
     eventId: string;
@@ -15,6 +15,8 @@ export interface DecisionRow {
     outcome: Outcome;
     /** The follow-up's delivery, for 'send'. */
     followupDeliveryId: string | null;
+    /** Why, in data (decisions.detail): the cap reached, or the quiet hours that hold a send. */
+    detail?: Record<string, unknown>;
 }
 
 /** What the outbox row holds: everything a transport needs, so dispatch never re-renders. */
@@ -37,6 +39,8 @@ export interface FollowupRow {
     /** 'queued' waits for dispatch; 'failed' could not be rendered or addressed. */
     status: 'queued' | 'failed';
     content: OutboxContent;
+    /** Inside quiet hours: not dispatched before this instant. */
+    heldUntil?: Date;
 }
 
 /** Statements stay well under PostgreSQL's limits and keep memory flat for big runs. */
@@ -50,21 +54,21 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(id, event_id, r
 // The content is assembled in SQL from one array per part, not parsed from JSON text: on PGlite that
 // is 2-3x faster (measured), as parsing escaped JSON is most of an outbox row's cost.
 const INSERT_OUTBOX = `
-INSERT INTO outbox (delivery_id, rule, channel, recipient, content, status, next_attempt_at, last_error)
+INSERT INTO outbox (delivery_id, rule, channel, recipient, content, status, next_attempt_at, last_error, held_until)
 SELECT r.delivery_id, $11, $12, r.recipient,
        jsonb_strip_nulls(jsonb_build_object(
            'eventId', r.event_id, 'rule', $11::text, 'subject', r.subject, 'html', r.html, 'text', r.text,
            'title', r.title, 'error', r.error)) || jsonb_build_object('headers', r.headers::jsonb),
-       r.status, $13, r.error
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-     AS r(delivery_id, event_id, recipient, subject, html, text, title, headers, status, error)`;
+       r.status, coalesce(r.held_until::timestamptz, $13), r.error, r.held_until::timestamptz
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $14::text[])
+     AS r(delivery_id, event_id, recipient, subject, html, text, title, headers, status, error, held_until)`;
 
 // A plain INSERT: the (rule, event_id) primary key is what makes a decision at most once, ever.
 // A second decision for the same event fails the statement and rolls the whole run back.
 const INSERT_DECISIONS = `
-INSERT INTO decisions (rule, event_id, trigger_delivery_id, outcome, decided_at, run_id, followup_delivery_id)
-SELECT $5, r.event_id, r.trigger_delivery_id, r.outcome, $6, $7, r.followup_delivery_id
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(event_id, trigger_delivery_id, outcome, followup_delivery_id)`;
+INSERT INTO decisions (rule, event_id, trigger_delivery_id, outcome, decided_at, run_id, followup_delivery_id, detail)
+SELECT $5, r.event_id, r.trigger_delivery_id, r.outcome, $6, $7, r.followup_delivery_id, r.detail::jsonb
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $8::text[]) AS r(event_id, trigger_delivery_id, outcome, followup_delivery_id, detail)`;
 
 /**
  * Records one chunk: the follow-ups' deliveries (timed at the run's `now`, LANGUAGE.md §4), their
@@ -94,14 +98,14 @@ export async function recordChunk(
             part('subject'), part('html'), part('text'), part('title'),
             array(followups.map((f) => JSON.stringify(f.content.headers))),
             array(followups.map((f) => (f.status === 'queued' ? 'pending' : 'failed'))), part('error'),
-            plan.rule, plan.channel, now,
+            plan.rule, plan.channel, now, array(followups.map((f) => f.heldUntil?.toISOString() ?? null)),
         ]);
     }
     if (decisions.length > 0) {
         await tx.query(INSERT_DECISIONS, [
             array(decisions.map((d) => d.eventId)), array(decisions.map((d) => d.triggerDeliveryId)),
             array(decisions.map((d) => d.outcome)), array(decisions.map((d) => d.followupDeliveryId)),
-            plan.rule, now, run.id,
+            plan.rule, now, run.id, array(decisions.map((d) => (d.detail ? JSON.stringify(d.detail) : null))),
         ]);
     }
 }

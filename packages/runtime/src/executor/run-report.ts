@@ -14,8 +14,12 @@ export interface RunCounts {
     stopped: number;
     /** Could not be rendered or addressed, or the transport refused them for good. */
     failed: number;
-    /** Decided 'send' and written to the outbox (in a dry run: would have been). */
+    /** Decided 'send' and written to the outbox (in a dry run: would have been); held ones included. */
     queued: number;
+    /** Not sent: the recipient already had as many follow-ups as a `limit` allows (at selection or dispatch). */
+    capped: number;
+    /** Queued, but inside quiet hours: held in the outbox until they end. */
+    held: number;
 }
 
 export interface RuleRunReport extends RunCounts {
@@ -45,10 +49,12 @@ export interface QueuedMessage {
     subject?: string;
     text?: string;
     title?: string;
+    /** Inside quiet hours: when it will be sent, and on which wall clock (`08:00 Europe/Paris`). */
+    heldUntil?: { at: string; local: string; zone: string };
 }
 
 export function zeroCounts(): RunCounts {
-    return { selected: 0, sent: 0, suppressed: 0, expired: 0, stopped: 0, failed: 0, queued: 0 };
+    return { selected: 0, sent: 0, suppressed: 0, expired: 0, stopped: 0, failed: 0, queued: 0, capped: 0, held: 0 };
 }
 
 export function addCounts(into: RunCounts, more: Partial<RunCounts>): RunCounts {

@@ -4,6 +4,8 @@ import type { RenderPlan } from '@followup/compiler';
 import { createRenderer } from '../render/message-renderer.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
+import { CapCounter, lockRecipients } from './policies/caps.js';
+import { quietHoursHold, recipientZoneOf, type Hold } from './policies/quiet-hours.js';
 import { prepareFollowup } from './prepare-followup.js';
 import { RECORD_CHUNK, recordChunk, type DecisionRow, type FollowupRow } from './record-decisions.js';
 import { recheck, selectDue, type SelectedRow } from './rule-queries.js';
@@ -62,12 +64,22 @@ async function decideRule(tx: StoreTx, engine: Store['engine'], plan: RenderPlan
     report.runId = runId;
     const render = createRenderer(plan.templates); // compiled once per run of the rule
 
+    // Under a cap, the addresses this run may send to are locked first, all at once and in order (so
+    // that concurrent runs cannot deadlock), and stay locked until the run commits.
+    if (plan.limits.length > 0) {
+        const addresses = rows.filter((r) => !r.expired && !r.suppressed).map(addressOf).filter((a) => a !== '');
+        await lockRecipients(tx, engine, plan.channel, addresses);
+    }
+
     for (let start = 0; start < rows.length; start += RECORD_CHUNK) {
         const chunk = rows.slice(start, start + RECORD_CHUNK);
         const decisions: DecisionRow[] = [];
         const followups: FollowupRow[] = [];
-        const decide = (row: SelectedRow, outcome: DecisionRow['outcome'], followupDeliveryId: string | null = null) =>
-            decisions.push({ eventId: row.event_id, triggerDeliveryId: row.trigger_delivery_id, outcome, followupDeliveryId });
+        const decide = (row: SelectedRow, outcome: DecisionRow['outcome'], followupDeliveryId: string | null = null, detail?: object) =>
+            decisions.push({
+                eventId: row.event_id, triggerDeliveryId: row.trigger_delivery_id, outcome, followupDeliveryId,
+                ...(detail ? { detail: detail as Record<string, unknown> } : {}),
+            });
 
         const due: SelectedRow[] = [];
         for (const row of chunk) {
@@ -78,17 +90,28 @@ async function decideRule(tx: StoreTx, engine: Store['engine'], plan: RenderPlan
         // Checked again inside the transaction, right before recording: what changed since the
         // selection's snapshot (a purchase, an unsubscribe) still stops the follow-up.
         const rechecked = await recheck(tx, plan, due.map((r) => r.event_id), now);
+        const caps = plan.limits.length > 0 ? await CapCounter.load(tx, engine, plan, now, due.map(addressOf)) : undefined;
         for (const row of due) {
             if (rechecked.stopped.has(row.event_id)) decide(row, 'stopped');
             else if (rechecked.suppressed.has(row.event_id)) decide(row, 'suppressed');
             else {
+                const address = addressOf(row);
+                const capped = address === '' ? undefined : caps?.reached(address);
+                if (capped) {
+                    decide(row, 'capped', null, capped);
+                    continue;
+                }
+                const hold = quietHoursHold(plan, recipientZoneOf(plan, row.event, row.profile), now);
                 const followup = prepareFollowup(plan, row, render, options.decorate);
+                if (hold && followup.status === 'queued') followup.heldUntil = hold.until;
                 followups.push(followup);
-                decide(row, 'send', followup.deliveryId);
+                decide(row, 'send', followup.deliveryId, hold && followup.status === 'queued' ? { held: holdDetail(hold) } : undefined);
                 if (followup.status === 'failed') report.failed++;
                 else {
+                    caps?.add(address);
                     report.queued++;
-                    if (options.collectMessages) messages.push(queuedMessage(plan, followup));
+                    if (followup.heldUntil) report.held++;
+                    if (options.collectMessages) messages.push(queuedMessage(plan, followup, hold));
                 }
             }
         }
@@ -110,7 +133,17 @@ function uniqueEvents(rows: SelectedRow[]): SelectedRow[] {
     return rows.filter((r) => !seen.has(r.event_id) && seen.add(r.event_id));
 }
 
-function queuedMessage(plan: RenderPlan, f: FollowupRow): QueuedMessage {
+/** The recipient as the follow-up's delivery records it (and caps count it): the selection's normal form. */
+function addressOf(row: SelectedRow): string {
+    return (row.recipient ?? '').trim();
+}
+
+/** What decisions.detail records of a hold, and `explain` reads back. */
+export function holdDetail(hold: Hold): Record<string, string> {
+    return { until: hold.until.toISOString(), local: hold.untilLocal, zone: hold.zone, window: hold.window, scope: hold.scope };
+}
+
+function queuedMessage(plan: RenderPlan, f: FollowupRow, hold: Hold | undefined): QueuedMessage {
     return {
         rule: plan.rule,
         event: f.eventId,
@@ -120,5 +153,6 @@ function queuedMessage(plan: RenderPlan, f: FollowupRow): QueuedMessage {
         ...(f.content.subject !== undefined ? { subject: f.content.subject } : {}),
         ...(f.content.text !== undefined ? { text: f.content.text } : {}),
         ...(f.content.title !== undefined ? { title: f.content.title } : {}),
+        ...(hold && f.heldUntil ? { heldUntil: { at: hold.until.toISOString(), local: hold.untilLocal, zone: hold.zone } } : {}),
     };
 }

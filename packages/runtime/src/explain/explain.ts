@@ -1,9 +1,12 @@
 // `followup explain`: for an event, every rule's verdict as of `now` and the first reason it would not send.
 import type { ExplainedCondition, RenderPlan } from '@followup/compiler';
+import { countFollowups, capDetail, type CapDetail } from '../executor/policies/caps.js';
+import { quietHoursHold, recipientZoneOf } from '../executor/policies/quiet-hours.js';
 import type { Store } from '../store/store.js';
 
 export type VerdictKind =
-    | 'would-send' | 'not-applicable' | 'no-trigger' | 'decided' | 'not-due' | 'condition' | 'suppressed' | 'expired' | 'passed-over';
+    | 'would-send' | 'not-applicable' | 'no-trigger' | 'decided' | 'not-due' | 'condition' | 'suppressed' | 'expired' | 'passed-over'
+    | 'capped' | 'held';
 
 export interface Verdict {
     rule: string;
@@ -43,7 +46,34 @@ interface ExplainRow {
     decision: string | null;
     decided_at: Date | null;
     followup_delivery_id: string | null;
+    decision_detail: { held?: HeldDetail } & Partial<CapDetail> | null;
+    followup_status: string | null;
+    followup_sent_at: Date | null;
+    event: Record<string, unknown>;
+    profile: Record<string, unknown> | null;
     [column: string]: unknown;
+}
+
+/** decisions.detail of a send held by quiet hours (executor/run-rule.ts holdDetail). */
+interface HeldDetail {
+    until: string;
+    local: string;
+    zone: string;
+    window: string;
+    scope: 'rule' | 'project';
+}
+
+/** "capped: 3 follow-ups of this rule to ana@example.com since 2026-11-16T10:00:00Z (limit 3 per recipient per 7 days)". */
+export function cappedReason(plan: Pick<RenderPlan, 'channel'>, detail: CapDetail, recipient: string | null): string {
+    const whose = detail.limit.scope === 'rule' ? 'of this rule' : `on ${plan.channel}`;
+    const limit = `${detail.limit.scope === 'rule' ? '' : "the project policy's "}limit ${detail.limit.count} per recipient per ${detail.limit.per}`;
+    const n = `${detail.counted} follow-up${detail.counted === 1 ? '' : 's'}`;
+    return `capped: ${n} ${whose} to ${recipient ?? '?'} since ${instant(detail.since)} (${limit})`;
+}
+
+function heldReason(held: HeldDetail): string {
+    const policy = held.scope === 'project' ? "the project policy's quiet hours" : 'quiet hours';
+    return `held until ${held.local} ${held.zone} (${policy} ${held.window}; ${instant(held.until)})`;
 }
 
 function bind(plan: RenderPlan, first: unknown[]): unknown[] {
@@ -82,8 +112,16 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
     const base = { rule, triggerDelivery: row.trigger_delivery_id, dueAt: instant(row.due_at), ...(row.recipient ? { recipient: row.recipient } : {}) };
     if (row.decision) {
         const when = row.decided_at ? instant(row.decided_at) : '?';
+        const detail = row.decision_detail;
+        if (row.decision === 'send' && detail?.held && row.followup_status === 'queued' && new Date(detail.held.until).getTime() > now.getTime()) {
+            return { ...base, wouldSend: false, kind: 'held', reason: `decided at ${when}, ${heldReason(detail.held)}` };
+        }
+        if (row.decision === 'capped' && detail?.limit) {
+            return { ...base, wouldSend: false, kind: 'decided', reason: `${cappedReason(plan, detail as CapDetail, row.recipient)}, decided at ${when}` };
+        }
+        const sentAt = row.followup_status === 'sent' && row.followup_sent_at ? instant(row.followup_sent_at) : when;
         const reason = row.decision === 'send'
-            ? `already sent at ${when} (delivery ${row.followup_delivery_id})`
+            ? `already sent at ${sentAt} (delivery ${row.followup_delivery_id})`
             : `already decided at ${when}: ${row.decision}`;
         return { ...base, wouldSend: false, kind: 'decided', reason };
     }
@@ -117,7 +155,20 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
     if (row.expires_at.getTime() < now.getTime()) {
         return { ...base, wouldSend: false, kind: 'expired', reason: `expired: due at ${instant(row.due_at)}, more than ${plan.expire.text} ago` };
     }
-    return { ...base, wouldSend: true, kind: 'would-send', reason: `would send ${plan.message} ${plan.channel} to ${row.recipient}` };
+    const address = (row.recipient ?? '').trim();
+    for (const limit of address === '' ? [] : plan.limits) {
+        const [counted] = await countFollowups(store, store.engine, plan, limit, now, [address]);
+        if (counted! >= limit.count) {
+            return { ...base, wouldSend: false, kind: 'capped', reason: `would be ${cappedReason(plan, capDetail(limit, counted!, now), row.recipient)}` };
+        }
+    }
+    const sending = `would send ${plan.message} ${plan.channel} to ${row.recipient}`;
+    const hold = quietHoursHold(plan, recipientZoneOf(plan, row.event, row.profile), now);
+    if (hold) {
+        const held: HeldDetail = { until: hold.until.toISOString(), local: hold.untilLocal, zone: hold.zone, window: hold.window, scope: hold.scope };
+        return { ...base, wouldSend: true, kind: 'held', reason: `${sending}, ${heldReason(held)}` };
+    }
+    return { ...base, wouldSend: true, kind: 'would-send', reason: sending };
 }
 
 export async function explainEvent(store: Store, plans: RenderPlan[], eventId: string, now: Date): Promise<EventExplanation> {

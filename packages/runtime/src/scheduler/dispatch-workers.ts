@@ -87,7 +87,7 @@ export function startDispatchWorkers(options: DispatchWorkersOptions): DispatchW
     /** Outcomes other than sent (counted as they commit, in onSent), by rule; a transactional row's channel is not in the report. */
     const countOutcomes = (report: DispatchReport) => {
         for (const [rule, counts] of Object.entries(report.byRule)) {
-            for (const outcome of ['failed', 'stopped', 'suppressed', 'retrying'] as const) {
+            for (const outcome of ['failed', 'stopped', 'suppressed', 'capped', 'retrying'] as const) {
                 if (counts[outcome] === 0) continue;
                 const labels = { rule, channel: channelOf.get(rule) ?? 'any', outcome };
                 metrics.increment('followup_messages_total', labels, counts[outcome]);

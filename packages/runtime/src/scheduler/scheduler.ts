@@ -120,8 +120,8 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
             countDecisions(metrics, rule.plan, report);
             log.info('scheduler: rule ran', {
                 rule: name, due: due.toISOString(), window: { from: report.watermark.toISOString(), to: due.toISOString() },
-                selected: report.selected, queued: report.queued, suppressed: report.suppressed, expired: report.expired,
-                stopped: report.stopped, failed: report.failed, seconds: Math.round(seconds * 1000) / 1000,
+                selected: report.selected, queued: report.queued, held: report.held, suppressed: report.suppressed, expired: report.expired,
+                stopped: report.stopped, failed: report.failed, capped: report.capped, seconds: Math.round(seconds * 1000) / 1000,
                 ...(nothingNew ? { nothingNew: true } : {}),
             });
             options.onRunFinished?.(report);
@@ -171,7 +171,11 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
 /** followup_messages_total for what the run decided (dispatch counts what was then sent). */
 function countDecisions(metrics: ServeMetrics, plan: RenderPlan, report: RuleRunReport): void {
-    const outcomes = { queued: report.queued, suppressed: report.suppressed, expired: report.expired, stopped: report.stopped, failed: report.failed };
+    // `held` is a subset of `queued`: queued follow-ups that wait for their quiet hours to end.
+    const outcomes = {
+        queued: report.queued, held: report.held, suppressed: report.suppressed, expired: report.expired, stopped: report.stopped,
+        failed: report.failed, capped: report.capped,
+    };
     for (const [outcome, n] of Object.entries(outcomes)) {
         if (n > 0) metrics.increment('followup_messages_total', { rule: plan.rule, channel: plan.channel, outcome }, n);
     }

@@ -2,6 +2,7 @@ import { initial } from './0001_initial.js';
 import { idempotencyKeys } from './0002_idempotency_keys.js';
 import { webhookTokens } from './0003_webhook_tokens.js';
 import { scheduledRuns } from './0004_scheduled_runs.js';
+import { policies } from './0005_policies.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -10,7 +11,7 @@ export type { Migration } from './migration.js';
  * Every migration, in order. They are TypeScript modules, not .sql files, so that they ship with the
  * build and nothing is read from disk at runtime. To change the schema, add the next file and list it here.
  */
-export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns];
+export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies];
 
 /** The schema version this code creates and expects. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
@@ -29,6 +30,7 @@ export const storeTables = [
     'idempotency_keys',
     'webhook_tokens',
     'scheduled_runs',
+    'recipient_locks',
 ] as const;
 
 export type StoreTable = (typeof storeTables)[number];

@@ -1,0 +1,147 @@
+// Frequency caps (docs/language.md §6): `limit <n> per recipient per <duration>`, of a rule or of the
+// project's policy. A follow-up is capped when the follow-ups already counted against a limit — to
+// the same address on the same channel, queued or sent, in (now - duration, now] — number n or more.
+//
+// Caps hold under concurrency because every run that decides follow-ups under a limit first locks
+// the rows of their addresses in `recipient_locks` (FOR UPDATE, in address order, in one statement,
+// so two runs never wait on each other in a cycle), and keeps the locks until it commits: a second
+// run deciding for the same address waits, then counts what the first one recorded.
+import type { LimitIR, RenderPlan } from '@followup/compiler';
+import type { StoreTx } from '../../store/store.js';
+import { textArrayParameter } from '../text-array.js';
+import type { StoreEngine } from '../../store/store.js';
+
+/** Why a follow-up was capped: recorded as the decision's detail, and told by `explain`. */
+export interface CapDetail {
+    limit: { count: number; per: string; scope: LimitIR['scope'] };
+    /** The follow-ups counted against the limit when it was decided (≥ limit.count). */
+    counted: number;
+    /** The start of the window counted, (since, now]. */
+    since: string;
+}
+
+/** Locks `addresses` on `channel` until the transaction ends (creating their rows the first time). */
+export async function lockRecipients(tx: StoreTx, engine: StoreEngine, channel: string, addresses: readonly string[]): Promise<void> {
+    const sorted = [...new Set(addresses)].sort();
+    if (sorted.length === 0) return;
+    const array = textArrayParameter(engine)(sorted);
+    // Inserted in order too: two runs inserting the same new addresses wait on each other in order.
+    await tx.query(
+        `INSERT INTO recipient_locks (channel, address)
+         SELECT $1, a FROM unnest($2::text[]) AS a ORDER BY a
+         ON CONFLICT DO NOTHING`,
+        [channel, array],
+    );
+    await tx.query(
+        `SELECT 1 FROM recipient_locks WHERE channel = $1 AND address = ANY ($2::text[]) ORDER BY address FOR UPDATE`,
+        [channel, array],
+    );
+}
+
+/**
+ * For each address, how many follow-ups count against `limit` as of `now`: of this rule (or, for a
+ * project limit, of every rule) on the channel, queued or sent, in (now - per, now]. Transactional
+ * messages (rule NULL) never count. `beforeOutboxIds`, when given (one per address, same order),
+ * counts only follow-ups recorded before that outbox row: what was decided ahead of it.
+ */
+export async function countFollowups(
+    tx: StoreTx,
+    engine: StoreEngine,
+    plan: Pick<RenderPlan, 'rule' | 'channel'>,
+    limit: LimitIR,
+    now: Date,
+    addresses: readonly string[],
+    beforeOutboxIds?: readonly number[],
+): Promise<number[]> {
+    if (addresses.length === 0) return [];
+    const array = textArrayParameter(engine);
+    const before = beforeOutboxIds
+        ? `AND EXISTS (SELECT 1 FROM outbox o WHERE o.delivery_id = d.id AND o.id < a.before)`
+        : '';
+    const { rows } = await tx.query<{ n: number }>(
+        `SELECT (SELECT count(*)::int FROM deliveries d
+                 WHERE d.recipient = a.address AND d.channel = $2 AND d.rule IS NOT NULL
+                   AND ($3::text IS NULL OR d.rule = $3)
+                   AND d.status IN ('queued', 'sent')
+                   AND d.sent_at > $4::timestamptz - $5::interval AND d.sent_at <= $4::timestamptz
+                   ${before}) AS n
+         FROM unnest($1::text[], $6::bigint[]) WITH ORDINALITY AS a(address, before, i)
+         ORDER BY a.i`,
+        [
+            array(addresses), plan.channel, limit.scope === 'rule' ? plan.rule : null, now.toISOString(), `${limit.per.minutes} minutes`,
+            beforeOutboxIds ? beforeOutboxIds.map(String) : addresses.map(() => null),
+        ],
+    );
+    return rows.map((r) => r.n);
+}
+
+/**
+ * The caps of one rule over one chunk of follow-ups about to be decided, in decision order: the
+ * counts in the store, plus what this chunk has decided so far.
+ */
+export class CapCounter {
+    private constructor(
+        private readonly limits: readonly LimitIR[],
+        private readonly now: Date,
+        /** Per limit, per address: the follow-ups counted. */
+        private readonly counts: Map<string, number>[],
+    ) {}
+
+    static async load(
+        tx: StoreTx, engine: StoreEngine, plan: RenderPlan, now: Date, addresses: readonly string[],
+    ): Promise<CapCounter> {
+        const unique = [...new Set(addresses)];
+        const counts: Map<string, number>[] = [];
+        for (const limit of plan.limits) {
+            const n = await countFollowups(tx, engine, plan, limit, now, unique);
+            counts.push(new Map(unique.map((a, i) => [a, n[i]!])));
+        }
+        return new CapCounter(plan.limits, now, counts);
+    }
+
+    /** The first limit this address has reached, or undefined when one more follow-up may go. */
+    reached(address: string): CapDetail | undefined {
+        for (let i = 0; i < this.limits.length; i++) {
+            const limit = this.limits[i]!;
+            const counted = this.counts[i]!.get(address) ?? 0;
+            if (counted >= limit.count) return capDetail(limit, counted, this.now);
+        }
+        return undefined;
+    }
+
+    /** One more follow-up to `address` was decided. */
+    add(address: string): void {
+        for (const counts of this.counts) counts.set(address, (counts.get(address) ?? 0) + 1);
+    }
+}
+
+export function capDetail(limit: LimitIR, counted: number, now: Date): CapDetail {
+    return {
+        limit: { count: limit.count, per: limit.per.text, scope: limit.scope },
+        counted,
+        since: new Date(now.getTime() - limit.per.minutes * 60_000).toISOString(),
+    };
+}
+
+/**
+ * Caps checked again when follow-ups are released (dispatched): for each row, the limit is counted
+ * over the follow-ups decided ahead of it (lower outbox ids), as of the dispatch's now. What was
+ * decided after a row never caps it, so this only stops a follow-up when something changed since
+ * its decision: a limit added to the policy while it was held, say. Returns, per row, the cap reached.
+ */
+export async function recheckCaps(
+    tx: StoreTx,
+    engine: StoreEngine,
+    plan: RenderPlan,
+    rows: readonly { address: string; outboxId: number }[],
+    now: Date,
+): Promise<(CapDetail | undefined)[]> {
+    const reached: (CapDetail | undefined)[] = rows.map(() => undefined);
+    for (const limit of plan.limits) {
+        const counts = await countFollowups(tx, engine, plan, limit, now, rows.map((r) => r.address), rows.map((r) => r.outboxId));
+        counts.forEach((n, i) => {
+            if (reached[i] === undefined && n >= limit.count) reached[i] = capDetail(limit, n, now);
+        });
+    }
+    return reached;
+}
