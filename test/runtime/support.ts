@@ -176,10 +176,10 @@ export interface RunningCli {
     exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }>;
 }
 
-/** Starts `followup run <project> --db <db> --now <now> --json` (the built binary). */
-export async function spawnRun(project: string, db: string, now: string): Promise<RunningCli> {
+/** Starts `followup run <project> --db <db> --now <now> --json [...extra]` (the built binary). */
+export async function spawnRun(project: string, db: string, now: string, extra: readonly string[] = []): Promise<RunningCli> {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [bin, 'run', project, '--db', db, '--now', now, '--json'], {
+    const child = spawn(process.execPath, [bin, 'run', project, '--db', db, '--now', now, '--json', ...extra], {
         cwd: repo,
         env: { ...process.env, NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -85,7 +85,7 @@ const suppressionWords: Record<string, string> = { hard_bounce: 'hard bounce', u
 function conditionReason(c: ExplainedCondition, evidence: unknown): string {
     const e = evidence === null || evidence === undefined ? undefined : String(evidence);
     if (c.evidence === 'engagement-at') {
-        const what = c.text.replace(/^not /, '').split(' ')[0]!;
+        const what = c.text.replace(/^not /, '').replace(/ link ".*"$/, '');
         return c.negated ? `${what} at ${e ? instant(e) : '?'}` : `not ${what}`;
     }
     if (c.evidence === 'since-event') {
