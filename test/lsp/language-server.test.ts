@@ -72,5 +72,22 @@ describe('followup lsp --stdio', () => {
         const rule = await hoverAt('rules.followup', 'followup bigCartLastChance', 'followup bigCart'.length);
         expect(rule).toContain('**rule bigCartLastChance**');
         expect(rule).toContain('Runs every 1 day at 09:00 in Europe/Paris; each run selects deliveries sent between 8 days and 7 days before it');
+        expect(rule).toContain('Project policy: at most 1 follow-up of any rule on email per recipient in any 1 day (queued or sent); more are recorded as capped, never sent.');
+        expect(rule).not.toContain('quiet hours'); // the policy's quiet hours are for sms
+        const sms = await hoverAt('rules.followup', 'followup loyalOpenedNoPurchase', 'followup loyal'.length);
+        expect(sms).toContain("Project policy, quiet hours: follow-ups decided between 21:00 and 09:00 (in the recipient's `timezone` when the event or profile holds a valid one, else Europe/Paris) are held until 09:00, then checked again before sending.");
+    });
+
+    it('hovers the words of caps, quiet hours and engagement', async () => {
+        const person = await hoverAt('rules.followup', '   and opened by a person', '   and opened by a pers'.length);
+        expect(person).toMatch(/^\*\*opened by a person\*\*: an open that is not a machine's, or a click/);
+        const opened = await hoverAt('rules.followup', '   and not opened and not clicked', '   and not ope'.length);
+        expect(opened).toContain('Machine opens by mail privacy proxies count too: write `opened by a person` to leave them out.');
+        const limit = await hoverAt('rules.followup', '  limit 1 per recipient per 1 day', '  lim'.length);
+        expect(limit).toBe('**limit** (every rule, on each channel): at most 1 follow-up of all those rules together per recipient in any 1 day (queued or sent); more are recorded as capped, never sent. ' +
+            'The recipient is the address as compared everywhere (emails trimmed and lower-cased); transactional messages never count.');
+        const quiet = await hoverAt('rules.followup', '  quiet hours 21:00', '  quiet hours 21:'.length);
+        expect(quiet).toMatch(/^\*\*quiet hours\*\* \(every rule on sms\): follow-ups decided between 21:00 and 09:00/);
+        expect(await hoverAt('rules.followup', 'policy {', 'pol'.length)).toMatch(/^\*\*policy\*\*: project-wide limits and quiet hours/);
     });
 });

@@ -1,4 +1,4 @@
--- followup rule loyalOpenedNoPurchase (rules.followup:23)
+-- followup rule loyalOpenedNoPurchase (rules.followup:24)
 -- Selects who is due: cartAbandonment sent 1 day ago, in the window (watermark - delay, now - delay].
 -- Parameters:
 --   $1 watermark (timestamptz)
@@ -74,6 +74,10 @@ WHERE
         t.delivery_id = d.id
         AND t.kind IN ('open', 'click')
         AND t.at <= $2::timestamptz
+        AND (
+          t.kind = 'click'
+          OR NOT t.machine
+        )
     )
     AND coalesce(
       CASE jsonb_typeof(e.payload -> 'loyaltyMember')

@@ -1,14 +1,21 @@
 // The outline: events (and the profile) with their fields, record types, messages named
 // `name for event channel` (a message's name alone is not unique), and rules by name (a short
 // rule's derived `<trigger>_<message>_<channel>`), each with a detail that says what it is.
-import type { AstNode, CstNode, LangiumDocument } from 'langium';
+import { GrammarUtils, type AstNode, type CstNode, type LangiumDocument } from 'langium';
 import { DefaultDocumentSymbolProvider } from 'langium/lsp';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
-import { isEvent, isField, isMessage, isProfile, isRecordType, isRule } from '../generated/ast.js';
+import { isEvent, isField, isMessage, isPolicy, isProfile, isRecordType, isRule, type Policy } from '../generated/ast.js';
 import { typeOfTypeRef } from '../model/schema.js';
 import { typeToString } from '../types/fu-type.js';
 
 export class FollowupDocumentSymbolProvider extends DefaultDocumentSymbolProvider {
+    /** A `policy { }` block has no name: it is shown as `policy`, with what it sets. */
+    protected override getSymbol(document: LangiumDocument, node: AstNode): DocumentSymbol[] {
+        if (isPolicy(node) && node.$cstNode) return [policySymbol(node)];
+        return super.getSymbol(document, node);
+    }
+
+
     protected override createSymbol(document: LangiumDocument, node: AstNode, cstNode: CstNode, nameNode: CstNode, computedName?: string): DocumentSymbol {
         const symbol = super.createSymbol(document, node, cstNode, nameNode, computedName);
         if (isEvent(node)) return { ...symbol, kind: SymbolKind.Event, detail: node.targetsProfile ? 'event targeting the profile' : 'event' };
@@ -31,4 +38,10 @@ export class FollowupDocumentSymbolProvider extends DefaultDocumentSymbolProvide
         }
         return symbol;
     }
+}
+
+function policySymbol(policy: Policy): DocumentSymbol {
+    const keyword = GrammarUtils.findNodeForKeyword(policy.$cstNode, 'policy') ?? policy.$cstNode!;
+    const detail = policy.options.map(o => (o.$type === 'Limit' ? `limit ${o.count}` : 'quiet hours') + (o.channel ? ` on ${o.channel}` : '')).join(', ');
+    return { name: 'policy', kind: SymbolKind.Namespace, detail, range: policy.$cstNode!.range, selectionRange: keyword.range };
 }

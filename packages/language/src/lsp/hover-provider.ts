@@ -1,12 +1,17 @@
 // Hover: what a name means in the domain — a field's type and owner, an event's fields, a rule's
 // derived name, schedule and window in words.
-import type { AstNode, MaybePromise } from 'langium';
-import { AstNodeHoverProvider } from 'langium/lsp';
-import { isEvent, isField, isMessage, isProfile, isRecordType, isRule, type Event, type Field, type Profile, type Rule } from '../generated/ast.js';
+import { CstUtils, type AstNode, type LangiumDocument, type LangiumDocuments, type MaybePromise } from 'langium';
+import { AstNodeHoverProvider, type LangiumServices } from 'langium/lsp';
+import type { Hover, HoverParams } from 'vscode-languageserver';
+import {
+    isEngagement, isEvent, isField, isLimit, isMessage, isModel, isPolicy, isProfile, isQuietHours, isRecordType, isRule,
+    type Event, type Field, type Policy, type Profile, type Rule,
+} from '../generated/ast.js';
 import { durationValue, minutesToWords } from '../model/durations.js';
 import { declaredFields, ruleEvent, typeOfTypeRef } from '../model/schema.js';
 import { derivedRuleName } from '../services/name-provider.js';
 import { typeToString } from '../types/fu-type.js';
+import { engagementHover, optionHover, policyHover, rulePolicyLines } from './policy-hover.js';
 
 function fieldLine(field: Field): string {
     return `${field.name}: ${typeToString(typeOfTypeRef(field.type))}${field.optional ? '?' : ''}`;
@@ -29,6 +34,39 @@ export function ruleWindowInWords(rule: Rule): string {
 }
 
 export class FollowupHoverProvider extends AstNodeHoverProvider {
+    private readonly documents: LangiumDocuments;
+
+    constructor(services: LangiumServices) {
+        super(services);
+        this.documents = services.shared.workspace.LangiumDocuments;
+    }
+
+    /** Declarations and references as Langium finds them; else the words of a condition or an option. */
+    override async getHoverContent(document: LangiumDocument, params: HoverParams): Promise<Hover | undefined> {
+        const found = await super.getHoverContent(document, params);
+        if (found) return found;
+        const root = document.parseResult?.value?.$cstNode;
+        const leaf = root && CstUtils.findLeafNodeAtOffset(root, document.textDocument.offsetAt(params.position));
+        const node = leaf?.astNode;
+        const value = node && this.wordsHover(node);
+        return value ? { contents: { kind: 'markdown', value } } : undefined;
+    }
+
+    private wordsHover(node: AstNode): string | undefined {
+        if (isEngagement(node)) return engagementHover(node);
+        if (isLimit(node) || isQuietHours(node)) return optionHover(node, isPolicy(node.$container));
+        if (isPolicy(node)) return policyHover();
+        return undefined;
+    }
+
+    /** Every `policy { }` block of the workspace. */
+    private policies(): Policy[] {
+        return this.documents.all.toArray().flatMap(d => {
+            const model = d.parseResult?.value;
+            return isModel(model) ? model.declarations.filter(isPolicy) : [];
+        });
+    }
+
     protected getAstNodeHoverContent(node: AstNode): MaybePromise<string | undefined> {
         if (isField(node)) {
             const owner = node.$container;
@@ -45,7 +83,8 @@ export class FollowupHoverProvider extends AstNodeHoverProvider {
             const event = ruleEvent(node);
             return `**rule ${name}**${node.name ? '' : ' (short form; name derived as <trigger>_<message>_<channel>)'}\n\n` +
                 `Sends \`${node.action?.message?.$refText}\` on ${node.action?.channel}${event ? ` to each \`${event.name}\`` : ''}, ` +
-                `${minutesToWords(durationValue(node.trigger?.delay)?.minutes ?? 0)} after \`${node.trigger?.source?.$refText}\` was sent.\n\n${ruleWindowInWords(node)}`;
+                `${minutesToWords(durationValue(node.trigger?.delay)?.minutes ?? 0)} after \`${node.trigger?.source?.$refText}\` was sent.\n\n${ruleWindowInWords(node)}` +
+                rulePolicyLines(node, this.policies()).map(line => `\n\n${line}`).join('');
         }
         return undefined;
     }

@@ -8,8 +8,20 @@ function list(items: string[], limit = 10): string {
     return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}` : shown.join('');
 }
 
+/** What a terminal looks like, for people: "Expecting token of type 'TIME'" says nothing to them. */
+const terminalWords: Record<string, string> = {
+    TIME: 'a time of day (HH:MM, e.g. 08:00)',
+    NUMBER: 'a number',
+    STRING: 'a string in quotes',
+    TRIPLE_STRING: 'a """string"""',
+    ID: 'a name',
+};
+
 export function conciseParserMessage(message: string): string {
     const flat = message.replace(/\s+/g, ' ').trim();
+    const single = /^Expecting token of type '([A-Z_]+)' but found `(.*)`\.$/.exec(flat);
+    const words = single && terminalWords[single[1]!];
+    if (words) return `Unexpected '${single[2]}': expected ${words}`;
     const found = /but found: '(.*)'$/.exec(flat)?.[1];
     if (!flat.startsWith('Expecting: one of these possible Token sequences')) return flat;
     const sequences = [...flat.matchAll(/\d+\. \[([^\]]*)\]/g)].map(m => m[1]!.split(', '));

@@ -197,3 +197,56 @@ describe('more checks', () => {
         expect(d[0]!.message.length).toBeLessThan(300);
     });
 });
+
+describe('caps, quiet hours and opens by a person (docs/language.md §6)', () => {
+    const rule = (options: string, condition = '') =>
+        `followup r {\n  when cartAbandonment sent 3 days ago${condition} then send followup email\n${options}\n}`;
+    it('a policy block and rule options that are all fine', async () => {
+        const source = `${rule('  limit 1 per recipient per 1 day\n  limit 3 per recipient per 7 days\n  quiet hours 21:00 to 8:00 in "Europe/Paris"', ' and not opened by a person')}
+policy {
+  limit 2 per recipient per 1 day on email
+  limit 5 per recipient per 1 week
+  quiet hours 22:00 to 07:30 in "UTC" on sms
+}`;
+        expect(await diagnosticsOf(source)).toEqual([]);
+    });
+    it("a rule's option naming a channel belongs in a policy", async () => {
+        await expectOne(rule('  limit 1 per recipient per 1 day on ⟦email⟧'), 'FU127',
+            "A rule's limit applies to its own channel (email): 'on email' belongs in a policy block",
+            { hint: "Remove 'on email', or move the line into `policy { ... }` to apply it to every rule on email" });
+    });
+    it('two limits over the same period (however written), in a rule and in a policy', async () => {
+        await expectOne(rule('  limit 1 per recipient per 7 days\n  ⟦limit 2 per recipient per 1 week⟧'), 'FU113', 'A limit per 1 week is given twice');
+        await expectOne('policy {\n  quiet hours 21:00 to 08:00 in "UTC" on sms\n  ⟦quiet hours 22:00 to 07:00 in "UTC" on sms⟧\n}', 'FU113',
+            'The policy gives quiet hours on sms twice');
+    });
+    it('quiet hours that end when they start', async () => {
+        await expectOne(rule('  quiet hours 21:00 to ⟦21:00⟧ in "Europe/Paris"'), 'FU144', 'Quiet hours from 21:00 to 21:00 are empty');
+    });
+    it('quiet hours with a malformed time: one syntax error saying what a time looks like, nothing else', async () => {
+        const m = marked(rule('  quiet hours 21:00 to ⟦9⟧ in "Europe/Paris"'));
+        const diagnostics = await diagnosticsOf(m.text);
+        expect(diagnostics.map(brief)).toEqual([{ code: 'FU001', ...m.range }]);
+        expect(diagnostics[0]!.message).toBe("Unexpected '9': expected a time of day (HH:MM, e.g. 08:00)");
+    });
+    it("'by a person' applies to opens only", async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and clicked ⟦by⟧ a person then send followup email', 'FU131',
+            "'by a person' applies to opens only, not to 'clicked'", { hint: /clicks always count/ });
+    });
+    it('opens by a person: contradictions and conditions that never hold', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and opened by a person and ⟦not opened by a person⟧ then send followup email', 'FU160',
+            "Contradiction: 'opened by a person' and 'not opened by a person' can never both hold", { severity: 'warning' });
+        await expectOne('when cartAbandonment sent 3 days ago and clicked and ⟦not opened by a person⟧ then send followup email', 'FU161',
+            "Never holds: a click counts as an open, so 'clicked and not opened by a person' selects nobody", { severity: 'warning' });
+        await expectOne('when cartAbandonment sent 3 days ago and opened by a person and ⟦not opened⟧ then send followup email', 'FU161',
+            "Never holds: an open by a person is an open, so 'opened by a person and not opened' selects nobody", { severity: 'warning' });
+        // A machine open alone satisfies this: not a contradiction.
+        expect(await diagnosticsOf('when cartAbandonment sent 3 days ago and opened and not opened by a person then send followup email')).toEqual([]);
+    });
+    it('the new words stay usable as names', async () => {
+        const source = 'event words { email: email  a: string  by: string  person: string  policy: string  on: boolean }\n' +
+            'message m for words email { subject: "{{ a }} {{ by }}" text: "{{ person }} {{ policy }}" }\n' +
+            'when words sent 1 day ago and a = "x" and person != "y" and on = true then send m email';
+        expect(await diagnosticsOf(source)).toEqual([]);
+    });
+});

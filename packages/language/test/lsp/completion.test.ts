@@ -82,7 +82,7 @@ describe('completion in rules', () => {
 
     it('offers the options after the action of a long rule', async () => {
         expect(labels(await rule('followup x {\n  when cartAbandonment sent 3 days ago\n  then send followup email\n  ‸\n}'))).toEqual(
-            expect.arrayContaining(['to', 'schedule', 'lookback', 'expire', 'limit', 'quiet']));
+            expect.arrayContaining(['to', 'schedule', 'lookback', 'expire', 'limit', 'quiet hours']));
     });
 
     it('offers `key` (not the soft keywords a name may be) where a field starts, the types after `:`, and each message part once', async () => {
@@ -155,5 +155,19 @@ describe('completion inside {{ }}', () => {
         expect(withDetails(await items('{{#each lines as line}}{{#each line.tags as tag}}{{ tag.‸ }}{{/each}}{{/each}}'))).toEqual([
             'label: string', 'weight: int',
         ]);
+    });
+});
+
+describe('completion of caps, quiet hours and opens by a person', () => {
+    it('offers `by a person` after `opened` only, then the rest of the condition', async () => {
+        expect(labels(await rule('when cartAbandonment sent 3 days ago and not opened ‸'))).toEqual(['by a person', 'link', 'and', 'or', 'then']);
+        expect(labels(await rule('when cartAbandonment sent 3 days ago and clicked ‸'))).not.toContain('by a person');
+    });
+    it('offers the options of a rule and of a policy block, `quiet hours` as one item, `on` after a policy limit', async () => {
+        expect(labels(await rule('followup x {\n  when cartAbandonment sent 3 days ago then send followup email\n  ‸\n}')))
+            .toEqual(['to', 'schedule', 'lookback', 'expire', 'limit', 'quiet hours']);
+        expect(labels(await rule('policy {\n  ‸\n}'))).toEqual(['limit', 'quiet hours']);
+        expect(labels(await rule('policy {\n  limit 2 per recipient per 1 day ‸\n}'))).toEqual(['on', 'limit', 'quiet hours']);
+        expect(labels(await rule('‸'))).toContain('policy');
     });
 });

@@ -44,6 +44,7 @@ describe('outline', () => {
             'cartReminderChase (Function: cartAbandonment_followup_email sent 4 days ago → lastChance email)',
             'bigCartLastChance (Function: cartAbandonment sent 7 days ago → lastChance email)',
             'loyalOpenedNoPurchase (Function: cartAbandonment sent 1 day ago → followup sms)',
+            'policy (Namespace: limit 1, quiet hours on sms)',
         ]);
     });
 });
@@ -55,7 +56,7 @@ describe('folding', () => {
     it('folds blocks (keeping `}` visible) and `"""` strings (keeping the closing quotes visible), not single-line blocks', async () => {
         expect(await folds(cart, 'events.followup')).toEqual(['2-13', '16-22']);
         expect(await folds(cart, 'messages.followup')).toEqual(['2-9', '5-8', '12-22', '15-21', '27-34', '30-33']);
-        expect(await folds(cart, 'rules.followup')).toEqual(['4-7', '11-18', '22-28']);
+        expect(await folds(cart, 'rules.followup')).toEqual(['4-7', '11-18', '23-29', '33-35']);
     });
 
     it('folds runs of three or more comment lines', async () => {

@@ -31,6 +31,12 @@ import { fieldItem, fieldsAfterDot, segmentsBeforeDot, walkSegments } from './ty
 const channels = ['email', 'sms', 'push'] as const;
 const stringTokens = new Set(['STRING', 'TRIPLE_STRING']);
 
+/** Keywords that only ever start a fixed phrase, by the grammar rule they start it in. */
+const phrases: Record<string, { rule: string; text: string; detail: string }> = {
+    by: { rule: 'Engagement', text: 'by a person', detail: 'an open by a person: machine opens (mail privacy proxies) do not count; a click does' },
+    quiet: { rule: 'QuietHours', text: 'quiet hours', detail: 'quiet hours HH:MM to HH:MM in "<zone>": follow-ups decided inside them are held until they end' },
+};
+
 export class FollowupCompletionProvider extends DefaultCompletionProvider {
     override readonly completionOptions: CompletionProviderOptions = { triggerCharacters: ['.', '|', '{', '"', '#'] };
     private readonly followupScopes: FollowupScopeProvider;
@@ -157,6 +163,14 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
         if (keyword.value === 'since') {
             const word = /`?([A-Za-z_][A-Za-z0-9_]*)`?\s*$/.exec(context.textDocument.getText().slice(0, context.tokenOffset))?.[1];
             if (!word || !this.indexManager.allElements('Event').some(d => d.name === word)) return;
+        }
+        // Phrases the grammar spells word by word are offered whole.
+        const phrase = phrases[keyword.value];
+        if (phrase && AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name === phrase.rule) {
+            // Only opens can be a machine's (the checker refuses `clicked by a person`).
+            if (keyword.value === 'by' && !/\bopened\s*$/.test(context.textDocument.getText().slice(0, context.tokenOffset))) return;
+            acceptor(context, { label: phrase.text, kind: CompletionItemKind.Keyword, detail: phrase.detail, sortText: '1' });
+            return;
         }
         if ((channels as readonly string[]).includes(keyword.value)) {
             const sent = this.messageBeforeChannel(context);

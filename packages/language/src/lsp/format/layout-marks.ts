@@ -1,7 +1,7 @@
 // What the layout needs to know about a parsed document beyond its tokens: where declarations,
 // members and rule clauses start, which braces hold members, and which `<`/`>` are a list type's.
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type CstNode } from 'langium';
-import { isEvent, isListType, isMessage, isProfile, isRecordType, isRule, type Model } from '../../generated/ast.js';
+import { isEvent, isListType, isMessage, isPolicy, isProfile, isRecordType, isRule, type Model } from '../../generated/ast.js';
 
 export interface RuleSpan {
     start: number;
@@ -44,7 +44,8 @@ export function layoutMarks(model: Model): LayoutMarks {
         addOffset(marks.declarationStarts, start);
         const members: AstNode[] = isEvent(declaration) || isProfile(declaration) ? declaration.members
             : isRecordType(declaration) ? declaration.fields
-                : isMessage(declaration) ? declaration.parts : [];
+                : isMessage(declaration) ? declaration.parts
+                    : isPolicy(declaration) ? declaration.options : [];
         for (const member of members) addOffset(marks.memberStarts, firstToken(member));
         if (!isRule(declaration)) {
             addOffset(marks.memberBlocks, GrammarUtils.findNodeForKeyword(declaration.$cstNode, '{')?.offset);
