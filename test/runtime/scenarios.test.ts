@@ -349,7 +349,7 @@ forEachEngine('§4 execution semantics', (ctx) => {
             const dispatch = (at: Date) => dispatchOutbox(db, { transports: { email: transport }, plans, now: at, retry });
 
             const first = await dispatch(now);
-            expect(first.total).toEqual({ sent: 0, failed: 1, stopped: 0, suppressed: 0, retrying: 3 });
+            expect(first.total).toEqual({ sent: 0, failed: 1, stopped: 0, suppressed: 0, capped: 0, retrying: 3 });
             const outbox = async () => (await db.query<{ recipient: string; status: string; attempts: number; next_attempt_at: Date; last_error: string | null }>(
                 `SELECT recipient, status, attempts, next_attempt_at, last_error FROM outbox ORDER BY recipient`)).rows;
             expect((await outbox()).map((r) => [r.recipient, r.status, r.attempts, r.next_attempt_at.getTime() - now.getTime(), r.last_error])).toEqual([
