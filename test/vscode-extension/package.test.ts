@@ -96,7 +96,7 @@ describe('the .vsix', () => {
             expect(file.scopeName).toBe(grammar.scopeName);
         }
         expect(manifest.contributes.grammars.find(g => g.language === 'followup')?.scopeName).toBe('source.followup');
-        expect(manifest.contributes.grammars.find(g => g.injectTo)?.injectTo).toEqual(['source.followup', 'text.html.basic']);
+        expect(manifest.contributes.grammars.find(g => g.injectTo)?.injectTo).toEqual(['source.followup', 'text.html.basic', 'text.html.derivative']);
     });
 
     it('contributes the commands the code lenses invoke, titled "Followup: …"', () => {
