@@ -12,6 +12,7 @@ export const firstEvent = `event cartAbandonment {
 
 export const firstMessage = `message followup for cartAbandonment email {
   subject: "{{ firstName }}, your cart is waiting"
+  html: file "templates/followup.html"
   text: "You left {{ cartTotal }} in your cart: {{ cartUrl }}"
 }
 `;
@@ -30,12 +31,7 @@ event purchase {
 `;
 
 const messagesFile = `// The follow-up: {{ }} reads the event's fields; the HTML part is a file next to it.
-message followup for cartAbandonment email {
-  subject: "{{ firstName }}, your cart is waiting"
-  html: file "templates/followup.html"
-  text: "You left {{ cartTotal }} in your cart: {{ cartUrl }}"
-}
-`;
+${firstMessage}`;
 
 const rulesFile = `// Three days after the cart-abandonment email, if it was not opened, send the follow-up.
 ${firstRule}`;
