@@ -218,6 +218,15 @@ async function suggestions() {
     return widget.locator('.monaco-list-row .label-name').allInnerTexts();
 }
 
+/** The text of the extension's "followup" output channel, as VS Code writes it to its log folder. */
+function followupChannel() {
+    const logs = path.join(dirs['user-data'], 'logs');
+    if (!fs.existsSync(logs)) return '';
+    return fs.readdirSync(logs, { recursive: true }).map(f => path.join(logs, String(f)))
+        .filter(f => f.endsWith(path.join('followup.followup-vscode', 'followup.log')))
+        .map(f => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
 // ------------------------------------------------------------------ the steps
 
 try {
@@ -327,9 +336,18 @@ try {
         await page.keyboard.type('x');
         await sleep(300);
         expect(!(await editorText()).includes('x--') && (await page.locator('.tabs-container .tab.active.dirty').count()) === 0, `typing does not change it (aria-readonly=${readonly})`);
+        // It follows the rule: an edit of the rule changes the SQL shown (here a bound value).
+        await page.keyboard.press('Control+1');
+        await cursorAt('rules.followup', 'cartTotal >= 100', 13);
+        await page.keyboard.press('Delete');
+        await page.keyboard.type('2');
+        await page.keyboard.press('Control+2');
+        await until(editorText, t => t.includes('$5 value (numeric) = 200'), 'the SQL follows the edit of the rule');
+        await shot('show-sql-follows-the-rule');
         await command('View: Close Editor');
         await sleep(500);
         expect(await page.locator('.monaco-dialog-box').count() === 0, 'closing it asks nothing');
+        await command('File: Revert File');
     });
 
     await step('format', async () => {
@@ -374,6 +392,15 @@ try {
         await until(activeTab, t => t === 'cartAbandonment.json', 'samples/cartAbandonment.json is opened for editing');
         const sample = JSON.parse(fs.readFileSync(path.join(workspace, 'samples/cartAbandonment.json'), 'utf8'));
         expect(typeof sample.givenName === 'string' && !('firstName' in sample) && sample.cartTotal === 168, `the sample is repaired: ${JSON.stringify(sample)}`);
+        // Another sample: the picker lists the sample files, the history's events and the schema's.
+        await openFile('rules.followup');
+        await command('Followup: Pick preview sample');
+        const choice = page.locator('.quick-input-list .monaco-list-row', { hasText: 'history.jsonl (event cart-002)' }).first();
+        await choice.waitFor({ state: 'visible', timeout: 10_000 });
+        const listed = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+        expect(listed.some(l => l.includes('samples/cartAbandonment.json')) && listed.some(l => l.includes('missing givenName')), `the picker says which samples fit: ${listed.slice(0, 4).join(' | ')}`);
+        await choice.click();
+        await until(() => followupChannel(), t => t.includes('preview of cartAbandonment_followup_email with history.jsonl (event cart-002)'), 'the preview is rendered with the picked sample');
     });
 
     await step('output-channel-and-extension-host-log', async () => {

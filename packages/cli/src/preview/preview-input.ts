@@ -34,7 +34,7 @@ export interface PreviewInput {
 
 function pickRule(project: LoadedProject, wanted: string | undefined): { rule: Rule; name: string } {
     const rules = project.documents.flatMap(d => d.parseResult.value.declarations.filter(isRule)).map(r => ({ rule: r, name: r.name ?? derivedRuleName(r) }));
-    const known = rules.map(r => r.name).join(', ') || 'no rules';
+    const known = rules.map(r => r.name).sort().join(', ') || 'no rules';
     if (wanted === undefined) {
         if (rules.length === 1) return rules[0]!;
         throw new UsageError(`say which rule with --rule <name> (the project has: ${known})`);
