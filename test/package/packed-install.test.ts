@@ -2,7 +2,8 @@
 // followup-<version>.tgz; it is installed into an empty folder outside the repository, with npm in
 // offline mode (the tarball needs no registry), and the README's "Your first rule" is run there
 // exactly as written. Then send-test goes to a real SMTP server and leaves the store as it was.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -108,6 +109,42 @@ describe("the packed followup, installed into an empty folder, runs the README's
         const byEvent = sh('npx followup preview my-project --rule cartAbandonment_followup_email --event cart-3');
         expect(byEvent.stdout).toContain('Subject  Chloé, your cart is waiting');
         expect(sh('npx followup preview my-project --rule nope').code).toBe(2);
+    });
+
+    it('installs globally too: `followup` on the PATH', () => {
+        const prefix = path.join(temp, 'global');
+        const installed = sh(`npm i -g --prefix ${prefix} ./followup-${version}.tgz`);
+        expect(installed.code).toBe(0);
+        const r = spawnSync(path.join(prefix, 'bin/followup'), ['--help'], { cwd: temp, env: userEnv(), encoding: 'utf8' });
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(/init\s+Create a project[\s\S]*send-test/);
+    });
+
+    it('serve from the package answers /openapi.json with a valid OpenAPI 3.1 document', async () => {
+        const server = spawn(path.join(folder, 'node_modules/.bin/followup'), ['serve', 'my-project', '--port', '0', '--db', path.join(temp, 'serve-db')], {
+            cwd: folder, env: { ...userEnv(), FOLLOWUP_API_KEYS: 'a-test-key-0123456789', FOLLOWUP_SECRET: '0123456789abcdef0123456789abcdef' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        try {
+            const url = await new Promise<string>((resolve, reject) => {
+                let err = '';
+                server.stderr.on('data', (chunk: Buffer) => {
+                    err += chunk.toString();
+                    const found = /listening on (http:\/\/\S+)/.exec(err);
+                    if (found) resolve(found[1]!);
+                });
+                server.stdout.resume();
+                server.once('exit', code => reject(new Error(`serve exited with ${code}: ${err}`)));
+            });
+            const document = await (await fetch(`${url}/openapi.json`)).json();
+            const validator = new Validator();
+            const result = await validator.validate(document as never);
+            expect(result.valid, JSON.stringify(result.errors)).toBe(true);
+            expect(Object.keys((document as { paths: object }).paths)).toContain('/v1/events/cartAbandonment');
+        } finally {
+            server.kill('SIGTERM');
+            await new Promise(resolve => server.once('exit', resolve));
+        }
     });
 
     describe('send-test through SMTP', () => {
