@@ -44,8 +44,8 @@ execFileSync('npm', ['run', 'package', '-w', 'vscode-extension'], { cwd: repo, s
 const env = {
     ...process.env,
     HOME: dirs.home, XDG_CONFIG_HOME: dirs['xdg-config'], XDG_DATA_HOME: dirs['xdg-data'], XDG_CACHE_HOME: dirs['xdg-cache'],
-    PASSWORD: undefined, HASHED_PASSWORD: undefined,
 };
+// --auth none: no password from the environment either.
 delete env.PASSWORD; delete env.HASHED_PASSWORD;
 const common = ['--disable-telemetry', '--disable-update-check', '--extensions-dir', dirs.extensions, '--user-data-dir', dirs['user-data']];
 log('installing the .vsix into code-server');
@@ -250,7 +250,6 @@ try {
         await cursorAt('rules.followup', 'when cartAbandonment', 1);
         const keyword = await scopesAtCursor();
         expect(keyword.includes('keyword.control.followup') && keyword.includes('source.followup'), `'when' is keyword.control.followup: ${keyword}`);
-        await cursorAt('messages.followup', '{{ firstName }}', 4).catch(() => {});
     });
 
     await step('highlighting-in-strings', async () => {
@@ -332,10 +331,10 @@ try {
         await until(editorText, t => /SELECT/i.test(t) && t.includes('followup rule bigCartLastChance'), 'the SQL is shown');
         const dirty = await page.locator('.tabs-container .tab.active.dirty').count();
         expect(dirty === 0, 'the SQL document is not dirty');
-        const readonly = await page.locator('.editor-group-container.active .monaco-editor textarea').first().getAttribute('aria-readonly').catch(() => null);
+        const before = await editorText();
         await page.keyboard.type('x');
         await sleep(300);
-        expect(!(await editorText()).includes('x--') && (await page.locator('.tabs-container .tab.active.dirty').count()) === 0, `typing does not change it (aria-readonly=${readonly})`);
+        expect(await editorText() === before && (await page.locator('.tabs-container .tab.active.dirty').count()) === 0, 'typing does not change it: it is read-only');
         // It follows the rule: an edit of the rule changes the SQL shown (here a bound value).
         await page.keyboard.press('Control+1');
         await cursorAt('rules.followup', 'cartTotal >= 100', 13);
