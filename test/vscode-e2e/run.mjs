@@ -197,11 +197,12 @@ async function cursorAt(relative, text, offset = 0, nth = 0) {
 }
 
 /** The scopes "Developer: Inspect Editor Tokens and Scopes" lists for the token at the cursor. */
-async function scopesAtCursor() {
+async function scopesAtCursor(name) {
     await command('Developer: Inspect Editor Tokens and Scopes');
     const widget = page.locator('.token-inspect-widget');
     await widget.waitFor({ state: 'visible', timeout: 10_000 });
     const text = await until(() => widget.innerText(), t => /textmate scopes/i.test(t), 'the token inspector shows TextMate scopes');
+    await shot(`${name}-scopes`);
     await page.keyboard.press('Escape');
     return text;
 }
@@ -248,21 +249,21 @@ try {
     await step('highlighting-followup', async () => {
         await openFile('rules.followup');
         await cursorAt('rules.followup', 'when cartAbandonment', 1);
-        const keyword = await scopesAtCursor();
+        const keyword = await scopesAtCursor('when');
         expect(keyword.includes('keyword.control.followup') && keyword.includes('source.followup'), `'when' is keyword.control.followup: ${keyword}`);
     });
 
     await step('highlighting-in-strings', async () => {
         await openFile('messages.followup');
         await cursorAt('messages.followup', '{{ firstName }}', 4);
-        const scopes = await scopesAtCursor();
+        const scopes = await scopesAtCursor('string-tag');
         expect(scopes.includes('meta.template.expression.followup') && scopes.includes('string.quoted.double.followup'), `{{ firstName }} in a string: ${scopes}`);
     });
 
     await step('highlighting-html-template', async () => {
         await openFile('templates/cart-followup.html');
         await cursorAt('templates/cart-followup.html', '{{ firstName }}', 4);
-        const scopes = await scopesAtCursor();
+        const scopes = await scopesAtCursor('html-tag');
         expect(scopes.includes('text.html.derivative'), `the html language's root scope: ${scopes}`);
         expect(scopes.includes('meta.template.expression.followup') && scopes.includes('variable.other.readwrite.followup'), `{{ firstName }} in HTML: ${scopes}`);
     });
@@ -303,6 +304,7 @@ try {
         const fields = ['abandonedAt', 'cartTotal', 'cartUrl', 'currency', 'customerId', 'email', 'firstName', 'items', 'loyaltyMember', 'phone'];
         expect(fields.every(f => labels.slice(0, fields.length).includes(f)), `the fields come first: ${labels.join(', ')}`);
         expect(!labels.includes('event'), `no odd 'event' item: ${labels.join(', ')}`);
+        await shot('completion-list');
         await page.keyboard.press('Escape');
         await command('File: Revert File');
     });
@@ -313,6 +315,7 @@ try {
         await command('Show or Focus Hover');
         const hover = page.locator('.monaco-hover-content').first();
         await until(() => hover.innerText().catch(() => ''), t => /cartTotal/.test(t) && /decimal/.test(t), 'the hover shows the field and its type');
+        await shot('hover-shown');
         await page.keyboard.press('Escape');
     });
 
