@@ -17,7 +17,8 @@ function followup(args: string[], cwd = repo) {
 }
 
 function readTree(dir: string): Record<string, string> {
-    return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+    return Object.fromEntries(fs.readdirSync(dir, { recursive: true }).map(String).filter(f => fs.statSync(path.join(dir, f)).isFile()).sort()
+        .map(f => [f.split(path.sep).join('/'), fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
 describe('followup check', () => {
@@ -74,7 +75,8 @@ describe('followup compile', () => {
         const manifest = JSON.parse(files['manifest.json']!) as { rules: { name: string; sql: string; plan: string }[] };
         const names = manifest.rules.map(r => r.name);
         expect(names).toEqual(['bigCartLastChance', 'cartAbandonment_followup_email', 'cartReminderChase', 'loyalOpenedNoPurchase']);
-        expect(Object.keys(files).sort()).toEqual(['manifest.json', ...names.flatMap(n => [`${n}.plan.json`, `${n}.sql`])].sort());
+        expect(Object.keys(files).sort()).toEqual(['manifest.json', ...names.flatMap(n => [`${n}.plan.json`, `${n}.sql`]),
+            'schemas/cartAbandonment.json', 'schemas/purchase.json'].sort());
         expect(readTree(second)).toEqual(files);
         const plan = JSON.parse(files['cartAbandonment_followup_email.plan.json']!);
         expect(plan).toMatchObject({

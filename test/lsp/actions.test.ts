@@ -269,6 +269,45 @@ describe('code lenses and custom requests', () => {
         fs.rmSync(path.join(session.project, 'samples'), { recursive: true });
     });
 
+    it('says when the sample does not match the event (missing and unknown fields), lists the other samples, and previews the one picked', async () => {
+        type Checked = Preview & { sample: { ref: string; warning?: string; missing: string[]; unknown: string[]; editFile: string; repaired: Record<string, unknown> } };
+        const history = fs.readFileSync(path.join(session.project, 'history.jsonl'), 'utf8').split('\n').map(l => l && JSON.parse(l));
+        const cart = history.find(r => r && r.kind === 'event' && r.type === 'cartAbandonment')!.data as Record<string, unknown>;
+        // A sample written before `givenName` was renamed to `firstName`.
+        const { firstName, ...rest } = cart;
+        fs.mkdirSync(path.join(session.project, 'samples'));
+        fs.writeFileSync(path.join(session.project, 'samples/old-cart.json'), JSON.stringify({ cartAbandonment: { ...rest, givenName: firstName } }));
+        try {
+            const stale = await preview({ rule: 'cartAbandonment_followup_email' }) as Checked;
+            expect(stale.sample.ref).toBe('samples/old-cart.json');
+            expect(stale.sample.missing).toEqual(['firstName']);
+            expect(stale.sample.unknown).toEqual(['givenName']);
+            expect(stale.sample.warning).toBe("The sample samples/old-cart.json does not match event 'cartAbandonment': missing firstName; unknown givenName. "
+                + 'Its values render empty: pick another sample or edit one.');
+            expect(stale.subject).toBe(', your cart is waiting');
+            expect(stale.sample.editFile).toBe(path.join(session.project, 'samples', 'cartAbandonment.json'));
+            expect(stale.sample.repaired).toMatchObject({ firstName: 'Ada', cartTotal: cart['cartTotal'] });
+            expect(stale.sample.repaired).not.toHaveProperty('givenName');
+
+            const listed = await session.connection.sendRequest('followup/listSamples', { uri: session.uri('rules.followup'), rule: 'cartAbandonment_followup_email' }) as
+                { event: string; samples: Array<{ ref: string; label: string; description: string }> };
+            expect(listed.event).toBe('cartAbandonment');
+            expect(listed.samples[0]).toEqual({ ref: 'samples/old-cart.json', label: 'samples/old-cart.json', description: 'missing firstName; unknown givenName' });
+            expect(listed.samples[1]).toEqual({ ref: 'history.jsonl#cart-001', label: 'history.jsonl (event cart-001)', description: 'matches the schema' });
+            expect(listed.samples.at(-1)!.ref).toBe('schema');
+
+            const picked = await preview({ rule: 'cartAbandonment_followup_email', sample: 'history.jsonl#cart-002' }) as Checked;
+            expect(picked.sample.source).toBe('history.jsonl (event cart-002)');
+            expect(picked.sample.warning).toBeUndefined();
+            expect(picked.subject).toMatch(/^\S+, your cart is waiting$/);
+            expect((await preview({ rule: 'cartAbandonment_followup_email', sample: 'schema' })).subject).toBe('Ada, your cart is waiting');
+            await expect(preview({ rule: 'cartAbandonment_followup_email', sample: 'history.jsonl#nope' }))
+                .rejects.toThrow("No 'cartAbandonment' event with id 'nope' in history.jsonl");
+        } finally {
+            fs.rmSync(path.join(session.project, 'samples'), { recursive: true });
+        }
+    });
+
     it('without samples or history, an event made from the schema, and `source` says so', async () => {
         fs.renameSync(path.join(session.project, 'history.jsonl'), path.join(session.project, 'history.jsonl.off'));
         try {

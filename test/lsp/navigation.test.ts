@@ -290,7 +290,7 @@ describe('diagnostics', () => {
         });
         const { diagnostics } = await published;
         expect(diagnostics.map(d => [d.code, d.message, d.range.start.line])).toEqual([
-            ['FU101', "Unknown field 'cartTotl' on event (in lastChance for cartAbandonment email, html)", 4],
+            ['FU101', "Unknown field 'cartTotl' on event 'cartAbandonment' (in lastChance for cartAbandonment email, html)", 4],
         ]);
         expect((diagnostics[0]!.data as { hint?: string }).hint).toBe("Did you mean 'cartTotal'?");
         const fixed = session.nextDiagnostics(session.uri(template));

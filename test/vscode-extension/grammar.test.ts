@@ -44,9 +44,9 @@ describe('the grammars', () => {
         expect(followup.scopeName).toBe('source.followup');
         expect(byScope['source.followup']!.path).toBe('./dist/syntaxes/followup.tmLanguage.json');
         expect(injection.scopeName).toBe('followup.template.injection');
-        expect(byScope['followup.template.injection']).toMatchObject({ path: './syntaxes/followup-template.injection.json', injectTo: ['source.followup', 'text.html.basic'] });
+        expect(byScope['followup.template.injection']).toMatchObject({ path: './syntaxes/followup-template.injection.json', injectTo: ['source.followup', 'text.html.basic', 'text.html.derivative'] });
         expect(injection.injectionSelector).toBe(
-            'L:string.quoted.double.followup, L:string.quoted.single.followup, L:string.quoted.triple.followup, L:text.html.basic -comment -source -meta.embedded',
+            'L:string.quoted.double.followup, L:string.quoted.single.followup, L:string.quoted.triple.followup, L:text.html.basic -comment -source -meta.embedded, L:text.html.derivative -comment -source -meta.embedded',
         );
     });
 
@@ -68,6 +68,10 @@ describe('the grammars', () => {
         expect(selectorMatches(selector, ['text.html.basic', 'comment.block.html']).matches).toBe(false);
         expect(selectorMatches(selector, ['text.html.basic', 'meta.embedded.block.html', 'source.js']).matches).toBe(false);
         expect(selectorMatches(selector, ['text.html.basic', 'meta.embedded.block.html', 'source.css']).matches).toBe(false);
+        // VS Code's own `html` language is text.html.derivative (which embeds text.html.basic).
+        expect(selectorMatches(selector, ['text.html.derivative', 'meta.tag.inline.a.html', 'string.quoted.double.html']).matches).toBe(true);
+        expect(selectorMatches(selector, ['text.html.derivative', 'comment.block.html']).matches).toBe(false);
+        expect(selectorMatches(selector, ['text.html.derivative', 'meta.embedded.block.html', 'source.js']).matches).toBe(false);
         expect(selectorMatches(selector, ['text.html.handlebars']).matches).toBe(false);
     });
 });

@@ -52,6 +52,7 @@ describe('the .vsix', () => {
             'extension/dist/extension.cjs',
             'extension/dist/server.cjs',
             'extension/dist/syntaxes/followup.tmLanguage.json',
+            'extension/images/icon.png',
             'extension/language-configuration.json',
             'extension/package.json',
             'extension/readme.md',
@@ -96,7 +97,15 @@ describe('the .vsix', () => {
             expect(file.scopeName).toBe(grammar.scopeName);
         }
         expect(manifest.contributes.grammars.find(g => g.language === 'followup')?.scopeName).toBe('source.followup');
-        expect(manifest.contributes.grammars.find(g => g.injectTo)?.injectTo).toEqual(['source.followup', 'text.html.basic']);
+        expect(manifest.contributes.grammars.find(g => g.injectTo)?.injectTo).toEqual(['source.followup', 'text.html.basic', 'text.html.derivative']);
+    });
+
+    it('has a 128×128 PNG icon', () => {
+        const icon = (manifest as unknown as { icon?: string }).icon;
+        expect(icon).toBe('images/icon.png');
+        const png = vsix.read(inVsix(icon!));
+        expect(png.subarray(1, 4).toString()).toBe('PNG');
+        expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 128]);
     });
 
     it('contributes the commands the code lenses invoke, titled "Followup: …"', () => {
@@ -104,6 +113,8 @@ describe('the .vsix', () => {
         expect(titles).toEqual({
             'followup.showCompiledSql': 'Followup: Show compiled SQL',
             'followup.previewMessage': 'Followup: Preview message',
+            'followup.pickSample': 'Followup: Pick preview sample',
+            'followup.editSample': 'Followup: Edit preview sample',
         });
         // The client registers them itself; the bundle must carry both ids.
         const client = vsix.read('extension/dist/extension.cjs').toString();

@@ -54,3 +54,23 @@ describe('previewPage', () => {
         expect(push).toContain('<dt>Title</dt><dd>Cart &lt;3</dd>');
     });
 });
+
+describe('previewPage with a sample that does not match the schema', () => {
+    const warning = `The sample history.jsonl (event cart-001) does not match event 'cartAbandonment': missing givenName; unknown firstName. ${hostile}`;
+    const page = previewPage('Preview: r', {
+        channel: 'email', subject: 'Hi ', text: 'your cart of .',
+        sample: { source: 'history.jsonl (event cart-001)', data: {}, warning, missing: ['givenName'], unknown: ['firstName'] },
+    });
+
+    it('says so above everything else, escaped, with links to pick another sample or edit one', () => {
+        const alert = /<div class="warning" role="alert">(.*?)<\/div>/s.exec(page)?.[1] ?? '';
+        expect(page.indexOf('class="warning"')).toBeLessThan(page.indexOf('<dl>'));
+        expect(alert).toContain("missing givenName; unknown firstName");
+        expect(alert).not.toContain('<script');
+        expect([...alert.matchAll(/href="([^"]+)"/g)].map(m => m[1])).toEqual(['command:followup.pickSample', 'command:followup.editSample']);
+    });
+
+    it('has no warning when the sample matches', () => {
+        expect(previewPage('Preview: r', { channel: 'sms', text: 'x', sample: { source: 's', data: {} } })).not.toContain('class="warning"');
+    });
+});

@@ -19,6 +19,7 @@ const workspaceSources = Object.fromEntries(['language', 'compiler', 'runtime', 
 ]));
 // The server imports only the runtime's renderer (never its store): its own entry.
 workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
+workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/runtime/src/import/validate-event.ts');
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {

@@ -3,7 +3,7 @@
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node.js';
 
-export function createLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+export function createLanguageClient(context: vscode.ExtensionContext, outputChannel: vscode.OutputChannel): LanguageClient {
     const module = context.asAbsolutePath('dist/server.cjs');
     const serverOptions: ServerOptions = {
         run: { module, transport: TransportKind.ipc },
@@ -16,7 +16,8 @@ export function createLanguageClient(context: vscode.ExtensionContext): Language
         // diagnostics, definitions, references, renames and quick fixes for its `{{ }}`; the server
         // answers nothing for HTML files no message uses.
         documentSelector: [{ scheme: 'file', language: 'followup' }, { scheme: 'file', language: 'html' }],
-        outputChannelName: 'followup',
+        // The extension's own "followup" channel: the server's log (connection.console) goes there too.
+        outputChannel,
     };
     return new LanguageClient('followup', 'followup language server', serverOptions, clientOptions);
 }

@@ -17,6 +17,7 @@ const pageStyle = `
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; }
   dt { opacity: .75; }
   iframe { width: 100%; height: 32em; border: 1px solid var(--vscode-panel-border); background: #fff; }
+  .warning { border: 1px solid var(--vscode-inputValidation-warningBorder, #b89500); background: var(--vscode-inputValidation-warningBackground, #352a05); padding: .6em .8em; margin: 1em 0; }
   pre { white-space: pre-wrap; padding: .6em; background: var(--vscode-textCodeBlock-background); }
 `;
 
@@ -28,6 +29,11 @@ export function previewPage(title: string, preview: PreviewMessageResult): strin
         ...(preview.title !== undefined ? [['Title', preview.title]] : []),
         ['Sample event', preview.sample.source],
     ];
+    if (preview.sample.warning) {
+        // Command links (the webview allows exactly these two commands); everything else is escaped text.
+        sections.push(`<div class="warning" role="alert"><strong>Sample does not match the schema.</strong> ${escapeHtml(preview.sample.warning)}`
+            + `<br><a href="command:followup.pickSample">Pick another sample</a> · <a href="command:followup.editSample">Edit sample</a></div>`);
+    }
     sections.push(`<dl>${facts.map(([term, value]) => `<dt>${escapeHtml(term!)}</dt><dd>${escapeHtml(value!)}</dd>`).join('')}</dl>`);
     if (preview.html !== undefined) {
         // The framed document gets the same policy, so it holds even if a browser did not pass it on.

@@ -6,7 +6,7 @@ export interface CompiledSqlParams { uri: string; rule: string }
 export interface CompiledSqlResult { rule: string; sql: string }
 
 export interface MessageRef { name: string; event: string; channel: string }
-export interface PreviewMessageParams { uri: string; rule?: string; message?: MessageRef }
+export interface PreviewMessageParams { uri: string; rule?: string; message?: MessageRef; sample?: string }
 export interface PreviewMessageResult {
     channel: string;
     subject?: string;
@@ -14,14 +14,36 @@ export interface PreviewMessageResult {
     title?: string;
     html?: string;
     text?: string;
-    /** Where the sample event came from (a file of `examples/` or `samples/*.json`, or generated) and its data. */
-    sample: { source: string; data: unknown };
+    /** Where the sample event came from (a file of `samples/*.json`, a history.jsonl event, or the schema) and its data. */
+    sample: {
+        source: string;
+        /** How to ask for this sample again. */
+        ref?: string;
+        data: unknown;
+        event?: string;
+        /** Set when the sample does not match the event's declaration. */
+        warning?: string;
+        missing?: string[];
+        unknown?: string[];
+        problems?: string[];
+        /** Where an edited sample of this event goes, and what it starts from. */
+        editFile?: string;
+        repaired?: Record<string, unknown>;
+    };
 }
+export interface SampleChoice { ref: string; label: string; description: string }
+export interface ListSamplesResult { event: string; samples: SampleChoice[] }
 
 export const compiledSqlRequest = new RequestType<CompiledSqlParams, CompiledSqlResult | null, void>('followup/compiledSql');
 export const previewMessageRequest = new RequestType<PreviewMessageParams, PreviewMessageResult | null, void>('followup/previewMessage');
+export const listSamplesRequest = new RequestType<PreviewMessageParams, ListSamplesResult, void>('followup/listSamples');
 
 export const commandIds = {
     showCompiledSql: 'followup.showCompiledSql',
     previewMessage: 'followup.previewMessage',
+    pickSample: 'followup.pickSample',
+    editSample: 'followup.editSample',
 } as const;
+
+/** The scheme of the read-only SQL documents "Show compiled SQL" opens. */
+export const sqlScheme = 'followup-sql';

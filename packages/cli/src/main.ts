@@ -9,8 +9,11 @@ import { importCommand } from './commands/import.js';
 import { lspCommand } from './commands/lsp.js';
 import { runCommand } from './commands/run.js';
 import { serveCommand } from './commands/serve.js';
+import { initCommand } from './commands/init.js';
+import { previewCommand } from './commands/preview.js';
+import { sendTestCommand } from './commands/send-test.js';
 
-const commands: Command[] = [checkCommand, compileCommand, importCommand, runCommand, explainCommand, lspCommand, serveCommand];
+const commands: Command[] = [initCommand, checkCommand, compileCommand, importCommand, runCommand, previewCommand, sendTestCommand, explainCommand, lspCommand, serveCommand];
 
 const planned: Record<string, string> = {
     test: "Run the project's scenario tests",

@@ -1,5 +1,6 @@
 import * as nodePath from 'node:path';
 import { compileProject, dialectNames, lowerProject, writeCompiled } from '@followup/compiler';
+import { writeEventSchemas } from './event-schemas.js';
 import { loadProject } from '@followup/language';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command } from './command.js';
@@ -11,7 +12,9 @@ export const compileCommand: Command = {
     usage: 'followup compile <project|files...> --out <dir> [--dialect postgres] [--emit ir] [--json]',
     help: `Checks the project first: with errors, prints them, writes nothing and exits 1.
 Otherwise writes, for each rule, <rule>.sql (the formatted selection query) and <rule>.plan.json
-(the render plan the runtime executes), plus manifest.json. Compiling twice gives byte-identical files.
+(the render plan the runtime executes), plus manifest.json, and schemas/<event>.json: each event's JSON
+Schema (draft-07), as followup serve's GET /v1/events/<type>/schema serves it, for the shop's developers.
+Compiling twice gives byte-identical files.
 
   --out <dir>        where to write (required unless --emit ir)
   --dialect <name>   SQL dialect: ${dialectNames.join(', ')} (default postgres)
@@ -37,12 +40,12 @@ Otherwise writes, for each rule, <rule>.sql (the formatted selection query) and 
         }
         const rules = compileProject(project, { dialect });
         const outDir = nodePath.resolve(io.cwd, out!);
-        const files = writeCompiled(outDir, rules, dialect);
+        const files = [...writeCompiled(outDir, rules, dialect), ...writeEventSchemas(project, outDir)];
         if (json) {
             io.out.write(JSON.stringify({ out: displayPath(outDir), rules: rules.map(r => r.name), files }) + '\n');
         } else {
             for (const rule of rules) io.out.write(`  ${rule.name}  ${rule.plan.source.file}:${rule.plan.source.line}  →  ${rule.name}.sql, ${rule.name}.plan.json\n`);
-            io.out.write(`Compiled ${rules.length} rule${rules.length === 1 ? '' : 's'} into ${displayPath(outDir)}/ (with manifest.json).\n`);
+            io.out.write(`Compiled ${rules.length} rule${rules.length === 1 ? '' : 's'} into ${displayPath(outDir)}/ (with manifest.json, and the events' JSON Schemas in schemas/).\n`);
         }
         return ExitCode.ok;
     },

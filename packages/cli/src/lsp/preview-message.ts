@@ -2,29 +2,24 @@
 // renderer for a sample event. Imported from the runtime's `render` entry, not its index: the server
 // bundle must not pull in the store (PGlite, pg).
 import * as nodePath from 'node:path';
-import { compileMessageTemplates } from '@followup/compiler';
 import { AstUtils, URI } from 'langium';
-import { isEvent, isMessage, templateFileDiagnostics, type Message } from '@followup/language';
+import { isMessage, templateFileDiagnostics, type Message } from '@followup/language';
 import { ErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
-import { createRenderer } from '@followup/runtime/render';
-import { sampleEvent } from './sample-event.js';
+import { renderMessagePreview, sampleOptions, type MessagePreview } from '../preview/message-preview.js';
+import { listSamples, SampleError, type SampleChoice } from '../preview/sample-event.js';
 import { errorSummary, findRule, projectRoot, readWorkspace, workspaceDocuments, workspaceProject, type EditorServices } from './workspace-project.js';
 
 export interface PreviewMessageParams {
     uri: string;
     rule?: string;
     message?: { name: string; event: string; channel: string };
+    /** A sample's ref (from `followup/listSamples`); default: the nearest samples/*.json, else history.jsonl, else the schema's. */
+    sample?: string;
 }
 
-export interface PreviewMessageResult {
-    channel: string;
-    subject?: string;
-    html?: string;
-    text?: string;
-    /** A push message's title. */
-    title?: string;
-    sample: { source: string; data: unknown };
-}
+export type PreviewMessageResult = MessagePreview;
+
+export interface ListSamplesResult { event: string; samples: SampleChoice[] }
 
 function findMessage(services: EditorServices, params: PreviewMessageParams): Message {
     if (params.rule !== undefined) {
@@ -41,13 +36,18 @@ function findMessage(services: EditorServices, params: PreviewMessageParams): Me
     return message;
 }
 
-export async function previewMessage(services: EditorServices, params: PreviewMessageParams, _token?: CancellationToken): Promise<PreviewMessageResult> {
+function checkParams(params: PreviewMessageParams, method: string): void {
     const message = params?.message;
     if (typeof params?.uri !== 'string' || (typeof params.rule !== 'string'
-        && (typeof message?.name !== 'string' || typeof message.event !== 'string' || typeof message.channel !== 'string'))) {
+        && (typeof message?.name !== 'string' || typeof message.event !== 'string' || typeof message.channel !== 'string'))
+        || (params.sample !== undefined && typeof params.sample !== 'string')) {
         throw new ResponseError(ErrorCodes.InvalidParams,
-            'followup/previewMessage takes { uri: string; rule?: string; message?: { name: string; event: string; channel: string } } with a rule or a message');
+            `${method} takes { uri: string; rule?: string; message?: { name: string; event: string; channel: string }; sample?: string } with a rule or a message`);
     }
+}
+
+export async function previewMessage(services: EditorServices, params: PreviewMessageParams, _token?: CancellationToken): Promise<PreviewMessageResult> {
+    checkParams(params, 'followup/previewMessage');
     return readWorkspace(services, async () => {
         const target = findMessage(services, params);
         const event = target.event?.ref;
@@ -64,18 +64,24 @@ export async function previewMessage(services: EditorServices, params: PreviewMe
         if (own.length) {
             throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot preview message '${target.name}': it has ${errorSummary(project, own)}`);
         }
-
         const root = projectRoot(services, URI.parse(params.uri).fsPath);
-        const eventNames = new Set(workspaceDocuments(services).flatMap(d => d.parseResult.value.declarations.filter(isEvent).map(e => e.name)));
-        const sample = sampleEvent({ from: nodePath.dirname(document.uri.fsPath), root, event, eventNames, profile: project.profile });
-        const rendered = createRenderer(compileMessageTemplates(target, project.profile, root))(sample.data, sample.profile);
-        return {
-            channel: target.channel,
-            ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
-            ...(rendered.html !== undefined ? { html: rendered.html } : {}),
-            ...(rendered.text !== undefined ? { text: rendered.text } : {}),
-            ...(rendered.title !== undefined ? { title: rendered.title } : {}),
-            sample: { source: sample.source, data: sample.data },
-        };
+        try {
+            return renderMessagePreview(project, target, root, params.sample);
+        } catch (error) {
+            if (error instanceof SampleError) throw new ResponseError(ErrorCodes.InvalidParams, error.message);
+            throw error;
+        }
+    });
+}
+
+/** `followup/listSamples`: the samples a preview of this rule or message could use (the sample picker). */
+export async function listPreviewSamples(services: EditorServices, params: PreviewMessageParams, _token?: CancellationToken): Promise<ListSamplesResult> {
+    checkParams(params, 'followup/listSamples');
+    return readWorkspace(services, async () => {
+        const target = findMessage(services, params);
+        if (!target.event?.ref) throw new ResponseError(ErrorCodes.InvalidRequest, `Message '${target.name}' is for an unknown event '${target.event?.$refText}'`);
+        const project = await workspaceProject(services, params.uri, new Map());
+        const root = projectRoot(services, URI.parse(params.uri).fsPath);
+        return { event: target.event.ref.name, samples: listSamples(sampleOptions(project, target, root)) };
     });
 }

@@ -99,14 +99,14 @@ export class FollowupCodeActionProvider implements CodeActionProvider {
 
     /**
      * Quick fixes for a template file's diagnostics (the server publishes them for that file):
-     * did you mean, and add the field to the owner named in "Unknown field 'x' on <owner> (in <message> for <event> ...)".
+     * did you mean, and add the field to the owner named in "Unknown field 'x' on <owner> ['<event>'] (in <message> for <event> ...)".
      */
     templateFileActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
         const actions: CodeAction[] = [];
         for (const diagnostic of diagnostics) {
             if (diagnostic.code !== DiagnosticCode.UnknownField && diagnostic.code !== DiagnosticCode.UnknownFilter) continue;
             actions.push(...this.didYouMean(uri, diagnostic));
-            const unknown = /^Unknown field '([A-Za-z_][A-Za-z0-9_]*)' on (\S+) \(in \S+ for (\S+) \S+, \w+\)$/.exec(diagnostic.message);
+            const unknown = /^Unknown field '([A-Za-z_][A-Za-z0-9_]*)' on (\S+)(?: '[^']+')? \(in \S+ for (\S+) \S+, \w+\)$/.exec(diagnostic.message);
             if (diagnostic.code !== DiagnosticCode.UnknownField || !unknown) continue;
             const [, name, ownerName, eventName] = unknown;
             const index = this.services.shared.workspace.IndexManager;
@@ -165,9 +165,9 @@ export class FollowupCodeActionProvider implements CodeActionProvider {
         return type?.$type === 'RecordTypeRef' ? type.record?.ref : undefined;
     }
 
-    /** A template's "Unknown field 'x' on <owner>": the message's event, the profile, or a record type. */
+    /** A template's "Unknown field 'x' on <owner>" (`event 'name'` for the event): the message's event, the profile, or a record type. */
     private templateOwner(message: Message, text: string): FieldOwner | undefined {
-        const owner = /^Unknown field '[^']+' on (\S+)$/.exec(text)?.[1];
+        const owner = /^Unknown field '[^']+' on (\S+)(?: '[^']+')?$/.exec(text)?.[1];
         if (owner === 'event') return message.event?.ref;
         if (owner === 'profile') return this.scopes.profile();
         if (!owner) return undefined;

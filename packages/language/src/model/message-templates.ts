@@ -31,6 +31,7 @@ export function templateContext(message: Message, profile: Profile | undefined, 
         fields: fieldViews(event),
         profileFields: event?.targetsProfile && profile ? fieldViews(profile) : undefined,
         mode,
+        ...(event?.name ? { eventName: event.name } : {}),
     };
 }
 

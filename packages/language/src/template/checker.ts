@@ -20,6 +20,8 @@ export interface TemplateContext {
     profileFields?: readonly FieldView[];
     /** `html`: every output is HTML-escaped unless `| raw`. */
     mode: 'html' | 'text';
+    /** The event's name, for messages: "Unknown field 'x' on event 'cartAbandonment'". */
+    eventName?: string;
 }
 
 export interface TemplateReference {
@@ -279,7 +281,8 @@ class Checker {
             const candidates = owner.fields().map(f => f.name);
             // At the root, loop variables and `event` are names too.
             if (!ownerText) candidates.push(...this.scopes.map(s => s.name), ...(this.profileType ? ['profile'] : []));
-            this.report(errorAt(unknownField, at.start, at.end, `Unknown field '${name}' on ${owner.name}`, didYouMeanHint(name, candidates)));
+            const ownerName = owner === this.eventType && this.ctx.eventName ? `event '${this.ctx.eventName}'` : owner.name;
+            this.report(errorAt(unknownField, at.start, at.end, `Unknown field '${name}' on ${ownerName}`, didYouMeanHint(name, candidates)));
             return;
         }
         const hint = isList(owner)

@@ -41,6 +41,20 @@ describe('completion in rules', () => {
         expect(labels(items)).not.toContain('sku');
     });
 
+    it('orders a condition\'s items: the fields, then the keywords, then the events of `<event> since sent`, then `event.`', async () => {
+        const items = await rule('when cartAbandonment sent 3 days ago and ‸');
+        const ordered = [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label)).map(i => i.label);
+        const fields = ['customerId', 'email', 'phone', 'firstName', 'cartTotal', 'currency', 'items', 'cartUrl', 'loyaltyMember', 'abandonedAt'];
+        expect(new Set(ordered.slice(0, fields.length))).toEqual(new Set(fields));
+        const rest = ordered.slice(fields.length);
+        expect(rest.indexOf('opened')).toBeLessThan(rest.indexOf('purchase'));
+        expect(rest.at(-1)).toBe('event.');
+        const purchase = items.find(i => i.label === 'purchase')!;
+        expect(purchase.labelDetails?.description).toBe('purchase since sent');
+        expect(items.find(i => i.label === 'event.')).toMatchObject({ detail: 'the fields of cartAbandonment', insertText: 'event.' });
+        expect(items.map(i => i.label)).not.toContain('event');
+    });
+
     it('offers the fields of what the path names after a `.`', async () => {
         expect(withDetails(await rule('when cartAbandonment sent 3 days ago and items[0].‸'))).toEqual([
             'sku: string', 'name: string', 'price: decimal', 'quantity: int',

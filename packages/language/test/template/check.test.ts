@@ -78,6 +78,12 @@ describe('FU101 unknown field', () => {
         expect(checked.diagnostics[0]!.hint).toBe("Did you mean 'firstName'?");
     });
 
+    test("names the message's event when the context knows it", () => {
+        const template = 'Hi {{ frstName }}!';
+        const checked = checkTemplate(template, { ...html, eventName: 'cartAbandonment' });
+        expect(seen(checked)).toEqual([err('FU101', "Unknown field 'frstName' on event 'cartAbandonment'", span(template, 'frstName'))]);
+    });
+
     test('on a record type inside a loop and behind an index', () => {
         const template = '{{#each items as item}}{{ item.nme }}{{/each}} {{ items[0].prise }}';
         expect(diagnostics(template)).toEqual([

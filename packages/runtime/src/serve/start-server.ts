@@ -12,6 +12,7 @@ import { Ingestor } from './ingest/ingestor.js';
 import { type AjvErrorLike, problemsFromAjv } from './ingest/problems.js';
 import { ajvOptions } from './json-formats.js';
 import { METRICS_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { registerProfileRoute } from './profile-routes.js';
 import type { ServeContext, ServePlugin } from './serve-context.js';
 
@@ -77,6 +78,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // A client that trickles its request in (slowloris) is cut off instead of holding a socket forever.
         requestTimeout: 30_000,
     });
+
+    // GET /openapi.json: the routes below, as OpenAPI 3.1 (registered first: it sees the routes added after it).
+    await registerOpenApi(app, '0.1.0');
 
     // Every ingestion request: a valid API key, or 401 before anything is parsed. Decided on the route
     // the router matched, never on the raw URL: `/v1/%65vents/...` reaches the same route.

@@ -203,6 +203,10 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
     protected override createReferenceCompletionItem(description: AstNodeDescription, refInfo: ReferenceInfo, context: CompletionContext) {
         const item = super.createReferenceCompletionItem(description, refInfo, context);
         const node = description.node;
+        // In a condition an event starts `<event> since sent`: after the fields and the engagement keywords.
+        if (isEvent(node) && refInfo.property === 'event') {
+            return { ...item, detail: 'event', labelDetails: { description: `${node.name} since sent` }, sortText: `3_${node.name}` };
+        }
         if (isEvent(node)) return { ...item, detail: node.targetsProfile ? 'event (targeting the profile)' : 'event' };
         if (isRule(node)) {
             return { ...item, detail: `rule: sends ${node.action?.message?.$refText ?? '?'} ${node.action?.channel ?? ''}`.trim(), sortText: '1' };
@@ -254,8 +258,15 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
         }
         return [
             ...(eventType.kind === 'record' ? eventType.fields().map(field => fieldItem(field, `event ${event.name}`)) : []),
-            { label: 'event', kind: CompletionItemKind.Module, detail: `event ${event.name}`, sortText: '2_event' },
-            ...(profile ? [{ label: 'profile', kind: CompletionItemKind.Module, detail: 'the profile', sortText: '2_profile' }] : []),
+            // `event.x` names a field of the rule's event explicitly: offered as `event.`, after the fields.
+            {
+                label: 'event.', kind: CompletionItemKind.Variable, detail: `the fields of ${event.name}`, sortText: '4_event',
+                filterText: 'event', insertText: 'event.', command: { title: 'Suggest', command: 'editor.action.triggerSuggest' },
+            },
+            ...(profile ? [{
+                label: 'profile.', kind: CompletionItemKind.Variable, detail: 'the fields of the profile', sortText: '4_profile',
+                filterText: 'profile', insertText: 'profile.', command: { title: 'Suggest', command: 'editor.action.triggerSuggest' },
+            }] : []),
         ];
     }
 

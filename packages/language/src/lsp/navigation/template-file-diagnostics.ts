@@ -16,7 +16,7 @@ function contextKey(context: TemplateContext): string {
         : t.kind === 'list' ? `list<${type(t.element, depth)}>`
             : t.kind === 'record' ? (depth > 4 ? t.name : `${t.name}{${fields(t.fields(), depth + 1)}}`) : '?';
     const fields = (list: readonly FieldView[], depth: number): string => list.map(f => `${f.name}${f.optional ? '?' : ''}:${type(f.type, depth)}`).join(',');
-    return `${context.mode}|${fields(context.fields, 0)}|${context.profileFields ? fields(context.profileFields, 0) : '-'}`;
+    return `${context.mode}|${context.eventName ?? ''}|${fields(context.fields, 0)}|${context.profileFields ? fields(context.profileFields, 0) : '-'}`;
 }
 
 // Template files are checked after every build; most builds change none of them nor their events.

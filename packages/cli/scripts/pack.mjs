@@ -1,0 +1,90 @@
+// Builds the installable `followup` package: the CLI and every workspace package and dependency
+// bundled by esbuild into one ES module, plus PGlite (the embedded PostgreSQL: WebAssembly and data
+// files that cannot be bundled) as a bundled dependency. `npm pack` of that staging folder gives
+// packages/cli/release/followup-<version>.tgz, which installs with no registry and no repository:
+//   npm i -D ./followup-0.1.0.tgz   &&   npx followup init my-project
+// Its npm name is @followup-lang/cli (the unscoped `followup` is not ours to take); its command is `followup`.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const cliRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = path.resolve(cliRoot, '../..');
+const cliManifest = JSON.parse(fs.readFileSync(path.join(cliRoot, 'package.json'), 'utf8'));
+const version = cliManifest.version;
+export const packageName = '@followup-lang/cli';
+const release = path.join(cliRoot, 'release');
+const staging = path.join(release, 'staging');
+
+const workspaceSources = Object.fromEntries(['language', 'compiler', 'runtime'].map(name => [
+    `@followup/${name}`, path.join(repoRoot, 'packages', name, 'src', 'index.ts'),
+]));
+workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
+workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/runtime/src/import/validate-event.ts');
+
+fs.rmSync(staging, { recursive: true, force: true });
+fs.mkdirSync(path.join(staging, 'dist'), { recursive: true });
+
+const result = await esbuild.build({
+    stdin: {
+        contents: `import { main } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`,
+        resolveDir: cliRoot,
+        sourcefile: 'followup-entry.ts',
+        loader: 'ts',
+    },
+    outfile: path.join(staging, 'dist/followup.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // CommonJS dependencies (pg, nodemailer, vscode-languageserver) call require() for Node's modules.
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __followupCreateRequire } from 'node:module';\nconst require = __followupCreateRequire(import.meta.url);" },
+    alias: workspaceSources,
+    // PGlite ships WebAssembly and data files it finds next to itself; pg-native is pg's optional native binding.
+    external: ['@electric-sql/pglite', 'pg-native'],
+    minify: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+});
+fs.chmodSync(path.join(staging, 'dist/followup.mjs'), 0o755);
+
+const pglite = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'));
+fs.cpSync(path.join(repoRoot, 'node_modules/@electric-sql/pglite'), path.join(staging, 'node_modules/@electric-sql/pglite'), { recursive: true });
+
+const manifest = {
+    name: packageName,
+    version,
+    description: 'followup: follow-up messages as code. The followup command: check, compile, import, run, preview, send-test, explain, serve, lsp.',
+    license: 'MIT',
+    type: 'module',
+    bin: { followup: 'dist/followup.mjs' },
+    files: ['dist', 'README.md', 'LICENSE'],
+    engines: { node: '>=20.19' },
+    dependencies: { '@electric-sql/pglite': pglite.version },
+    bundleDependencies: ['@electric-sql/pglite'],
+    keywords: ['followup', 'email', 'follow-up', 'marketing automation', 'dsl'],
+};
+fs.writeFileSync(path.join(staging, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+fs.copyFileSync(path.join(repoRoot, 'vscode-extension/LICENSE'), path.join(staging, 'LICENSE'));
+fs.writeFileSync(path.join(staging, 'README.md'), `# followup
+
+Follow-up messages as code: \`.followup\` files declare event schemas, messages and follow-up rules
+such as
+
+\`\`\`followup
+when cartAbandonment sent 3 days ago and not opened then send followup email
+\`\`\`
+
+\`npx followup init my-project\` creates a project to start from; \`npx followup --help\` lists the
+commands. Needs Node.js 20.19 or later.
+`);
+
+execFileSync('npm', ['pack', '--silent', '--pack-destination', release], { cwd: staging, stdio: ['ignore', 'ignore', 'inherit'] });
+const packed = path.join(release, `${packageName.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
+const artifact = path.join(release, `followup-${version}.tgz`);
+fs.renameSync(packed, artifact);
+const bundle = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('followup.mjs'))?.[1];
+console.log(`${path.relative(repoRoot, artifact)}  ${(fs.statSync(artifact).size / 1024 / 1024).toFixed(1)} MiB (dist/followup.mjs ${((bundle?.bytes ?? 0) / 1024).toFixed(0)} KiB + PGlite ${pglite.version})`);
