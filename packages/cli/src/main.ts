@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ProjectInputError } from '@followup/language';
-import { ConfigError, StoreUnavailableError } from '@followup/runtime';
+import { ConfigError, RuleIdentityError, StoreUnavailableError } from '@followup/runtime';
 import { checkCommand } from './commands/check.js';
 import { ExitCode, UsageError, type Command, type Io } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
@@ -71,6 +71,10 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
             io.err.write(`followup ${name}: ${(error as Error).message}\nUsage: ${command.usage}  (see followup ${name} --help)\n`);
             return ExitCode.usage;
+        }
+        if (error instanceof RuleIdentityError) {
+            io.err.write(`followup ${name}: ${error.message}\n`);
+            return ExitCode.inputErrors;
         }
         if (error instanceof ProjectInputError || error instanceof StoreUnavailableError || error instanceof ConfigError) {
             io.err.write(`followup ${name}: ${error.message}\n`);

@@ -11,6 +11,7 @@ import {
     parseApiKeys,
     startDispatchWorkers,
     startScheduler,
+    reconcileRuleIdentities,
     startServer,
     startTransactionalDispatcher,
     providerWebhooks,
@@ -123,6 +124,15 @@ keys, port in use, database unreachable, unsupported transport).`,
         try {
             store = await openCliStore(target);
         } catch (error) {
+            await channels.close();
+            throw error;
+        }
+        try {
+            for (const r of await reconcileRuleIdentities(store, rulePlans)) {
+                log.info('rule renamed: its decisions kept', { rule: r.to, was: r.from, decisions: r.decisions });
+            }
+        } catch (error) {
+            await store.close();
             await channels.close();
             throw error;
         }

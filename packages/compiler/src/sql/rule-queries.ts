@@ -170,10 +170,15 @@ export class RuleSql {
 
     private sinceWhere(c: Extract<ConditionIR, { kind: 'since' }>): string {
         const { dialect } = this;
-        const norm = (expr: string) => (c.match.normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
+        const equal = c.match.on.map(({ field, otherField, normalise }) => {
+            const norm = (expr: string) => (normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
+            return `${norm(dialect.jsonText('s.payload', [otherField]))} = ${norm(dialect.jsonText('e.payload', [field]))}`;
+        });
+        // "Since" is about the person's other events: never the trigger's own event, even when it is
+        // stamped after its own delivery (two clocks).
         return `s.type = ${this.params.bind('since_event', 'text', c.event)}
-            AND s.occurred_at > d.sent_at AND s.occurred_at <= ${this.now}
-            AND ${norm(dialect.jsonText('s.payload', [c.match.otherField]))} = ${norm(dialect.jsonText('e.payload', [c.match.field]))}`;
+            AND s.occurred_at > d.sent_at AND s.occurred_at <= ${this.now} AND s.id <> d.event_id
+            AND ${equal.join(' AND ')}`;
     }
 
     condition(c: ConditionIR): string {

@@ -89,8 +89,9 @@ function conditionReason(c: ExplainedCondition, evidence: unknown): string {
         return c.negated ? `${what} at ${e ? instant(e) : '?'}` : `not ${what}`;
     }
     if (c.evidence === 'since-event') {
-        const event = c.text.replace(/^not /, '').replace(/ since sent$/, '');
-        return c.negated ? `${event} ${e ?? ''} since sent`.replace('  ', ' ') : `no ${event} since sent`;
+        const [, event, same] = /^(\S+)(?: with same (.+))? since sent$/.exec(c.text.replace(/^not /, '')) ?? [, c.text, undefined];
+        const about = same ? ` with the same ${same}` : '';
+        return c.negated ? `${[event, e].filter(Boolean).join(' ')}${about} since sent` : `no ${event}${about} since sent`;
     }
     if (c.evidence === 'value') return `${c.text} does not hold (the value is ${e === undefined ? 'missing' : JSON.stringify(e)})`;
     return `${c.text} does not hold`;
