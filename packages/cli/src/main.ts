@@ -85,3 +85,17 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
 }
 
 type ParsedValues = Record<string, string | boolean | string[] | undefined>;
+
+/** The `followup` executable: runs `main` and sets the exit code. */
+export function cli(argv: string[]): void {
+    // A reader that goes away (`followup check . | head`) is not an error of ours: stop quietly.
+    for (const stream of [process.stdout, process.stderr]) {
+        stream.on('error', (error: NodeJS.ErrnoException) => {
+            if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+            throw error;
+        });
+    }
+    void main(argv).then((code) => {
+        process.exitCode = code;
+    });
+}
