@@ -85,6 +85,8 @@ describe('followup run', () => {
         expect(lines).toHaveLength(4);
         const mails = await readOutbox(path.join(project, '.followup/outbox'));
         expect(mails.map((m) => [m.to, m.subject])).toEqual([0, 1, 2].map((i) => [`user${i}@example.com`, `User${i}, your cart is waiting`]));
+        // Dated on the run's clock, not the machine's.
+        expect(mails.map((m) => (m.headers.get('date') as Date).toISOString())).toEqual([0, 1, 2].map(() => '2026-11-23T10:00:00.000Z'));
     });
 
     it('the same now again: nothing to select, said in the summary', () => {
