@@ -1,5 +1,5 @@
 // `followup run`: every rule (or one) once, as of now, then delivery of what they queued (CLI.md).
-import { compileProject } from '@followup/compiler';
+import { compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import {
     applyDispatch,
@@ -63,7 +63,7 @@ database unreachable, unsupported transport).`,
             return ExitCode.inputErrors;
         }
         if (project.warningCount > 0 && !json) printDiagnostics(project, false, io, io.err);
-        const plans = compileProject(project).map((r) => r.plan);
+        const plans = compilePlans(project);
         let runPlans: ReturnType<typeof selectPlans>;
         try {
             runPlans = selectPlans(plans, onlyRule);

@@ -1,6 +1,6 @@
 // `followup serve`: the long-running runtime (CLI.md). Events in over HTTP, transactional messages
 // out at once, health and metrics; tracking routes and the scheduler plug in at the marked steps.
-import { compileIngestionPlans, compileProject } from '@followup/compiler';
+import { compileIngestionPlans, compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import {
     createChannelTransports,
@@ -98,7 +98,7 @@ keys, port in use, database unreachable, unsupported transport).`,
             return ExitCode.inputErrors;
         }
         if (project.warningCount > 0) printDiagnostics(project, false, io, io.err);
-        const rulePlans = compileProject(project).map((r) => r.plan);
+        const rulePlans = compilePlans(project);
         const ingestion = compileIngestionPlans(project);
 
         const config = projectConfig(project.root);
