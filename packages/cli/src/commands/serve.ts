@@ -40,7 +40,7 @@ export const serveCommand: Command = {
                            at: when it happened, default now). Answers 202 {"event", "deliveries"}
   POST /v1/events          a batch: a JSON array of {"type", "id"?, "at"?, "data"}, or JSON lines
                            (Content-Type: application/x-ndjson); all or nothing. 202 {"events": [...]}
-  POST /v1/profiles        a profile's latest data: {"key"?, "at"?, "data": {...}}
+  POST /v1/profiles        a new version of a profile: {"key"?, "at"?, "data": {...}} (valid from at, default now)
   GET  /healthz, /readyz, /metrics (Prometheus)
   GET  /t/o/<token>, /t/c/<token>  the open pixel and signed click redirects written into HTML emails
   GET, POST /u/<token>     unsubscribe page and RFC 8058 one-click unsubscribe (List-Unsubscribe)

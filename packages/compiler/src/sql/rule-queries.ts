@@ -87,8 +87,12 @@ export class RuleSql {
     }
 
     from(): string {
+        // The profile as it was at now: its latest version at or before it (LANGUAGE.md §5).
         const profileJoin = this.ir.profile
-            ? `LEFT JOIN profiles p ON p.key = ${this.dialect.jsonText('e.payload', [this.ir.profile.keyField])}`
+            ? `LEFT JOIN LATERAL (
+                SELECT pv.payload FROM profiles pv
+                WHERE pv.key = ${this.dialect.jsonText('e.payload', [this.ir.profile.keyField])} AND pv.updated_at <= ${this.now}
+                ORDER BY pv.updated_at DESC LIMIT 1) p ON true`
             : '';
         return `FROM deliveries d JOIN events e ON e.id = d.event_id ${profileJoin}`;
     }
