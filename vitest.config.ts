@@ -9,6 +9,7 @@ export default defineConfig({
     resolve: {
         alias: [
             { find: /^@followup\/runtime\/render$/, replacement: src('runtime', 'render/message-renderer.ts') },
+            { find: /^@followup\/values$/, replacement: src('values') },
             { find: /^@followup\/language$/, replacement: src('language') },
             { find: /^@followup\/compiler$/, replacement: src('compiler') },
             { find: /^@followup\/runtime$/, replacement: src('runtime') },

@@ -86,7 +86,7 @@ describe('followup import', () => {
         expect(r.stdout).toContain(': 1 event, 1 delivery, 1 tracking record, 0 suppressions, 0 profiles; 0 duplicates skipped (3 records in ');
         const bad = followup(['import', '-', '--db', db], { input: '{"kind":"open","delivery":"x1-d1","at":"tomorrow"}\n' });
         expect(bad.code).toBe(1);
-        expect(bad.stderr).toBe('<stdin>:1: at: expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z", got "tomorrow"\n' +
+        expect(bad.stderr).toBe('<stdin>:1: at: expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z", in the years 0001-9999, got "tomorrow"\n' +
             'Rejected <stdin>: 1 error; nothing was imported.\n');
     }, 120_000);
 

@@ -12,8 +12,10 @@ import {
     MetricsRegistry,
     startServer,
     startTransactionalDispatcher,
+    type ConnectionLimits,
     type RunningServer,
     type ServeContext,
+    type ServePlugin,
     type Store,
     type TransactionalDispatcher,
     type Transport,
@@ -51,7 +53,13 @@ export interface TestServer {
 export async function startTestServer(
     store: Store,
     plans: IngestionPlans,
-    options: { smtpUrl?: string; transport?: Transport; limits?: { event?: number; batch?: number; batchEvents?: number } } = {},
+    options: {
+        smtpUrl?: string;
+        transport?: Transport;
+        limits?: { event?: number; batch?: number; batchEvents?: number };
+        connections?: Partial<ConnectionLimits>;
+        plugins?: ServePlugin[];
+    } = {},
 ): Promise<TestServer> {
     const logs: string[] = [];
     const metrics = new MetricsRegistry();
@@ -67,6 +75,8 @@ export async function startTestServer(
         port: 0,
         onQueued: () => dispatcher.wake(),
         ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.connections ? { connections: options.connections } : {}),
+        ...(options.plugins ? { plugins: options.plugins } : {}),
     });
     return {
         server,

@@ -7,6 +7,8 @@ import {
     createClock,
     createJsonLogger,
     environmentSecrets,
+    apiKeysProblem,
+    connectionLimitsFromEnvironment,
     MetricsRegistry,
     parseApiKeys,
     startDispatchWorkers,
@@ -63,6 +65,8 @@ day at 00:00 UTC) as of its fire instant, once across all serve processes; see d
 Environment: FOLLOWUP_API_KEYS (comma-separated keys accepted as "Authorization: Bearer <key>";
 required), FOLLOWUP_SECRET (signs tracking links; without it emails are not tracked),
 FOLLOWUP_PUBLIC_URL (base URL of tracking links; default http://<host>:<port>); see docs/tracking.md.
+FOLLOWUP_REQUEST_TIMEOUT (seconds, default 30: a request must arrive whole within it, its headers
+within a third of it) and FOLLOWUP_MAX_CONNECTIONS (default 1000 open connections per process).
 Logs are JSON lines on standard output, without secrets.
 
 Exit codes: 0 stopped by a signal, 1 the project has errors, 2 usage or environment errors (no API
@@ -74,9 +78,10 @@ keys, port in use, database unreachable, unsupported transport).`,
         const host = (args.values['host'] as string | undefined) ?? '127.0.0.1';
         const clock = serveClock(args, io);
         const apiKeys = parseApiKeys(io.env['FOLLOWUP_API_KEYS']);
-        if (apiKeys.length === 0) {
-            throw new UsageError('FOLLOWUP_API_KEYS is not set: give the API keys ingestion accepts (comma-separated), e.g. FOLLOWUP_API_KEYS=$(openssl rand -hex 24)');
-        }
+        const keysProblem = apiKeysProblem(apiKeys);
+        if (keysProblem) throw new UsageError(keysProblem);
+        const connections = connectionLimitsFromEnvironment(io.env);
+        if (typeof connections === 'string') throw new UsageError(connections);
 
         // Tracking (docs/tracking.md): with FOLLOWUP_SECRET, HTML emails get signed click redirects, an
         // open pixel and one-click unsubscribe headers, pointing at FOLLOWUP_PUBLIC_URL (default: where
@@ -166,6 +171,7 @@ keys, port in use, database unreachable, unsupported transport).`,
                 host,
                 port,
                 plugins,
+                connections,
                 ...(tracking ? { decorate: trackingDraftDecorator(tracking) } : {}),
                 onQueued: () => dispatcher.wake(),
             });

@@ -8,7 +8,7 @@ import { batchItemHeadSchema, eventEnvelopeSchema } from './ingest/envelope-sche
 import { MAX_IDEMPOTENCY_KEY_LENGTH, requestHash, type IdempotencyClaim } from './ingest/idempotency.js';
 import { IngestRejected, type EventAnswer, type Ingestor, type IngestRequest } from './ingest/ingestor.js';
 import type { IncomingEvent } from './ingest/prepare-events.js';
-import { problemsFromAjv, type AjvErrorLike, type Problem } from './ingest/problems.js';
+import { problemsFromAjv, unstorableProblems, type AjvErrorLike, type Problem } from './ingest/problems.js';
 import type { ServeMetrics, StructuredLogger } from './serve-context.js';
 import type { BodyLimits } from './start-server.js';
 
@@ -54,6 +54,8 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             route,
             { schema: { body: eventEnvelopeSchema(plan) }, bodyLimit: limits.event },
             async (request, reply) => {
+                const unstorable = unstorableProblems(request.body);
+                if (unstorable.length > 0) return rejectUnstorable(reply, unstorable, 1);
                 const event: IncomingEvent = { type: plan.event, ...request.body };
                 return answer(request as ScopedRequest, reply, route, {
                     events: [event],
@@ -108,6 +110,18 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             if (!validate(item)) problems.push(...problemsFromAjv(validate.errors ?? [], `/${i}`));
             if (problems.length > before) invalid++;
         });
+        if (problems.length === 0) {
+            // Values the store cannot keep exactly, ids given twice: problems of the batch as a whole.
+            const more = [...unstorableProblems(body, '', MAX_BATCH_PROBLEMS), ...repeatedIds(body as { id?: string }[])];
+            if (more.length > 0) {
+                metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, body.length);
+                const events = new Set(more.map((p) => p.path.split('/')[1]));
+                return reply.code(400).send({
+                    error: `${events.size} of ${body.length} events have values that cannot be stored, or an id given twice; nothing was stored`,
+                    problems: more.slice(0, MAX_BATCH_PROBLEMS),
+                });
+            }
+        }
         if (problems.length > 0) {
             metrics.increment('followup_events_rejected_total', { reason: 'invalid' }, body.length);
             const listed = problems.slice(0, MAX_BATCH_PROBLEMS);
@@ -123,6 +137,11 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             answer: (events) => ({ status: 202, body: { events } }),
         });
     });
+
+    function rejectUnstorable(reply: FastifyReply, problems: Problem[], events: number) {
+        metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, events);
+        return reply.code(400).send({ error: 'some values cannot be stored; nothing was stored', problems });
+    }
 
     async function answer(request: ScopedRequest, reply: FastifyReply, route: string, ingest: Omit<IngestRequest, 'idempotency'>) {
         const key = request.headers['idempotency-key'];
@@ -148,6 +167,19 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             throw error;
         }
     }
+}
+
+/** An id given to two events of one batch: the second (and later) ones, as problems. */
+function repeatedIds(events: readonly { id?: string }[]): Problem[] {
+    const first = new Map<string, number>();
+    const problems: Problem[] = [];
+    events.forEach((e, i) => {
+        if (e.id === undefined) return;
+        const seen = first.get(e.id);
+        if (seen === undefined) first.set(e.id, i);
+        else if (problems.length < MAX_BATCH_PROBLEMS) problems.push({ path: `/${i}/id`, message: `the same id as event /${seen}: each event of a batch needs its own id` });
+    });
+    return problems;
 }
 
 export type { EventAnswer };

@@ -24,8 +24,22 @@ export type ClaimOutcome =
     | { kind: 'replay'; answer: StoredAnswer }
     | { kind: 'mismatch' };
 
+/**
+ * The hash of a request: its route and its body as canonical JSON (object keys sorted), so that the
+ * same body with its keys in another order is the same request.
+ */
 export function requestHash(route: string, body: unknown): string {
-    return createHash('sha256').update(route).update('\n').update(JSON.stringify(body) ?? '').digest('hex');
+    return createHash('sha256').update(route).update('\n').update(canonicalJson(body)).digest('hex');
+}
+
+/** JSON with every object's keys sorted (by UTF-16 code units); the body is already validated, so bounded in depth. */
+export function canonicalJson(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+    if (typeof value === 'object' && value !== null) {
+        const keys = Object.keys(value).sort();
+        return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
 }
 
 export async function claimIdempotencyKey(tx: StoreTx, claim: IdempotencyClaim, now: Date): Promise<ClaimOutcome> {
