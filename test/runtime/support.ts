@@ -177,11 +177,11 @@ export interface RunningCli {
 }
 
 /** Starts `followup run <project> --db <db> --now <now> --json` (the built binary). */
-export async function spawnRun(project: string, db: string, now: string): Promise<RunningCli> {
+export async function spawnRun(project: string, db: string, now: string, env: Record<string, string> = {}): Promise<RunningCli> {
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [bin, 'run', project, '--db', db, '--now', now, '--json'], {
         cwd: repo,
-        env: { ...process.env, NO_COLOR: '1' },
+        env: { ...process.env, NO_COLOR: '1', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
     });
     const running: RunningCli = { child, startedAt: Date.now(), lines: [], exited: undefined as never };

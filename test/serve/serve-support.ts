@@ -13,6 +13,7 @@ import {
     startServer,
     startTransactionalDispatcher,
     type ConnectionLimits,
+    type RetryPolicy,
     type RunningServer,
     type ServeContext,
     type ServePlugin,
@@ -59,14 +60,28 @@ export async function startTestServer(
         limits?: { event?: number; batch?: number; batchEvents?: number };
         connections?: Partial<ConnectionLimits>;
         plugins?: ServePlugin[];
+        retry?: RetryPolicy;
+        /** How often the dispatcher looks for rows due for a retry (default 5 s). */
+        dispatchIntervalMs?: number;
+        /** Default: fixed at NOW (retries then never come due: give a running clock to see them). */
+        clock?: () => Date;
     } = {},
 ): Promise<TestServer> {
     const logs: string[] = [];
     const metrics = new MetricsRegistry();
     const log = createJsonLogger({ write: (line) => logs.push(line), secrets: [API_KEY, OTHER_API_KEY], clock: () => NOW });
     const transport = options.transport ?? createSmtpTransport(options.smtpUrl!, { from: 'Shop <shop@example.com>', env: {} });
-    const context: ServeContext & { metrics: MetricsRegistry } = { store, clock: () => NOW, secret: 'serve-test-secret-0123456789', publicUrl: '', log, metrics };
-    const dispatcher = startTransactionalDispatcher({ store, transports: { email: transport, sms: transport, push: transport }, clock: () => NOW, log, metrics });
+    const clock = options.clock ?? (() => NOW);
+    const context: ServeContext & { metrics: MetricsRegistry } = { store, clock, secret: 'serve-test-secret-0123456789', publicUrl: '', log, metrics };
+    const dispatcher = startTransactionalDispatcher({
+        store,
+        transports: { email: transport, sms: transport, push: transport },
+        clock,
+        log,
+        metrics,
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.dispatchIntervalMs ? { intervalMs: options.dispatchIntervalMs } : {}),
+    });
     const server = await startServer({
         context,
         plans,

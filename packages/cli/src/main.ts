@@ -73,8 +73,20 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
             io.err.write(`followup ${name}: ${error.message}\n`);
             return ExitCode.usage;
         }
-        throw error;
+        // Anything else (the database refused a statement, a bug): one readable line, never a stack
+        // trace, the SQL or the parameters a database error carries.
+        io.err.write(`followup ${name}: ${describeUnexpected(error)}\n`);
+        return ExitCode.usage;
     }
+}
+
+/** One line about an error nobody expected: its message's first line, shortened, and its code. */
+export function describeUnexpected(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const line = (message.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').trim();
+    const short = line.length > 300 ? `${line.slice(0, 297)}...` : line;
+    const code = (error as { code?: unknown } | null)?.code;
+    return `${short}${typeof code === 'string' && code !== '' ? ` (${code})` : ''}; nothing was done past that point`;
 }
 
 type ParsedValues = Record<string, string | boolean | string[] | undefined>;

@@ -1,12 +1,21 @@
-// Drains the outbox: claim a batch (row locks held while sending), recheck each rule's events as of
-// the dispatch's now, send through the channel's transport, settle, commit — until nothing is due.
+// Drains the outbox, a batch at a time, in three steps that never hold the store while a message is
+// sent (on the embedded store, a transaction open across an SMTP exchange would stall ingestion):
+//   1. claim (a short transaction): select due rows nobody holds (FOR UPDATE SKIP LOCKED), recheck
+//      each rule's events as of the dispatch's now (stopped and suppressed rows are settled right
+//      there), and take a lease on the rest (`claimed_until`, `claimed_by`);
+//   2. send, with no transaction open; the lease is renewed while the batch is in flight;
+//   3. settle (a short transaction): the rows still held become sent, failed, or pending again with
+//      a backoff.
+// A process that dies between 1 and 3 leaves its rows claimed: they are claimed and sent again once
+// the lease has run out (at once on the embedded store, opened by one process at a time). The
+// delivery id is the email's Message-ID, so a receiver can tell a retry of a message that did leave.
 import type { RenderPlan } from '@followup/compiler';
 import { recheck } from '../executor/rule-queries.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { ChannelName, OutgoingMessage, SendResult, Transport } from '../transport/transport.js';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.js';
 import { mapLimit } from './map-limit.js';
-import { claimBatch, settle, type DecisionUpdate, type DeliveryUpdate, type OutboxRow, type OutboxUpdate } from './outbox-rows.js';
+import { claimToken, leaseRows, renewLease, selectClaimable, settle, type DecisionUpdate, type OutboxRow, type RowOutcome } from './outbox-rows.js';
 
 export interface DispatchOptions {
     transports: Partial<Record<ChannelName, Transport>>;
@@ -23,7 +32,13 @@ export interface DispatchOptions {
     retry?: RetryPolicy;
     /** Also send transactional rows (rule NULL), which have no recheck (default false). */
     transactional?: boolean;
+    /** How long a claim holds its rows without being renewed (default 60 s; renewed every third of it while sending). */
+    leaseMs?: number;
+    /** Checked before each claim: true ends the drain (the batch in hand is always sent and settled). */
+    shouldStop?: () => boolean;
 }
+
+export const DEFAULT_LEASE_MS = 60_000;
 
 export interface SentMessage {
     rule: string | null;
@@ -54,83 +69,125 @@ export interface DispatchReport {
 export async function dispatchOutbox(store: Store, options: DispatchOptions): Promise<DispatchReport> {
     const report: DispatchReport = { total: zero(), byRule: {} };
     const plans = new Map(options.plans.map((p) => [p.rule, p]));
-    for (;;) {
-        const sent: SentMessage[] = [];
-        const claimed = await store.transaction((tx) => dispatchBatch(tx, plans, options, report, sent));
-        // Reported only once committed: a message is "sent" when the store says so.
-        for (const message of sent) options.onSent?.(message);
-        if (claimed === 0) return report;
+    const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    while (!options.shouldStop?.()) {
+        const token = claimToken();
+        // 1. Claim (short transaction): the recheck's stopped and suppressed rows are settled in it.
+        const claim = await store.transaction((tx) => claimBatch(tx, plans, options, { token, leaseMs, embedded: store.engine === 'pglite' }));
+        if (claim.rows === 0) return report;
+        for (const [row, outcome] of claim.stopped) count(report, row, outcome);
+        if (claim.toSend.length === 0) continue;
+
+        // 2. Send, no transaction open; the lease is renewed while the batch is in flight.
+        const renewal = setInterval(() => {
+            renewLease(store, token, leaseMs).catch(() => {
+                // The store is unreachable: the lease may run out; the settle below says what we still hold.
+            });
+        }, Math.max(100, Math.floor(leaseMs / 3)));
+        let results: SendResult[];
+        try {
+            results = await mapLimit(claim.toSend, options.concurrency ?? 8, (row) => send(options.transports, row));
+        } finally {
+            clearInterval(renewal);
+        }
+
+        // 3. Settle (short transaction) what this claim still holds.
+        const outcomes = claim.toSend.map((row, i) => outcomeOf(row, results[i]!, options));
+        const written = await store.transaction((tx) => settle(tx, outcomes, [], token));
+        claim.toSend.forEach((row, i) => {
+            if (!written.has(row.id)) return; // the lease ran out and another dispatcher took the row over
+            const outcome = outcomes[i]!;
+            count(report, row, outcome.status === 'sent' ? 'sent' : outcome.status === 'failed' ? 'failed' : 'retrying');
+            // Reported only once committed: a message is "sent" when the store says so.
+            if (outcome.status === 'sent') options.onSent?.(sentMessage(row));
+        });
     }
+    return report;
 }
 
-async function dispatchBatch(
+interface Claim {
+    /** Rows selected (0: nothing is due). */
+    rows: number;
+    /** Rows the recheck stopped or suppressed, settled in the claim's transaction. */
+    stopped: [OutboxRow, 'stopped' | 'suppressed'][];
+    /** Rows leased to this claim, to send. */
+    toSend: OutboxRow[];
+}
+
+/** Step 1, in one short transaction: select, recheck, settle the stopped ones, lease the rest. */
+async function claimBatch(
     tx: StoreTx,
     plans: Map<string, RenderPlan>,
     options: DispatchOptions,
-    report: DispatchReport,
-    sent: SentMessage[],
-): Promise<number> {
-    const { now } = options;
-    const rows = await claimBatch(tx, {
-        now,
+    claim: { token: string; leaseMs: number; embedded: boolean },
+): Promise<Claim> {
+    const rows = await selectClaimable(tx, {
+        now: options.now,
         rules: [...plans.keys()],
         transactional: options.transactional ?? false,
         limit: options.batchSize ?? 100,
+        embedded: claim.embedded,
     });
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { rows: 0, stopped: [], toSend: [] };
+    const { toSend, stopped } = await recheckRows(tx, plans, rows, options.now);
+    if (stopped.length > 0) {
+        // Not sent, and the decision says why (explain reports it).
+        await settle(
+            tx,
+            stopped.map(([row, verdict]): RowOutcome => ({
+                id: row.id, deliveryId: row.delivery_id, status: 'stopped', nextAttemptAt: null, error: null,
+                delivery: verdict === 'stopped' ? 'cancelled' : 'suppressed',
+            })),
+            stopped.map(([row, verdict]): DecisionUpdate => ({ rule: row.rule!, eventId: row.content.eventId, outcome: verdict })),
+        );
+    }
+    await leaseRows(tx, toSend.map((r) => r.id), claim.token, claim.leaseMs);
+    return { rows: rows.length, stopped, toSend };
+}
 
-    const outbox: OutboxUpdate[] = [];
-    const deliveries: DeliveryUpdate[] = [];
-    const decisions: DecisionUpdate[] = [];
-    const count = (row: OutboxRow, key: keyof DispatchCounts) => {
-        report.total[key]++;
-        (report.byRule[row.rule ?? ''] ??= zero())[key]++;
-    };
-
-    // The recheck, as of the dispatch's now: a purchase or an unsubscribe that arrived after the
-    // selection still stops the follow-up (LANGUAGE.md §4).
+/**
+ * The recheck, as of the dispatch's now, inside the claim's transaction: a purchase or an unsubscribe
+ * that arrived after the selection still stops the follow-up (LANGUAGE.md §4). Transactional rows
+ * (rule NULL) have no recheck. Every check a row must pass right before it is sent belongs here.
+ */
+export async function recheckRows(
+    tx: StoreTx,
+    plans: Map<string, RenderPlan>,
+    rows: readonly OutboxRow[],
+    now: Date,
+): Promise<{ toSend: OutboxRow[]; stopped: [OutboxRow, 'stopped' | 'suppressed'][] }> {
     const toSend: OutboxRow[] = [];
+    const stopped: [OutboxRow, 'stopped' | 'suppressed'][] = [];
     for (const [rule, group] of groupByRule(rows)) {
         const plan = rule === null ? undefined : plans.get(rule);
         const outcome = plan ? await recheck(tx, plan, group.map((r) => r.content.eventId), now) : undefined;
         for (const row of group) {
             const eventId = row.content.eventId;
             const verdict = outcome?.stopped.has(eventId) ? 'stopped' : outcome?.suppressed.has(eventId) ? 'suppressed' : undefined;
-            if (verdict === undefined || rule === null) {
-                toSend.push(row);
-                continue;
-            }
-            // Not sent, and the decision says why (explain reports it).
-            outbox.push({ id: row.id, status: 'stopped', attempted: 0, nextAttemptAt: null, error: null });
-            deliveries.push({ id: row.delivery_id, status: verdict === 'stopped' ? 'cancelled' : 'suppressed' });
-            decisions.push({ rule, eventId, outcome: verdict });
-            count(row, verdict);
+            if (verdict === undefined || rule === null) toSend.push(row);
+            else stopped.push([row, verdict]);
         }
     }
+    return { toSend, stopped };
+}
 
-    const results = await mapLimit(toSend, options.concurrency ?? 8, (row) => send(options.transports, row));
+/** What a transport's answer makes of a row: sent, pending again after a backoff, or failed. */
+function outcomeOf(row: OutboxRow, result: SendResult, options: DispatchOptions): RowOutcome {
     const policy = options.retry ?? defaultRetryPolicy;
-    toSend.forEach((row, i) => {
-        const result = results[i]!;
-        const attempts = row.attempts + 1;
-        if (result.status === 'sent') {
-            outbox.push({ id: row.id, status: 'sent', attempted: 1, nextAttemptAt: null, error: null });
-            deliveries.push({ id: row.delivery_id, status: 'sent' });
-            sent.push(sentMessage(row));
-            count(row, 'sent');
-        } else if (result.status === 'retry' && attempts < policy.maxAttempts) {
-            const next = new Date(now.getTime() + retryDelayMs(policy, attempts, result.retryAfterMs));
-            outbox.push({ id: row.id, status: 'pending', attempted: 1, nextAttemptAt: next, error: result.error });
-            count(row, 'retrying');
-        } else {
-            const error = result.status === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
-            outbox.push({ id: row.id, status: 'failed', attempted: 1, nextAttemptAt: null, error });
-            deliveries.push({ id: row.delivery_id, status: 'failed' });
-            count(row, 'failed');
-        }
-    });
-    await settle(tx, { outbox, deliveries, decisions });
-    return rows.length;
+    const attempts = row.attempts + 1;
+    const base = { id: row.id, deliveryId: row.delivery_id };
+    if (result.status === 'sent') return { ...base, status: 'sent', nextAttemptAt: null, error: null, delivery: 'sent' };
+    if (result.status === 'retry' && attempts < policy.maxAttempts) {
+        const next = new Date(options.now.getTime() + retryDelayMs(policy, attempts, result.retryAfterMs));
+        return { ...base, status: 'pending', nextAttemptAt: next, error: result.error };
+    }
+    const error = result.status === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
+    return { ...base, status: 'failed', nextAttemptAt: null, error, delivery: 'failed' };
+}
+
+function count(report: DispatchReport, row: OutboxRow, key: keyof DispatchCounts): void {
+    report.total[key]++;
+    (report.byRule[row.rule ?? ''] ??= zero())[key]++;
 }
 
 async function send(transports: DispatchOptions['transports'], row: OutboxRow): Promise<SendResult> {

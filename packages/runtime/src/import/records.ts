@@ -128,7 +128,8 @@ export class RecordParser {
         }
         if (problems.length > 0) {
             const id = value['id'];
-            const rejected = (kind === 'event' || kind === 'delivery') && typeof id === 'string' ? { kind, id } as const : undefined;
+            // Remembered so that references to it say why it is missing: only an id the store can keep.
+            const rejected = (kind === 'event' || kind === 'delivery') && idProblem(id) === undefined ? { kind, id: id as string } as const : undefined;
             return { ok: false, problems, ...(rejected ? { rejected } : {}) };
         }
         return { ok: true, record: toRecord(kind as RecordKind, value) };
