@@ -8,7 +8,7 @@ export {
     decimalProblem, DECIMAL_TEXT_PATTERN, intProblem, isDecimalText, isStorableNumber, MAX_DECIMAL_TEXT_LENGTH, NON_FINITE_NUMBER_MESSAGE,
 } from './numbers.js';
 export {
-    DATE_PATTERN, dateProblem, INSTANT_EXAMPLE, INSTANT_PATTERN, INSTANT_RANGE, INSTANT_WORDS, instantProblem, isInstant, isIsoDate,
+    DATE_PATTERN, dateProblem, FRACTION_BEYOND_MICROSECONDS, INSTANT_EXAMPLE, INSTANT_PATTERN, INSTANT_RANGE, INSTANT_WORDS, instantProblem, isInstant, isIsoDate,
     isStorableDate, parseInstant,
 } from './instants.js';
 export { emailProblem, looksLikeEmail, MAX_EMAIL_LENGTH, normaliseAddress, normaliseEmail, normalisePhone, type AddressChannel } from './emails.js';

@@ -24,6 +24,9 @@ export const DATE_PATTERN = `^${DAY}$`;
 /** The shape of an instant; the year range after the offset is checked apart (INSTANT_RANGE). */
 export const INSTANT_PATTERN = `^${DAY}${TIME}${ZONE}$`;
 
+/** What `regexp_replace(text, pattern, '\\1')` keeps of a fraction: its first six digits (microseconds). */
+export const FRACTION_BEYOND_MICROSECONDS = '([.][0-9]{6})[0-9]+';
+
 /** The first and last instants kept: 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z. */
 export const INSTANT_RANGE = { min: '0001-01-01T00:00:00Z', max: '9999-12-31T23:59:59.999999Z' } as const;
 
@@ -38,9 +41,9 @@ export const INSTANT_EXAMPLE = '2026-11-20T10:00:00Z';
 export const INSTANT_WORDS = `an ISO-8601 instant with a time zone, such as "${INSTANT_EXAMPLE}", in the years 0001-9999`;
 
 /**
- * The instant `text` names, or undefined when it is not one by the rule above. Fractions beyond
- * milliseconds are truncated (a Date holds milliseconds); the range is checked as PostgreSQL stores
- * it, to the microsecond.
+ * The instant `text` names, or undefined when it is not one by the rule above. Digits of the fraction
+ * beyond the millisecond are dropped (a Date holds milliseconds); the SQL guard drops those beyond the
+ * microsecond before it casts (PostgreSQL would round them), so both read the same instant.
  */
 export function parseInstant(text: string): Date | undefined {
     if (typeof text !== 'string' || text.length > 40 || !INSTANT_RE.test(text)) return undefined;
@@ -51,9 +54,7 @@ export function parseInstant(text: string): Date | undefined {
     const offsetMinutes = m[8] === undefined ? 0 : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
     const localMs = utcMs(y, mo, d, h, mi, s) + Number(fraction.slice(0, 3));
     const ms = localMs - offsetMinutes * 60_000;
-    // PostgreSQL rounds to the microsecond: 9999-12-31T23:59:59.9999996Z is year 10000 there.
-    const roundsUp = Number(fraction.slice(3, 6)) === 999 && Number(fraction[6]) >= 5;
-    if (ms < MIN_MS || ms >= END_MS || (ms === END_MS - 1 && roundsUp)) return undefined;
+    if (ms < MIN_MS || ms >= END_MS) return undefined;
     return new Date(ms);
 }
 

@@ -1,7 +1,7 @@
 import { formatDialect, postgresql } from 'sql-formatter';
 import type { PathStep } from '@followup/language';
 import {
-    DATE_PATTERN, DECIMAL_TEXT_PATTERN, INSTANT_PATTERN, INSTANT_RANGE, MAX_DECIMAL_TEXT_LENGTH, postgresLiteral as literal, postgresNormaliseEmail,
+    DATE_PATTERN, DECIMAL_TEXT_PATTERN, FRACTION_BEYOND_MICROSECONDS, INSTANT_PATTERN, INSTANT_RANGE, MAX_DECIMAL_TEXT_LENGTH, postgresLiteral as literal, postgresNormaliseEmail,
     postgresTrimBlanks,
 } from '@followup/values';
 import type { ScalarType } from '../ir/rule-ir.js';
@@ -49,9 +49,14 @@ export class PostgresDialect extends Dialect {
             // Numbers may arrive as JSON numbers or decimal strings ("19.99", ".5", "1e3").
             case 'number':
                 return `CASE WHEN ${text} ~ ${literal(DECIMAL_TEXT_PATTERN)} AND length(${text}) <= ${MAX_DECIMAL_TEXT_LENGTH} THEN ${text}::numeric END`;
-            // A real calendar date and time with a zone, then the years 0001-9999 once the offset applies.
-            case 'timestamp':
-                return `CASE WHEN ${text} ~ ${literal(INSTANT_PATTERN)} AND ${text}::timestamptz BETWEEN ${literal(INSTANT_RANGE.min)}::timestamptz AND ${literal(INSTANT_RANGE.max)}::timestamptz THEN ${text}::timestamptz END`;
+            // A real calendar date and time with a zone (fraction cut to microseconds, as JavaScript cuts
+            // it: no rounding), then the years 0001-9999 once the offset applies. Nested CASEs: the
+            // cast runs only on what the pattern accepted.
+            case 'timestamp': {
+                const instant = `regexp_replace(${text}, ${literal(FRACTION_BEYOND_MICROSECONDS)}, '\\1')::timestamptz`;
+                const range = `${literal(INSTANT_RANGE.min)}::timestamptz AND ${literal(INSTANT_RANGE.max)}::timestamptz`;
+                return `CASE WHEN ${text} ~ ${literal(INSTANT_PATTERN)} THEN CASE WHEN ${instant} BETWEEN ${range} THEN ${instant} END END`;
+            }
             case 'date': return `CASE WHEN ${text} ~ ${literal(DATE_PATTERN)} THEN ${text}::date END`;
         }
     }
