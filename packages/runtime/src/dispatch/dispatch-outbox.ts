@@ -70,7 +70,10 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
     const report: DispatchReport = { total: zero(), byRule: {} };
     const plans = new Map(options.plans.map((p) => [p.rule, p]));
     const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    while (!options.shouldStop?.()) {
+    for (let batch = 0; !options.shouldStop?.(); batch++) {
+        // The embedded store's statements run on this thread and resolve in microtasks: between two
+        // batches the event loop gets a turn (requests, timers), whatever the transport.
+        if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
         const token = claimToken();
         // 1. Claim (short transaction): the recheck's stopped and suppressed rows are settled in it.
         const claim = await store.transaction((tx) => claimBatch(tx, plans, options, { token, leaseMs, embedded: store.engine === 'pglite' }));

@@ -8,6 +8,7 @@ import { batchItemHeadSchema, eventEnvelopeSchema } from './ingest/envelope-sche
 import { MAX_IDEMPOTENCY_KEY_LENGTH, requestHash, type IdempotencyClaim } from './ingest/idempotency.js';
 import { IngestRejected, type EventAnswer, type Ingestor, type IngestRequest } from './ingest/ingestor.js';
 import type { IncomingEvent } from './ingest/prepare-events.js';
+import { mapInChunks } from './ingest/chunks.js';
 import { problemsFromAjv, unstorableProblems, type AjvErrorLike, type Problem } from './ingest/problems.js';
 import type { ServeMetrics, StructuredLogger } from './serve-context.js';
 import type { BodyLimits } from './start-server.js';
@@ -90,7 +91,7 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
         let invalid = 0;
         let unlisted = 0;
         const head = request.compileValidationSchema(itemHead) as Validate;
-        body.forEach((item: unknown, i: number) => {
+        await mapInChunks(body, (item: unknown, i: number) => {
             const before = problems.length;
             if (problems.length >= MAX_BATCH_PROBLEMS) {
                 // Still counted, no longer listed: 10,000 wrong events are one mistake, not a 10 MB answer.
@@ -112,7 +113,8 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
         });
         if (problems.length === 0) {
             // Values the store cannot keep exactly, ids given twice: problems of the batch as a whole.
-            const more = [...unstorableProblems(body, '', MAX_BATCH_PROBLEMS), ...repeatedIds(body as { id?: string }[])];
+            const unstorable = (await mapInChunks(body, (item: unknown, i: number) => unstorableProblems(item, `/${i}`, MAX_BATCH_PROBLEMS))).flat();
+            const more = [...unstorable.slice(0, MAX_BATCH_PROBLEMS), ...repeatedIds(body as { id?: string }[])];
             if (more.length > 0) {
                 metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, body.length);
                 const events = new Set(more.map((p) => p.path.split('/')[1]));
@@ -150,7 +152,7 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             if (typeof key !== 'string' || key === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
                 return reply.code(400).send({ error: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters; nothing was stored` });
             }
-            idempotency = { scope: request.apiKeyScope, key, requestHash: requestHash(route, request.body) };
+            idempotency = { scope: request.apiKeyScope, key, requestHash: await requestHash(route, request.body) };
         }
         try {
             const outcome = await ingestor.ingest({ ...ingest, ...(idempotency ? { idempotency } : {}) });
