@@ -131,3 +131,15 @@ forEachEngine('value rules and SQL guards agree', (ctx) => {
         console.log(`[${ctx.engine}] emails: ${values.length} normalised alike`);
     });
 });
+
+forEachEngine('instants read back from the store', (ctx) => {
+    it('are the instants written, in every year 0001-9999 (PGlite read the years 0001-0099 as 2001-2099)', async () => {
+        const instants = ['0001-01-01T00:00:00.000Z', '0009-06-15T12:34:56.789Z', '0099-12-31T23:59:59.999Z', '0100-01-01T00:00:00.000Z', '0999-03-01T00:00:00.000Z', '2026-11-20T10:00:00.123Z', '9999-12-31T23:59:59.999Z'];
+        const { rows } = await ctx.store.query<{ at: Date; plain: Date }>(
+            `SELECT t.a::timestamptz AS at, (t.a::timestamptz AT TIME ZONE 'UTC') AS plain FROM unnest($1::text[]) WITH ORDINALITY AS t(a, i) ORDER BY t.i`,
+            [instants],
+        );
+        expect(rows.map((r) => r.at.toISOString())).toEqual(instants);
+        expect(rows.map((r) => r.plain.toISOString())).toEqual(instants);
+    });
+});

@@ -5,13 +5,16 @@ import { describeValue, isStorableText, trimBlanks, UNSTORABLE_TEXT_MESSAGE } fr
 export const MAX_ID_LENGTH = 200;
 
 /**
- * Why `value` is not an id, or undefined: an id is a string of 1 to 200 characters, not only blanks,
- * that the store keeps exactly (no NUL, no lone surrogate: PostgreSQL would refuse the first and turn
- * the second into U+FFFD, making two ids one).
+ * Why `value` is not an id, or undefined: an id is a string of 1 to 200 characters, with no blank
+ * (BLANK_CHARACTERS) at either end, that the store keeps and reads back exactly: no NUL, no lone
+ * surrogate (PostgreSQL refuses the first and turns the second into U+FFFD, making two ids one), and
+ * no leading U+FEFF (the embedded store's reader drops it, as a byte order mark).
  */
 export function idProblem(value: unknown): string | undefined {
     if (typeof value !== 'string') return `expected an id (a string of 1 to ${MAX_ID_LENGTH} characters), got ${describeValue(value)}`;
-    if (trimBlanks(value) === '') return value === '' ? 'must not be empty' : 'must not be blank';
+    const trimmed = trimBlanks(value);
+    if (trimmed === '') return value === '' ? 'must not be empty' : 'must not be blank';
+    if (trimmed !== value) return 'must not begin or end with a blank (a space, a tab, a line break, U+FEFF...)';
     if (value.length > MAX_ID_LENGTH) return `must be at most ${MAX_ID_LENGTH} characters long`;
     if (!isStorableText(value)) return UNSTORABLE_TEXT_MESSAGE;
     return undefined;

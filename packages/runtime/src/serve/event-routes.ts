@@ -9,7 +9,7 @@ import { MAX_IDEMPOTENCY_KEY_LENGTH, requestHash, type IdempotencyClaim } from '
 import { IngestRejected, type EventAnswer, type Ingestor, type IngestRequest } from './ingest/ingestor.js';
 import type { IncomingEvent } from './ingest/prepare-events.js';
 import { mapInChunks } from './ingest/chunks.js';
-import { problemsFromAjv, unstorableProblems, type AjvErrorLike, type Problem } from './ingest/problems.js';
+import { envelopeProblems, problemsFromAjv, type AjvErrorLike, type Problem } from './ingest/problems.js';
 import type { ServeMetrics, StructuredLogger } from './serve-context.js';
 import type { BodyLimits } from './start-server.js';
 
@@ -55,7 +55,7 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             route,
             { schema: { body: eventEnvelopeSchema(plan) }, bodyLimit: limits.event },
             async (request, reply) => {
-                const unstorable = unstorableProblems(request.body);
+                const unstorable = envelopeProblems(request.body);
                 if (unstorable.length > 0) return rejectUnstorable(reply, unstorable, 1);
                 const event: IncomingEvent = { type: plan.event, ...request.body };
                 return answer(request as ScopedRequest, reply, route, {
@@ -113,7 +113,7 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
         });
         if (problems.length === 0) {
             // Values the store cannot keep exactly, ids given twice: problems of the batch as a whole.
-            const unstorable = (await mapInChunks(body, (item: unknown, i: number) => unstorableProblems(item, `/${i}`, MAX_BATCH_PROBLEMS))).flat();
+            const unstorable = (await mapInChunks(body, (item: unknown, i: number) => envelopeProblems(item, `/${i}`, MAX_BATCH_PROBLEMS))).flat();
             const more = [...unstorable.slice(0, MAX_BATCH_PROBLEMS), ...repeatedIds(body as { id?: string }[])];
             if (more.length > 0) {
                 metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, body.length);

@@ -4,7 +4,7 @@
 // transaction: a batch stays all or nothing).
 
 /** Events per chunk: validated or prepared before the event loop gets a turn. */
-export const CHUNK_EVENTS = 250;
+export const CHUNK_EVENTS = 100;
 
 /**
  * Events per statement of a large request (and per group commit on the embedded store): about 100 ms

@@ -1,6 +1,6 @@
 // Validation errors as the API reports them: one `{ path, message }` per invalid value, the path a
 // JSON Pointer into the request body (`/data/items/0/price`; `/3/data/email` in a batch).
-import { describeValue, jsonPointer, storableJsonProblems } from '@followup/values';
+import { describeValue, idProblem, jsonPointer, storableJsonProblems } from '@followup/values';
 
 export interface Problem {
     path: string;
@@ -97,4 +97,13 @@ export function escapePointer(key: string): string {
  */
 export function unstorableProblems(body: unknown, prefix = '', max = 1000): Problem[] {
     return storableJsonProblems(body, max).map((p) => ({ path: prefix + jsonPointer(p.path), message: p.message }));
+}
+
+/** An event envelope's values the store cannot keep, and its `id` when it is not an id by the id rule. */
+export function envelopeProblems(envelope: unknown, prefix = '', max = 1000): Problem[] {
+    const problems = unstorableProblems(envelope, prefix, max);
+    const id = (envelope as { id?: unknown } | null)?.id;
+    const idMessage = id === undefined ? undefined : idProblem(id);
+    if (idMessage !== undefined && !problems.some((p) => p.path === `${prefix}/id`)) problems.unshift({ path: `${prefix}/id`, message: idMessage });
+    return problems;
 }
