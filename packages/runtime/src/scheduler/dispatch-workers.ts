@@ -1,6 +1,7 @@
 // `followup serve`'s dispatch workers: drain the outbox — follow-ups queued by scheduled runs and
-// transactional messages queued at ingestion — with dispatchOutbox (FOR UPDATE SKIP LOCKED), so any
-// number of workers in any number of processes share the rows without sending one twice.
+// transactional messages queued at ingestion — with dispatchOutbox (claims with FOR UPDATE SKIP
+// LOCKED and a lease), so any number of workers in any number of processes share the rows without
+// sending one twice.
 import type { RenderPlan } from '@followup/compiler';
 import { dispatchOutbox, type DispatchReport, type SentMessage } from '../dispatch/dispatch-outbox.js';
 import type { RetryPolicy } from '../dispatch/backoff.js';

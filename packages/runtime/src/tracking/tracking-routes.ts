@@ -24,6 +24,9 @@ export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAA
 
 const NO_STORE = 'no-store, no-cache, must-revalidate, private';
 
+/** The one-click body is `List-Unsubscribe=One-Click`: whatever the content type, 16 KiB at most. */
+const UNSUBSCRIBE_BODY_LIMIT = 16 * 1024;
+
 // Wildcard routes: find-my-way caps `:param` segments at the server's maxParamLength (100 by
 // default), shorter than a token that carries its URL.
 type TokenParams = { Params: { '*': string } };
@@ -33,7 +36,7 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
         // Mail clients POST the one-click body as a form (urlencoded or multipart, RFC 8058 §3.1);
         // its content is not needed: the signed token says who unsubscribes.
         for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']) {
-            scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
+            scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: UNSUBSCRIBE_BODY_LIMIT }, (_req, body, done) => done(null, body));
         }
         // No length limit here: a token over MAX_TOKEN_LENGTH fails verifyToken, and gets the 404 of
         // every token that does not verify (a 400 would tell a prober something).
@@ -91,7 +94,7 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
     </form>`);
         });
 
-        scope.post<TokenParams>('/u/*', { schema: tokenParams }, async (request, reply) => {
+        scope.post<TokenParams>('/u/*', { schema: tokenParams, bodyLimit: UNSUBSCRIBE_BODY_LIMIT }, async (request, reply) => {
             const token = verified(request.params['*'], 'unsubscribe', ctx);
             if (!token) return notFound(reply);
             const delivery = await findDelivery(ctx.store, [token.deliveryId]);

@@ -1,4 +1,5 @@
-// Clients that hold connections without finishing their requests (issue 11, item 1): 300 connections
+// Request limits on every route (issue 11, item 1): body sizes per route; and clients that hold
+// connections without finishing their requests: 300 connections
 // trickling a body one byte at a time into public and authenticated routes are cut within the
 // request timeout while the server keeps answering; slow headers likewise; an answer sent before the
 // body (401, 404, 413) closes the connection; connections beyond the cap are refused. HTTP-level
@@ -120,6 +121,26 @@ describe('slow and idle clients are cut off; the server keeps serving', () => {
     it('a GET with a body that never ends is cut too', async () => {
         const c = slowClient(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n', 300);
         expect(await c.closedAfter).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + SLACK_MS);
+    });
+
+    it('bodies over the limit of their route are refused with 413: 1 MiB event, 10 MiB batch, 5 MiB webhook, 16 KiB unsubscribe', async () => {
+        const big = (bytes: number) => JSON.stringify({ data: { firstName: 'x'.repeat(bytes) } });
+        const cases: [string, number, Record<string, string>][] = [
+            ['/v1/events/cartAbandonment', 1024 * 1024 + 1, { authorization: 'Bearer test-api-key-7f3a9c1e5b' }],
+            ['/v1/events', 10 * 1024 * 1024 + 1, { authorization: 'Bearer test-api-key-7f3a9c1e5b' }],
+            ['/v1/webhooks/mailgun', 5 * 1024 * 1024 + 1, {}],
+            ['/u/some-token', 16 * 1024 + 1, {}],
+        ];
+        const answers: (number | string)[] = [];
+        for (const [path, bytes, headers] of cases) {
+            const r = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: big(bytes) }).catch((e: Error) => e);
+            // The server may close the connection before the whole body is sent: that is a refusal too.
+            answers.push(r instanceof Error ? 'closed' : r.status);
+        }
+        expect(answers.every((a) => a === 413 || a === 'closed'), String(answers)).toBe(true);
+        expect(answers.filter((a) => a === 413).length, String(answers)).toBeGreaterThanOrEqual(2);
+        const small = await fetch(`${t.url}/u/some-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big(100) });
+        expect(small.status).toBe(404); // within the limit: the token is checked, and does not verify
     });
 
     it('connections beyond FOLLOWUP_MAX_CONNECTIONS are closed as they arrive; the server serves again once they go', async () => {
