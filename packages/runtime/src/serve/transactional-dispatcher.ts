@@ -1,9 +1,9 @@
 // Sends transactional messages right after their ingestion commits: woken by each commit, it drains
 // the outbox's transactional rows (rule NULL) with dispatchOutbox — claims with SKIP LOCKED and a
 // lease, sending with no transaction open — so several `serve` processes (and the scheduler's
-// dispatch workers) share them without sending any twice, and a slow SMTP server never holds the store. A timer
-// also wakes it, for rows waiting on a retry. One drain at a time per process; a wake-up during a
-// drain makes it go round once more.
+// dispatch workers) share them without sending any twice, and a slow SMTP server never holds the
+// store. A timer also wakes it, for rows waiting on a retry. One drain at a time per process; a
+// wake-up during a drain makes it go round once more.
 import { dispatchOutbox, type DispatchReport, type RetryPolicy } from '../dispatch/index.js';
 import type { Store } from '../store/store.js';
 import type { ChannelName, Transport } from '../transport/transport.js';
