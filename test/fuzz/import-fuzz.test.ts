@@ -1,4 +1,4 @@
-// `followup import` over mutated history files (issue 11): 600 files (about 4,000 lines) per engine, made from valid
+// `followup import` over mutated history files (issue 11): 400 files (about 2,600 lines) per engine, made from valid
 // records of the cart-abandonment example by mutation (event-mutations.ts), each imported with the
 // project's schemas. Every file is either imported whole (and then every event of it is stored with
 // the data, type and time it had, or was stored before: a duplicate) or rejected with problems that
@@ -16,7 +16,7 @@ import { forEachEngine } from '../support/stores.js';
 import { exampleSchemas, example, lines as asLines, repo, rowCounts } from '../import/support.js';
 import { historyFile, LEAK, rng } from './event-mutations.js';
 
-const FILES = Number(process.env['FOLLOWUP_FUZZ_FILES'] ?? 600);
+const FILES = Number(process.env['FOLLOWUP_FUZZ_FILES'] ?? 400);
 const CLI_SAMPLE = 8;
 const bin = path.join(repo, 'packages/cli/bin/followup.js');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-import-fuzz-'));
