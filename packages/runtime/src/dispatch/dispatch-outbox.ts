@@ -1,11 +1,11 @@
 // Drains the outbox, a batch at a time, in three steps that never hold the store while a message is
 // sent (on the embedded store, a transaction open across an SMTP exchange would stall ingestion):
-//   1. claim (a short transaction): select due rows nobody holds (FOR UPDATE SKIP LOCKED), recheck
-//      each rule's events as of the dispatch's now (stopped and suppressed rows are settled right
-//      there), and take a lease on the rest (`claimed_until`, `claimed_by`);
+//   1. claim (a short transaction): lease due rows nobody holds (`claimed_until`, `claimed_by`; picked
+//      with FOR UPDATE SKIP LOCKED), recheck each rule's events as of the dispatch's now (stopped and
+//      suppressed rows are settled right there);
 //   2. send, with no transaction open; the lease is renewed while the batch is in flight;
-//   3. settle (a short transaction): the rows still held become sent, failed, or pending again with
-//      a backoff.
+//   3. settle (one statement): the rows still held become sent, failed, or pending again with a
+//      backoff.
 // A process that dies between 1 and 3 leaves its rows claimed: they are claimed and sent again once
 // the lease has run out (at once on the embedded store, opened by one process at a time). The
 // delivery id is the email's Message-ID, so a receiver can tell a retry of a message that did leave.
@@ -15,7 +15,7 @@ import type { Store, StoreTx } from '../store/store.js';
 import type { ChannelName, OutgoingMessage, SendResult, Transport } from '../transport/transport.js';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.js';
 import { mapLimit } from './map-limit.js';
-import { claimToken, leaseRows, renewLease, selectClaimable, settle, type DecisionUpdate, type OutboxRow, type RowOutcome } from './outbox-rows.js';
+import { claimRows, claimToken, recordStopped, renewLease, settle, type DecisionUpdate, type OutboxRow, type RowOutcome } from './outbox-rows.js';
 
 export interface DispatchOptions {
     transports: Partial<Record<ChannelName, Transport>>;
@@ -94,9 +94,9 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
             clearInterval(renewal);
         }
 
-        // 3. Settle (short transaction) what this claim still holds.
+        // 3. Settle (one statement) what this claim still holds.
         const outcomes = claim.toSend.map((row, i) => outcomeOf(row, results[i]!, options));
-        const written = await store.transaction((tx) => settle(tx, outcomes, [], token));
+        const written = await settle(store, outcomes, token);
         claim.toSend.forEach((row, i) => {
             if (!written.has(row.id)) return; // the lease ran out and another dispatcher took the row over
             const outcome = outcomes[i]!;
@@ -117,19 +117,21 @@ interface Claim {
     toSend: OutboxRow[];
 }
 
-/** Step 1, in one short transaction: select, recheck, settle the stopped ones, lease the rest. */
+/** Step 1, in one short transaction: claim (select and lease, one statement), recheck, settle the stopped ones. */
 async function claimBatch(
     tx: StoreTx,
     plans: Map<string, RenderPlan>,
     options: DispatchOptions,
     claim: { token: string; leaseMs: number; embedded: boolean },
 ): Promise<Claim> {
-    const rows = await selectClaimable(tx, {
+    const rows = await claimRows(tx, {
         now: options.now,
         rules: [...plans.keys()],
         transactional: options.transactional ?? false,
         limit: options.batchSize ?? 100,
         embedded: claim.embedded,
+        token: claim.token,
+        leaseMs: claim.leaseMs,
     });
     if (rows.length === 0) return { rows: 0, stopped: [], toSend: [] };
     const { toSend, stopped } = await recheckRows(tx, plans, rows, options.now);
@@ -141,10 +143,10 @@ async function claimBatch(
                 id: row.id, deliveryId: row.delivery_id, status: 'stopped', nextAttemptAt: null, error: null,
                 delivery: verdict === 'stopped' ? 'cancelled' : 'suppressed',
             })),
-            stopped.map(([row, verdict]): DecisionUpdate => ({ rule: row.rule!, eventId: row.content.eventId, outcome: verdict })),
+            claim.token,
         );
+        await recordStopped(tx, stopped.map(([row, verdict]): DecisionUpdate => ({ rule: row.rule!, eventId: row.content.eventId, outcome: verdict })));
     }
-    await leaseRows(tx, toSend.map((r) => r.id), claim.token, claim.leaseMs);
     return { rows: rows.length, stopped, toSend };
 }
 

@@ -28,36 +28,31 @@ export function claimToken(): string {
 }
 
 /**
- * Up to `limit` pending rows that are due (`next_attempt_at <= now`), of the given rules (and
+ * Claims up to `limit` pending rows that are due (`next_attempt_at <= now`), of the given rules (and
  * transactional ones, rule NULL, when asked), that nobody holds: unclaimed, or whose lease ran out
- * (the database's clock), or, on the embedded store, claimed by another process. Locked until the
- * transaction ends (`FOR UPDATE SKIP LOCKED`: rows another transaction is claiming are skipped).
+ * (the database's clock), or, on the embedded store, claimed by another process. One statement: the
+ * rows are picked with `FOR UPDATE SKIP LOCKED` (rows another dispatcher is claiming are skipped) and
+ * leased to `token` for `leaseMs`, an attempt counted. Returned in id order, with the attempts made
+ * before this claim.
  */
-export async function selectClaimable(
-    tx: StoreTx,
-    options: { now: Date; rules: readonly string[]; transactional: boolean; limit: number; embedded: boolean },
+export async function claimRows(
+    tx: Pick<StoreTx, 'query'>,
+    options: { now: Date; rules: readonly string[]; transactional: boolean; limit: number; embedded: boolean; token: string; leaseMs: number },
 ): Promise<OutboxRow[]> {
     const { rows } = await tx.query<OutboxRow>(
-        `SELECT id, delivery_id, rule, channel, recipient, content, attempts FROM outbox
-         WHERE status = 'pending' AND next_attempt_at <= $1
-           AND (rule = ANY ($2::text[]) OR ($3::boolean AND rule IS NULL))
-           AND (claimed_until IS NULL OR claimed_until < now() OR ($5::boolean AND split_part(claimed_by, ':', 1) <> $6))
-         ORDER BY id
-         LIMIT $4
-         FOR UPDATE SKIP LOCKED`,
-        [options.now.toISOString(), [...options.rules], options.transactional, options.limit, options.embedded, PROCESS],
+        `UPDATE outbox o SET claimed_by = $7, claimed_until = now() + make_interval(secs => $8::float8 / 1000), attempts = o.attempts + 1
+         FROM (SELECT id FROM outbox
+               WHERE status = 'pending' AND next_attempt_at <= $1
+                 AND (rule = ANY ($2::text[]) OR ($3::boolean AND rule IS NULL))
+                 AND (claimed_until IS NULL OR claimed_until < now() OR ($5::boolean AND split_part(claimed_by, ':', 1) <> $6))
+               ORDER BY id
+               LIMIT $4
+               FOR UPDATE SKIP LOCKED) c
+         WHERE o.id = c.id
+         RETURNING o.id, o.delivery_id, o.rule, o.channel, o.recipient, o.content, o.attempts - 1 AS attempts`,
+        [options.now.toISOString(), [...options.rules], options.transactional, options.limit, options.embedded, PROCESS, options.token, options.leaseMs],
     );
-    return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) }));
-}
-
-/** Takes the lease on rows selected in this transaction: `token` holds them for `leaseMs`; an attempt is counted. */
-export async function leaseRows(tx: StoreTx, ids: readonly number[], token: string, leaseMs: number): Promise<void> {
-    if (ids.length === 0) return;
-    await tx.query(
-        `UPDATE outbox SET claimed_by = $2, claimed_until = now() + make_interval(secs => $3::float8 / 1000), attempts = attempts + 1
-         WHERE id = ANY ($1::bigint[])`,
-        [[...ids], token, leaseMs],
-    );
+    return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) })).sort((a, b) => a.id - b.id);
 }
 
 /** Extends the lease of the rows `token` still holds (one statement, while their messages are being sent). */
@@ -86,42 +81,45 @@ export interface DecisionUpdate {
 }
 
 /**
- * Writes the outcome of rows: their outbox status (the claim released), their deliveries' status, and
- * the decisions of rows stopped at the recheck. With `token`, only rows that token still holds are
- * written, with their deliveries (a dispatcher whose lease ran out does not overwrite its successor's
- * outcome); without it, the caller's transaction has the rows locked. Returns the outbox ids written.
+ * Writes the outcome of rows `token` holds, in one statement: their outbox status (the claim released;
+ * a row stopped before sending gets its attempt back) and their deliveries' status. A row the token no
+ * longer holds (its lease ran out and another dispatcher took it over) is left to its new holder.
+ * Returns the outbox ids written.
  */
-export async function settle(tx: StoreTx, outcomes: readonly RowOutcome[], decisions: readonly DecisionUpdate[], token?: string): Promise<Set<number>> {
-    const written = new Set<number>();
-    if (outcomes.length > 0) {
-        const rows = outcomes.map((u) => ({ id: u.id, status: u.status, next_attempt_at: u.nextAttemptAt?.toISOString() ?? null, error: u.error }));
-        const { rows: done } = await tx.query<{ id: number }>(
-            `UPDATE outbox o SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, o.next_attempt_at),
-                 last_error = coalesce(r.error, o.last_error), claimed_until = NULL, claimed_by = NULL
-             FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, status text, next_attempt_at timestamptz, error text)
-             WHERE o.id = r.id AND ($2::text IS NULL OR o.claimed_by = $2)
-             RETURNING o.id`,
-            [JSON.stringify(rows), token ?? null],
-        );
-        for (const row of done) written.add(Number(row.id));
-    }
-    const deliveries = outcomes.filter((u) => u.delivery !== undefined && written.has(u.id)).map((u) => ({ id: u.deliveryId, status: u.delivery }));
-    if (deliveries.length > 0) {
-        await tx.query(
-            `UPDATE deliveries d SET status = r.status
-             FROM jsonb_to_recordset($1::jsonb) AS r(id text, status text)
-             WHERE d.id = r.id`,
-            [JSON.stringify(deliveries)],
-        );
-    }
-    if (decisions.length > 0) {
-        const rows = decisions.map((u) => ({ rule: u.rule, event_id: u.eventId, outcome: u.outcome }));
-        await tx.query(
-            `UPDATE decisions x SET outcome = r.outcome
-             FROM jsonb_to_recordset($1::jsonb) AS r(rule text, event_id text, outcome text)
-             WHERE x.rule = r.rule AND x.event_id = r.event_id`,
-            [JSON.stringify(rows)],
-        );
-    }
-    return written;
+export async function settle(tx: Pick<StoreTx, 'query'>, outcomes: readonly RowOutcome[], token: string): Promise<Set<number>> {
+    if (outcomes.length === 0) return new Set();
+    const rows = outcomes.map((u) => ({
+        id: u.id, status: u.status, next_attempt_at: u.nextAttemptAt?.toISOString() ?? null, error: u.error, delivery: u.delivery ?? null,
+    }));
+    const { rows: done } = await tx.query<{ id: number }>(
+        `WITH r AS (
+             SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, status text, next_attempt_at timestamptz, error text, delivery text)
+         ),
+         o AS (
+             UPDATE outbox o SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, o.next_attempt_at),
+                 last_error = coalesce(r.error, o.last_error), claimed_until = NULL, claimed_by = NULL,
+                 attempts = o.attempts - CASE WHEN r.status = 'stopped' THEN 1 ELSE 0 END
+             FROM r WHERE o.id = r.id AND o.claimed_by = $2
+             RETURNING o.id, o.delivery_id, r.delivery
+         ),
+         d AS (
+             UPDATE deliveries d SET status = o.delivery FROM o WHERE d.id = o.delivery_id AND o.delivery IS NOT NULL
+             RETURNING d.id
+         )
+         SELECT id FROM o`,
+        [JSON.stringify(rows), token],
+    );
+    return new Set(done.map((row) => Number(row.id)));
+}
+
+/** The decisions of rows the recheck stopped or suppressed: they say why nothing was sent (explain reports it). */
+export async function recordStopped(tx: Pick<StoreTx, 'query'>, decisions: readonly DecisionUpdate[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const rows = decisions.map((u) => ({ rule: u.rule, event_id: u.eventId, outcome: u.outcome }));
+    await tx.query(
+        `UPDATE decisions x SET outcome = r.outcome
+         FROM jsonb_to_recordset($1::jsonb) AS r(rule text, event_id text, outcome text)
+         WHERE x.rule = r.rule AND x.event_id = r.event_id`,
+        [JSON.stringify(rows)],
+    );
 }
