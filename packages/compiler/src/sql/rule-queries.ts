@@ -55,7 +55,7 @@ export class RuleSql {
         this.now = this.params.ref(2);
         this.channelParam = this.params.bind('channel', 'text', ir.channel);
         const recipientRaw = dialect.jsonText(this.base(ir.recipient.source), ir.recipient.path);
-        this.recipient = ir.recipient.normalise === 'email' ? dialect.normaliseEmail(recipientRaw) : `btrim(${recipientRaw})`;
+        this.recipient = ir.recipient.normalise === 'email' ? dialect.normaliseEmail(recipientRaw) : dialect.trimBlanks(recipientRaw);
         this.triggerFilters = this.buildTriggerFilters();
     }
 

@@ -16,6 +16,7 @@
  * reason) keeping the earliest time, profiles by key and time (every version is kept). A record already stored is
  * skipped, even when its content differs, and counted in `skippedDuplicates`.
  */
+import { postgresNormaliseAddress } from '@followup/values';
 import type { Store, StoreTx } from '../store/store.js';
 import { normaliseAddress, RecordParser, type ImportRecord, type ImportSchemas } from './records.js';
 
@@ -303,7 +304,7 @@ class Importer {
             `INSERT INTO suppressions (channel, address, reason, at, source)
              SELECT DISTINCT ON (channel, address, reason) channel, address, reason, at, source FROM (
                  SELECT d.channel,
-                        CASE WHEN d.channel = 'email' THEN lower(btrim(d.recipient)) ELSE btrim(d.recipient) END AS address,
+                        ${postgresNormaliseAddress('d.channel', 'd.recipient')} AS address,
                         CASE WHEN s.kind = 'bounce' THEN 'hard_bounce' ELSE 'complaint' END AS reason,
                         s.at, 'import:' || s.kind || ':' || d.id AS source
                  FROM followup_import_tracking s JOIN deliveries d ON d.id = s.delivery_id
