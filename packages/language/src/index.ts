@@ -10,6 +10,7 @@ export * from './model/paths.js';
 export * from './model/channels.js';
 export * from './model/durations.js';
 export * from './model/message-templates.js';
+export * from './model/test-model.js';
 export * from './workspace/diagnostic.js';
 export * from './workspace/load-project.js';
 export * from './template/index.js';

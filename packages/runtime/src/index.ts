@@ -132,3 +132,20 @@ export {
     type TrackingToken,
     type ProviderWebhookOptions,
 } from './tracking/index.js';
+export {
+    runScenario,
+    runScenarios,
+    openScenarioStore,
+    emptyStore,
+    createMemoryTransport,
+    reasonMatches,
+    describeReason,
+    type ScenarioFailure,
+    type ScenarioOptions,
+    type ScenarioResult,
+    type ScenarioRun,
+    type ScenarioStore,
+    type ScenarioStoreOptions,
+    type MemoryTransport,
+    type ScenarioVerdict,
+} from './scenario/index.js';

@@ -32,7 +32,7 @@ export async function openPglite(folder: string): Promise<Store> {
     }
 }
 
-class PgliteStore implements Store {
+export class PgliteStore implements Store {
     readonly engine = 'pglite' as const;
     private closed = false;
 
