@@ -41,6 +41,8 @@ export interface ScenarioRun {
     records: string[];
     sent: { rule: string; event: string; channel: string; to: string; subject?: string }[];
     counts: RunCounts;
+    /** The same, per rule that ran. */
+    rules: (RunCounts & { rule: string })[];
 }
 
 export interface ScenarioResult {
@@ -229,6 +231,8 @@ class ScenarioRunner {
             at: step.at, ...(step.rule ? { rule: step.rule } : {}), records,
             sent: sent.map(m => ({ rule: m.rule ?? '', event: m.eventId, channel: m.channel, to: m.to, ...(m.subject !== undefined ? { subject: m.subject } : {}) })),
             counts: report.total,
+            rules: report.rules.map(({ rule, selected, sent: n, suppressed, expired, stopped, failed, queued, capped, held }) =>
+                ({ rule, selected, sent: n, suppressed, expired, stopped, failed, queued, capped, held })),
         });
     }
 
