@@ -13,8 +13,9 @@ import { initCommand } from './commands/init.js';
 import { previewCommand } from './commands/preview.js';
 import { sendTestCommand } from './commands/send-test.js';
 import { testCommand } from './commands/test.js';
+import { simulateCommand } from './commands/simulate.js';
 
-const commands: Command[] = [initCommand, checkCommand, compileCommand, importCommand, runCommand, testCommand, previewCommand, sendTestCommand, explainCommand, lspCommand, serveCommand];
+const commands: Command[] = [initCommand, checkCommand, compileCommand, importCommand, runCommand, testCommand, simulateCommand, previewCommand, sendTestCommand, explainCommand, lspCommand, serveCommand];
 
 const planned: Record<string, string> = {};
 

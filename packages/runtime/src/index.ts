@@ -149,3 +149,15 @@ export {
     type MemoryTransport,
     type ScenarioVerdict,
 } from './scenario/index.js';
+export {
+    simulate,
+    zeroSimulationCounts,
+    simulatedPlans,
+    savepointStore,
+    SIMULATED_PREFIX,
+    type RuleSimulation,
+    type SimulateOptions,
+    type SimulationCounts,
+    type SimulationReport,
+    type SimulatedPlan,
+} from './simulate/index.js';
