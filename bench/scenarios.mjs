@@ -44,7 +44,7 @@ const coldRuns = Math.max(1, Number(values.cold));
 const { loadProject } = await import('@followup/language');
 const { compileProject, lowerTests } = await import('@followup/compiler');
 const { openScenarioStore, runScenario } = await import('@followup/runtime');
-const { projectSchemas } = await import(nodePath.join(repo, 'packages/cli/dist/commands/import.js'));
+const { projectSchemas } = await import(nodePath.join(repo, 'packages/cli/dist/project-schemas.js'));
 
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const secs = ms => `${(ms / 1000).toFixed(2)} s`;

@@ -1,6 +1,6 @@
 // `followup test` as a user runs it (the built binary): every example's tests pass; a broken
 // expectation fails at its line with exit 1; data that does not match the schema is a check error.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -124,6 +124,31 @@ describe('test data that does not match the event schema', () => {
         expect(r.stdout).toBe('');
         expect(r.stderr).toContain(`bad-data/tests.followup:${line}:16 - error FU181: expected a decimal`);
         expect(r.stderr).toMatch(/Found 1 error in 1 file\.\n$/);
+    });
+});
+
+describe('followup test --watch', () => {
+    it('runs the tests, then again when a file changes, until Ctrl-C (exit 0)', async () => {
+        const dir = variant('order-shipped', 'watched', 'because clicked', 'because clicked');
+        const child = spawn(process.execPath, [bin, 'test', dir, '--watch'], { cwd: temp, env: { ...process.env, NO_COLOR: '1' } });
+        let out = '';
+        child.stdout.on('data', d => (out += d));
+        const waitFor = (pattern: RegExp, from: number) => new Promise<void>((resolve, reject) => {
+            const started = Date.now();
+            const poll = setInterval(() => {
+                if (pattern.test(out.slice(from))) { clearInterval(poll); resolve(); }
+                else if (Date.now() - started > 60_000) { clearInterval(poll); reject(new Error(`timed out waiting for ${pattern}:\n${out}`)); }
+            }, 50);
+        });
+        await waitFor(/3 passed, 0 failed[^]*Watching for changes/, 0);
+        const seen = out.length;
+        const file = path.join(dir, 'tests.followup');
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('because clicked', 'because opened'));
+        await waitFor(/2 passed, 1 failed[^]*Watching for changes/, seen);
+        const exit = new Promise<number | null>(resolve => child.on('close', resolve));
+        child.kill('SIGINT');
+        expect(await exit).toBe(0);
+        expect(out.slice(seen)).toContain('error FU190: reviewRequest did not send a follow-up for ship1, but not because opened');
     });
 });
 

@@ -6,7 +6,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { compileProject, lowerTests, type RenderPlan, type ScenarioIR } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import { runScenario, runScenarios, storeTables, type ImportSchemas } from '@followup/runtime';
-import { projectSchemas } from '../../packages/cli/src/commands/import.js';
+import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
 import { forEachEngine } from '../support/stores.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileProject, lowerTests, type ScenarioIR } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import { openScenarioStore, reasonMatches, runScenario, type ScenarioResult, type ScenarioVerdict, type Store } from '@followup/runtime';
-import { projectSchemas } from '../../packages/cli/src/commands/import.js';
-import { releaseSharedDatabases, sharedPostgres } from '../support/stores.js';
+import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
+import { freshPostgresTarget, releaseSharedDatabases } from '../support/stores.js';
 import { withClient } from '../support/postgres.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -61,15 +61,6 @@ afterAll(async () => {
     fs.rmSync(temp, { recursive: true, force: true });
 });
 
-async function freshDatabase(): Promise<string> {
-    const { url } = await sharedPostgres();
-    const name = `s_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-    await withClient(url, client => client.query(`CREATE DATABASE ${name}`));
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    return target.toString();
-}
-
 interface Explained { verdicts: (ScenarioVerdict & { rule: string })[] }
 
 function explain(dir: string, db: string, event: string, at: string, rule: string): ScenarioVerdict {
@@ -94,7 +85,7 @@ describe.each(examples)('%s: each test against followup import, explain and run 
     it('every test: the same sends, counts, decisions and reasons as the CLI', async () => {
         const dir = path.join(temp, example);
         for (const { scenario, result, decisions } of observed[example]!) {
-            const db = await freshDatabase();
+            const db = await freshPostgresTarget();
             for (const [index, run] of result.runs.entries()) {
                 const records = path.join(temp, `records-${index}.jsonl`);
                 fs.writeFileSync(records, run.records.join('\n') + '\n');

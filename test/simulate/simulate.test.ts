@@ -10,9 +10,9 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileProject, getDialect, lowerProject, notSentQuery, type RenderPlan } from '@followup/compiler';
 import { loadProject } from '@followup/language';
-import { fireTimes, importHistory, simulate, storeTables, type SimulationReport, type Store } from '@followup/runtime';
-import { projectSchemas } from '../../packages/cli/src/commands/import.js';
-import { forEachEngine, releaseSharedDatabases, sharedPostgres } from '../support/stores.js';
+import { fireTimes, importHistory, runRules, simulate, storeTables, type SimulationReport, type Store } from '@followup/runtime';
+import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
+import { forEachEngine, freshPostgresTarget, releaseSharedDatabases } from '../support/stores.js';
 import { withClient } from '../support/postgres.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -55,7 +55,6 @@ forEachEngine('simulate', (ctx) => {
 
     it('replays every rule on its schedule and leaves the store as it was', async () => {
         // Something the rules really did, for the simulation to leave alone: one run of every rule.
-        const { runRules } = await import('@followup/runtime');
         await runRules(ctx.store, plans, { now: new Date('2026-11-15T00:00:00Z') });
         const before = await snapshot(ctx.store);
         expect(before.counts['events']).toBeGreaterThan(0);
@@ -88,6 +87,46 @@ forEachEngine('simulate', (ctx) => {
     });
 });
 
+// ---------------------------------------------------------------- quiet hours: released when they end
+
+/** The example with its text-message rule deciding once a day at 20:30 UTC (21:30 in Paris: quiet hours). */
+async function eveningProject(): Promise<{ plans: RenderPlan[]; lines: string[] }> {
+    const dir = path.join(temp, 'evening');
+    fs.cpSync(project, dir, { recursive: true });
+    const rules = path.join(dir, 'rules.followup');
+    fs.writeFileSync(rules, fs.readFileSync(rules, 'utf8').replace('  schedule every 1 hour\n', '  schedule every day at 20:30 in "UTC"\n'));
+    const loaded = await loadProject([dir]);
+    expect(loaded.errorCount).toBe(0);
+    const data = { customerId: 'c3', email: 'lea@example.com', phone: '+33612345678', firstName: 'Lea', cartTotal: 44.99, currency: 'EUR',
+        items: [{ sku: 'L', name: 'Lamp', price: 44.99, quantity: 1 }], cartUrl: 'https://shop.example/c3', loyaltyMember: true, abandonedAt: '2026-11-20T18:30:00Z' };
+    return {
+        plans: compileProject(loaded).map(r => r.plan).filter(p => p.rule === 'loyalOpenedNoPurchase'),
+        lines: [
+            JSON.stringify({ kind: 'event', id: 'lea', type: 'cartAbandonment', at: '2026-11-20T19:00:00Z', data }),
+            JSON.stringify({ kind: 'delivery', id: 'd-lea', event: 'lea', message: 'transactional', channel: 'email', to: 'lea@example.com', at: '2026-11-20T19:05:00Z' }),
+            JSON.stringify({ kind: 'open', delivery: 'd-lea', at: '2026-11-20T20:05:00Z' }),
+        ],
+    };
+}
+
+forEachEngine('simulate and quiet hours', (ctx) => {
+    it('a follow-up held at night is sent when the quiet hours end (schedules), or at the next run (--every)', async () => {
+        const { plans: evening, lines } = await eveningProject();
+        await importHistory(ctx.store, (async function* () { yield* lines; })());
+        const window = { from: new Date('2026-11-21T00:00:00Z'), to: new Date('2026-11-24T00:00:00Z') };
+        const bySchedule = (await simulate(ctx.store, evening, window)).rules[0]!;
+        expect(bySchedule.schedule).toBe('every 1 day at 20:30 in UTC');
+        // Decided at 20:30 UTC on the 21st (21:30 in Paris), held until 09:00 in Paris (08:00 UTC), sent then.
+        expect(bySchedule.days['2026-11-21']).toMatchObject({ runs: 1, selected: 1, held: 1, wouldSend: 0 });
+        expect(bySchedule.days['2026-11-22']).toMatchObject({ runs: 1, selected: 0, wouldSend: 1 });
+        expect(bySchedule.heldAtEnd).toBe(0);
+        // All rules at 00:00 UTC (01:00 in Paris): held too, and sent only by the run after the hold ends.
+        const daily = (await simulate(ctx.store, evening, { ...window, every: { text: '1 day', minutes: 1440 } })).rules[0]!;
+        expect(daily.days['2026-11-22']).toMatchObject({ runs: 1, selected: 1, held: 1, wouldSend: 0 });
+        expect(daily.days['2026-11-23']).toMatchObject({ runs: 1, wouldSend: 1 });
+    });
+});
+
 // ---------------------------------------------------------------- against followup run, with the CLI
 
 function followup(args: string[]) {
@@ -97,13 +136,9 @@ function followup(args: string[]) {
 }
 
 async function demoDatabase(): Promise<string> {
-    const { url } = await sharedPostgres();
-    const name = `sim_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-    await withClient(url, client => client.query(`CREATE DATABASE ${name}`));
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    followup(['import', history, '--project', project, '--db', target.toString()]);
-    return target.toString();
+    const target = await freshPostgresTarget();
+    followup(['import', history, '--project', project, '--db', target]);
+    return target;
 }
 
 type RunCounts = { rule: string; selected: number; sent: number; suppressed: number; expired: number; stopped: number; failed: number; capped: number; held: number };
@@ -142,6 +177,37 @@ function withoutZeros(map: Map<string, Record<string, number>>): Record<string, 
 
 describe('simulate against followup run on a copy of the store (PostgreSQL 15, the CLI)', () => {
     afterAll(releaseSharedDatabases);
+
+    it('locks nothing another process needs: recipient locks, watermarks and decisions stay free while it runs', async () => {
+        const db = await demoDatabase();
+        const { openStore } = await import('@followup/runtime');
+        const store = await openStore(db);
+        try {
+            await runRules(store, plans, { now: new Date('2026-11-15T00:00:00Z') });
+            let checked = 0;
+            await simulate(store, plans, {
+                from, to, notSent,
+                // Inside the simulation's transaction, after runs that locked recipients under the project's cap:
+                // another connection takes the same locks, without waiting (lock_timeout 1 s).
+                onProgress: async (done) => {
+                    if (done % 100 !== 0) return;
+                    await withClient(db, async (client) => {
+                        await client.query(`SET lock_timeout = '1s'`);
+                        await client.query('BEGIN');
+                        await client.query(`INSERT INTO recipient_locks (channel, address) SELECT DISTINCT channel, recipient FROM deliveries ON CONFLICT DO NOTHING`);
+                        await client.query('SELECT 1 FROM recipient_locks FOR UPDATE');
+                        await client.query('SELECT 1 FROM rule_watermarks FOR UPDATE');
+                        await client.query(`UPDATE decisions SET detail = detail`);
+                        await client.query('ROLLBACK');
+                    });
+                    checked++;
+                },
+            });
+            expect(checked).toBeGreaterThan(2);
+        } finally {
+            await store.close();
+        }
+    });
 
     it('--every "1 day": day by day, the counts of followup run --now <each day at 00:00 UTC>', async () => {
         const db = await demoDatabase();

@@ -17,4 +17,4 @@ export * from './template/index.js';
 export { decodeStringLiteral } from './parse/string-literal.js';
 export { runLanguageServer, type LanguageServerHooks } from './lsp/language-server.js';
 export { templateFileDiagnostics } from './lsp/navigation/template-file-diagnostics.js';
-export { ShowCompiledSqlCommand, PreviewMessageCommand } from './lsp/code-lens-provider.js';
+export { ShowCompiledSqlCommand, PreviewMessageCommand, RunTestCommand, RunAllTestsCommand } from './lsp/code-lens-provider.js';

@@ -153,7 +153,7 @@ export {
     simulate,
     zeroSimulationCounts,
     simulatedPlans,
-    savepointStore,
+    inlineStore,
     SIMULATED_PREFIX,
     type RuleSimulation,
     type SimulateOptions,

@@ -1,4 +1,5 @@
 import { startFollowupLanguageServer } from '../lsp/start-language-server.js';
+import { inProcessTestRunner } from '../testing/in-process-runner.js';
 import type { Command } from './command.js';
 
 export const lspCommand: Command = {
@@ -12,7 +13,7 @@ Editors start it; people rarely do.
   --stdio   talk over stdin/stdout (the only transport)`,
     options: { stdio: { type: 'boolean' } },
     run() {
-        startFollowupLanguageServer();
+        startFollowupLanguageServer({ runTests: inProcessTestRunner });
         // The connection keeps the process alive; it exits when the client sends `exit`.
         return new Promise<number>(() => {});
     },

@@ -4,7 +4,7 @@
 import { compileProject, lowerTests, type ScenarioIR } from '@followup/compiler';
 import type { FollowupDiagnostic, LoadedProject } from '@followup/language';
 import { openScenarioStore, runScenario, type ScenarioFailure, type ScenarioResult, type Store } from '@followup/runtime';
-import { projectSchemas } from '../commands/import.js';
+import { projectSchemas } from '../project-schemas.js';
 
 let shared: Promise<Store> | undefined;
 

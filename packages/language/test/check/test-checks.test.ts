@@ -64,6 +64,22 @@ describe('a scenario test that is right', () => {
     });
 });
 
+describe('the words tests add stay soft', () => {
+    it('fields may be called test, run, expect, like, because, nothing, machine, hard, held, capped', async () => {
+        const diagnostics = await diagnosticsOf(`
+event softy { email: email  test: string  run: int  expect: boolean  like: string  because: string  nothing: string  machine: string  hard: boolean  held: int  capped: int }
+message m for softy email { subject: "{{ test }}" text: "{{ run }} {{ like }} {{ because }}" }
+when softy sent 1 day ago and run > 2 and test = "x" and hard = true and held < 3 then send m email
+test "soft" {
+  at "2026-11-20T10:00:00Z" softy s { email: "a@b.co"  test: "x"  run: 3  expect: true  like: "l"  because: "b"  nothing: "n"  machine: "m"  hard: true  held: 1  capped: 0 }
+  s sent m email
+  +1 day run
+  expect softy_m_email sent for s
+}`);
+        expect(diagnostics).toEqual([]);
+    });
+});
+
 describe('data against the event schema (FU181, FU101)', () => {
     it('a value of the wrong type', async () => {
         await expectOne(testWith('', `at "2026-11-20T10:00:00Z" ${ana.replace('cartTotal: 44.99', 'cartTotal: ⟦"lots"⟧')}`), 'FU181',

@@ -8,7 +8,7 @@
 // workers do. The rules run under names of their own (simulated-plans.ts), as if they had never run.
 //
 // Nothing is kept: everything happens inside one transaction, rolled back at the end (the executor's
-// own transactions are savepoints of it), so the store's rows and watermarks are as they were. The
+// own transactions run inline in it: inline-store.ts), so the store's rows and watermarks are as they were. The
 // table of recipient locks is shadowed by an empty temporary one, so that a simulation locks no row a
 // running `serve` needs. On the embedded store the id sequences are also put back; on a PostgreSQL
 // server they are left where the rolled-back inserts took them (other processes may be using them).
@@ -22,7 +22,7 @@ import { fireTimes, type Schedule } from '../scheduler/schedule.js';
 import { createMemoryTransport } from '../scenario/memory-transport.js';
 import type { Store, StoreTx } from '../store/store.js';
 import { textArrayParameter } from '../executor/text-array.js';
-import { savepointStore } from './savepoint-store.js';
+import { inlineStore } from './inline-store.js';
 import { simulatedPlans, type SimulatedPlan } from './simulated-plans.js';
 
 export interface SimulateOptions {
@@ -33,8 +33,8 @@ export interface SimulateOptions {
     every?: { text: string; minutes: number };
     /** Per rule (by its name), the query counting why due deliveries were not selected (compiler `notSentQuery`). */
     notSent?: Readonly<Record<string, NotSentQuery>>;
-    /** After each fire instant: how many of them are done. */
-    onProgress?(done: number, total: number, at: Date): void;
+    /** After each fire instant, inside the simulation's transaction: how many runs are done (awaited). */
+    onProgress?(done: number, total: number, at: Date): void | Promise<void>;
 }
 
 export interface SimulationCounts {
@@ -123,8 +123,7 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
     try {
         await store.transaction(async (tx) => {
             await shadowRecipientLocks(tx);
-            const sim = savepointStore(tx, store.engine);
-            await refreshPlannerStatistics(sim);
+            const sim = inlineStore(tx, store.engine);
             const transport = createMemoryTransport('simulation');
             const transports = { email: transport, sms: transport, push: transport };
             const dispatch = async (which: readonly SimulatedPlan[], at: Date) => {
@@ -163,6 +162,8 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
             let done = 0;
             for (const group of groups) {
                 if (!options.every) await release(previous, group.at, false);
+                // As runRules does before every run: tables that doubled (here, with the simulation's own rows) are analyzed.
+                await refreshPlannerStatistics(sim);
                 if (options.every) {
                     for (const s of group.sims) await runOne(s, group.at);
                     await dispatch(group.sims, group.at);
@@ -173,7 +174,7 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
                     }
                 }
                 previous = group.at;
-                options.onProgress?.(done += group.sims.length, groups.reduce((n, g) => n + g.sims.length, 0), group.at);
+                await options.onProgress?.(done += group.sims.length, groups.reduce((n, g) => n + g.sims.length, 0), group.at);
             }
             if (!options.every) await release(previous, to, true);
             const { rows } = await tx.query<{ rule: string; n: number }>(
