@@ -49,6 +49,16 @@ describe('followup test on the examples', () => {
     });
 });
 
+describe('a project without tests', () => {
+    it('says so, exit 0', () => {
+        const dir = path.join(temp, 'no-tests');
+        fs.cpSync(path.join(examples, 'order-shipped'), dir, { recursive: true, filter: f => !f.endsWith('tests.followup') });
+        const r = followup(['test', dir], temp);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^No tests in no-tests \(declare them with test "\.\.\." \{ \.\.\. \}: see docs\/testing\.md\)\.\n0 passed, 0 failed/);
+    });
+});
+
 describe('a failing expectation', () => {
     const dir = variant('cart-abandonment', 'broken', 'expect cartReminderChase not sent for bob because capped', 'expect cartReminderChase not sent for bob because expired');
     const file = path.join(dir, 'tests.followup');
@@ -149,7 +159,7 @@ describe('followup test --watch', () => {
         child.kill('SIGINT');
         expect(await exit).toBe(0);
         expect(out.slice(seen)).toContain('error FU190: reviewRequest did not send a follow-up for ship1, but not because opened');
-    });
+    }, 180_000);
 });
 
 describe('tests are not rules', () => {

@@ -121,7 +121,7 @@ describe.each(examples)('%s: each test against followup import, explain and run 
             const cli = await withClient(db, client => client.query<Decision>('SELECT rule, event_id, outcome FROM decisions ORDER BY rule, event_id'));
             expect(cli.rows, scenario.name).toEqual(decisions);
         }
-    });
+    }, 600_000); // dozens of CLI processes
 });
 
 function byRuleEvent(a: { rule: unknown; event: unknown }, b: { rule: unknown; event: unknown }): number {

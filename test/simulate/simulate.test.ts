@@ -219,7 +219,7 @@ describe('simulate against followup run on a copy of the store (PostgreSQL 15, t
         const expected = withoutZeros(cli);
         expect(Object.keys(expected).length).toBeGreaterThan(5);
         expect(withoutZeros(simulated(report))).toEqual(expected);
-    });
+    }, 600_000); // a CLI process a day
 
     it('a rule on its own schedule (every day at 09:00 in Europe/Paris): the counts of followup run --rule at each of its fire instants', async () => {
         const db = await demoDatabase();
@@ -236,5 +236,5 @@ describe('simulate against followup run on a copy of the store (PostgreSQL 15, t
         const expected = withoutZeros(cli);
         expect(Object.keys(expected).length).toBeGreaterThan(0);
         expect(withoutZeros(simulated(report))).toEqual(expected);
-    });
+    }, 600_000);
 });

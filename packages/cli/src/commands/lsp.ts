@@ -7,7 +7,8 @@ export const lspCommand: Command = {
     summary: 'The language server for editors (LSP over stdio)',
     usage: 'followup lsp --stdio',
     help: `Starts the followup language server, speaking the Language Server Protocol over stdin/stdout:
-diagnostics from the real checker, completion, go-to-definition, references, document symbols.
+diagnostics from the real checker, completion, go-to-definition, references, document symbols, and
+the requests of the editor's code lenses (compiled SQL, message previews, running scenario tests).
 Editors start it; people rarely do.
 
   --stdio   talk over stdin/stdout (the only transport)`,
