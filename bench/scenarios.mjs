@@ -42,7 +42,7 @@ const N = Math.max(1, Number(values.tests));
 const coldRuns = Math.max(1, Number(values.cold));
 
 const { loadProject } = await import('@followup/language');
-const { compileProject, lowerTests } = await import('@followup/compiler');
+const { compilePlans, lowerTests } = await import('@followup/compiler');
 const { openScenarioStore, runScenario } = await import('@followup/runtime');
 const { projectSchemas } = await import(nodePath.join(repo, 'packages/cli/dist/project-schemas.js'));
 
@@ -103,7 +103,7 @@ let t = performance.now();
 const loaded = await loadProject([project]);
 const loadMs = performance.now() - t;
 t = performance.now();
-const plans = compileProject(loaded).map(r => r.plan);
+const plans = compilePlans(loaded);
 const scenarios = lowerTests(loaded);
 const schemas = projectSchemas(loaded);
 const compileMs = performance.now() - t;

@@ -40,7 +40,7 @@ if (!fs.existsSync(nodePath.join(repo, 'packages/runtime/dist/index.js'))) {
 }
 
 const { loadProject } = await import('@followup/language');
-const { compileProject, lowerProject, notSentQuery, getDialect } = await import('@followup/compiler');
+const { compilePlans, lowerProject, notSentQuery, getDialect } = await import('@followup/compiler');
 const { openStore, simulate, storeTables } = await import('@followup/runtime');
 
 const int = n => Math.round(n).toLocaleString('en-US');
@@ -53,7 +53,7 @@ const MISSION = 'cartAbandonment_followup_email';
 
 const temp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-simulate-'));
 const project = await loadProject([nodePath.join(repo, 'examples/cart-abandonment')]);
-const allPlans = compileProject(project).map(r => r.plan);
+const allPlans = compilePlans(project);
 const plans = values.rules === 'all' ? allPlans : allPlans.filter(p => p.rule === MISSION);
 const notSent = Object.fromEntries(lowerProject(project).map(ir => [ir.rule, notSentQuery(ir, getDialect('postgres'))]));
 

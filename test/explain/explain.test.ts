@@ -108,19 +108,28 @@ forEachEngine('explain', ctx => {
             VALUES ('cartAbandonment_followup_email', 'e1', 'd1', 'send', $1, 'cartAbandonment_followup_email:e1')`, [hoursAgo(1)]);
         const r = await reasons('e1');
         expect(r['cartAbandonment_followup_email']).toBe(`already sent at ${hoursAgo(1).toISOString().replace('.000Z', 'Z')} (delivery cartAbandonment_followup_email:e1)`);
+        // As of two hours ago, that decision had not been taken yet.
+        const before = await explainEvent(ctx.store, plans, 'e1', hoursAgo(2));
+        expect(before.verdicts.find(v => v.rule === 'cartAbandonment_followup_email')!.reason).toBe('would send followup email to ana@example.com');
         expect(r['chase']).toBe(`not due until ${new Date(hoursAgo(1).getTime() + 96 * 3600_000).toISOString().replace('.000Z', 'Z')}`);
     });
 
-    it('reports a follow-up found too late (expired), once a run has set an older watermark', async () => {
-        await ctx.store.query(`INSERT INTO rule_watermarks (rule, watermark) VALUES ('bigCart', $1)`, [hoursAgo(24 * 5)]);
-        const due = new Date(hoursAgo(79).getTime() + 24 * 3600_000).toISOString().replace('.000Z', 'Z');
+    it('reports a follow-up found too late (expired), and one the run whose window held it passed over, naming what it found', async () => {
+        const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
+        const run = (from: Date, to: Date) => ctx.store.query(`INSERT INTO runs (rule, window_start, now) VALUES ('bigCart', $1, $2)`, [from, to]);
+        await run(hoursAgo(24 * 6), hoursAgo(24 * 5));
+        const due = iso(new Date(hoursAgo(79).getTime() + 24 * 3600_000));
         expect((await reasons('e1'))['bigCart']).toBe(`expired: due at ${due}, more than 1 day ago`);
-        await ctx.store.query(`UPDATE rule_watermarks SET watermark = $1 WHERE rule = 'bigCart'`, [hoursAgo(2)]);
-        expect((await reasons('e1'))['bigCart']).toBe(`passed over: due at ${due}, and the run at ${hoursAgo(2).toISOString().replace('.000Z', 'Z')} found its conditions unmet`);
-        await ctx.store.query(`INSERT INTO runs (rule, window_start, now) VALUES ('bigCart', $1, $2)`, [hoursAgo(26), hoursAgo(2)]);
-        expect((await reasons('e1'))['bigCart']).toBe(`before the rule's first window: due at ${due}, before its first run's window began (${hoursAgo(26).toISOString().replace('.000Z', 'Z')})`);
+        await run(hoursAgo(24 * 5), hoursAgo(2));
+        expect((await reasons('e8'))['bigCart']).toBe(`passed over: due at ${iso(hoursAgo(6))}; the run at ${iso(hoursAgo(2))} found: cartTotal >= 100 does not hold (the value is "20")`);
+        expect((await reasons('e1'))['bigCart']).toBe(`passed over: due at ${due}; the run at ${iso(hoursAgo(2))} did not select it (its trigger delivery or data may have been recorded after that run)`);
+        // As of before that second run, it had not happened.
+        const earlier = await explainEvent(ctx.store, plans, 'e8', hoursAgo(3));
+        expect(earlier.verdicts.find(v => v.rule === 'bigCart')!.reason).toBe('cartTotal >= 100 does not hold (the value is "20")');
         await ctx.store.query(`DELETE FROM runs WHERE rule = 'bigCart'`);
-        await ctx.store.query(`DELETE FROM rule_watermarks WHERE rule = 'bigCart'`);
+        await run(hoursAgo(26), hoursAgo(2));
+        expect((await reasons('e1'))['bigCart']).toBe(`before the rule's first window: due at ${due}, before its first run's window began (${iso(hoursAgo(26))})`);
+        await ctx.store.query(`DELETE FROM runs WHERE rule = 'bigCart'`);
     });
 
     it('explains every event of an address, and refuses unknown ones', async () => {

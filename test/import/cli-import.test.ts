@@ -39,7 +39,7 @@ describe('followup import', () => {
         expect(first.code).toBe(0);
         expect(first.stdout).toMatch(summary);
         expect(first.stdout).toContain(`Imported ${history} into ${db}: 42 events, 38 deliveries, 58 tracking records, 3 suppressions, 0 profiles; 0 duplicates skipped (139 records in `);
-        const again = followup(['import', history, '--db', db, '--json']);
+        const again = followup(['import', history, '--no-validate', '--db', db, '--json']);
         expect(again.code).toBe(0);
         expect(JSON.parse(again.stdout)).toMatchObject({
             file: history, db, imported: true, lines: 139, records: 139,
@@ -70,7 +70,7 @@ describe('followup import', () => {
         expect(JSON.parse(json.stdout)).toMatchObject({ file, imported: false, errorCount: 4, errors: [{ line: 2, path: 'data.cartTotal' }, { line: 2 }, { line: 3, path: '' }, { line: 4, path: 'event' }] });
         // Nothing of line 1 was written: importing it alone now writes it.
         const good = write('good.jsonl', [{ kind: 'event', id: 'x1', type: 'cartAbandonment', at: '2026-11-20T10:00:00Z', data: cartData('x1') }]);
-        expect(followup(['import', good, '--db', db]).stdout).toContain(': 1 event, 0 deliveries');
+        expect(followup(['import', good, '--project', example, '--db', db]).stdout).toContain(': 1 event, 0 deliveries');
     }, 120_000);
 
     it('reads standard input with -', () => {
@@ -79,12 +79,12 @@ describe('followup import', () => {
             JSON.stringify({ kind: 'delivery', id: 'x1-d1', event: 'x3', message: 'transactional', channel: 'email', to: 'x1@example.com', at: '2026-11-20T10:00:01Z' }),
             JSON.stringify({ kind: 'open', delivery: 'x1-d1', at: '2026-11-21T10:00:00Z' }),
         ].join('\r\n');
-        const r = followup(['import', '-', '--db', db], { input });
+        const r = followup(['import', '-', '--no-validate', '--db', db], { input });
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         expect(r.stdout).toContain('Imported <stdin> into');
         expect(r.stdout).toContain(': 1 event, 1 delivery, 1 tracking record, 0 suppressions, 0 profiles; 0 duplicates skipped (3 records in ');
-        const bad = followup(['import', '-', '--db', db], { input: '{"kind":"open","delivery":"x1-d1","at":"tomorrow"}\n' });
+        const bad = followup(['import', '-', '--no-validate', '--db', db], { input: '{"kind":"open","delivery":"x1-d1","at":"tomorrow"}\n' });
         expect(bad.code).toBe(1);
         expect(bad.stderr).toBe('<stdin>:1: at: expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z", got "tomorrow"\n' +
             'Rejected <stdin>: 1 error; nothing was imported.\n');
@@ -92,12 +92,12 @@ describe('followup import', () => {
 
     it('imports into a PostgreSQL server given as postgres://, naming it without credentials', async () => {
         const { url } = await sharedPostgres();
-        const r = followup(['import', history, '--db', url]);
+        const r = followup(['import', history, '--project', example, '--db', url]);
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         const where = new URL(url);
         expect(r.stdout).toContain(`into postgres://${where.host}${where.pathname}: 42 events`);
-        const viaEnv = followup(['import', history], { env: { FOLLOWUP_DB: url } });
+        const viaEnv = followup(['import', history, '--project', example], { env: { FOLLOWUP_DB: url } });
         expect(viaEnv.code).toBe(0);
         expect(viaEnv.stdout).toContain('139 duplicates skipped');
     }, 120_000);
@@ -115,7 +115,7 @@ describe('followup import', () => {
     }, 120_000);
 
     it('exits 2 for an unreachable database, without printing its password', () => {
-        const r = followup(['import', history, '--db', 'postgres://u:secret@127.0.0.1:1/x']);
+        const r = followup(['import', history, '--no-validate', '--db', 'postgres://u:secret@127.0.0.1:1/x']);
         expect(r.code).toBe(2);
         expect(r.stderr).toMatch(/^followup import: cannot connect to PostgreSQL at 127\.0\.0\.1:1: /);
         expect(r.stderr + r.stdout).not.toContain('secret');
@@ -147,10 +147,26 @@ describe('followup import', () => {
         expect(r.stderr).toMatch(/broken\/events\.followup:\d+:\d+ - error FU\d+: .*decmal/);
     }, 120_000);
 
+    it('checks the data against the project of the current folder, and without one asks for --project or --no-validate', () => {
+        const cart = { kind: 'event', id: 'v1', type: 'cartAbandonment', at: '2026-11-20T10:00:00Z', data: { ...cartData('v1'), firstName: undefined } };
+        const file = write('no-name.jsonl', [cart]);
+        const here = followup(['import', file, '--db', path.join(temp, 'cwd-db')], { cwd: example });
+        expect(here.code).toBe(1);
+        expect(here.stderr).toContain("no-name.jsonl:1: data.firstName: missing (required string field of event 'cartAbandonment')");
+        const nowhere = followup(['import', file, '--db', path.join(temp, 'cwd-db-2')], { cwd: temp });
+        expect(nowhere.code).toBe(2);
+        expect(nowhere.stderr).toBe('followup import: no project to check the data against: give --project <dir> (or --no-validate to import it unchecked)\n' +
+            'Usage: followup import <file.jsonl|-> [--project <dir> | --no-validate] [--db <target>] [--json]  (see followup import --help)\n');
+        expect(fs.existsSync(path.join(temp, 'cwd-db-2'))).toBe(false);
+        const both = followup(['import', file, '--project', example, '--no-validate'], { cwd: temp });
+        expect(both.code).toBe(2);
+        expect(both.stderr).toContain('--project and --no-validate say opposite things: give one');
+    }, 120_000);
+
     it('has --help', () => {
         const r = followup(['import', '--help']);
         expect(r.code).toBe(0);
-        expect(r.stdout).toMatch(/^Usage: followup import <file\.jsonl\|-> \[--project <dir>\] \[--db <target>\] \[--json\]/);
+        expect(r.stdout).toMatch(/^Usage: followup import <file\.jsonl\|-> \[--project <dir> \| --no-validate\] \[--db <target>\] \[--json\]/);
         expect(r.stdout).toContain('"kind":"profile"');
     });
 });

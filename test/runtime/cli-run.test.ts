@@ -43,8 +43,12 @@ describe('followup run', () => {
         expect(r.stderr).toContain("no rule named 'nope' (the project has: bigCartLastChance, cartAbandonment_followup_email, cartReminderChase, loyalOpenedNoPurchase)");
     });
 
-    it('a bad --now is a usage error (exit 2)', () => {
+    it('a bad --now is a usage error (exit 2); one without a zone says how to write it', () => {
         expect(followup(['run', project, '--db', db, '--now', 'tomorrow']).code).toBe(2);
+        const zoneless = followup(['run', project, '--db', db, '--now', '2026-11-12T10:00']);
+        expect(zoneless.code).toBe(2);
+        expect(zoneless.stderr).toContain('followup run: --now needs a time zone: write 2026-11-12T10:00Z for UTC, or an offset such as 2026-11-12T10:00+01:00\n');
+        expect(followup(['explain', project, '--db', db, '--event', 'cart-0', '--now', '2026-11-12T10:00:00']).code).toBe(2);
     });
 
     it('a project with errors: diagnostics, exit 1, nothing run', () => {
@@ -81,6 +85,8 @@ describe('followup run', () => {
         expect(lines).toHaveLength(4);
         const mails = await readOutbox(path.join(project, '.followup/outbox'));
         expect(mails.map((m) => [m.to, m.subject])).toEqual([0, 1, 2].map((i) => [`user${i}@example.com`, `User${i}, your cart is waiting`]));
+        // Dated on the run's clock, not the machine's.
+        expect(mails.map((m) => (m.headers.get('date') as Date).toISOString())).toEqual([0, 1, 2].map(() => '2026-11-23T10:00:00.000Z'));
     });
 
     it('the same now again: nothing to select, said in the summary', () => {
@@ -89,6 +95,35 @@ describe('followup run', () => {
         expect(r.stdout).toBe(
             'Ran 4 rules as of 2026-11-23T10:00:00.000Z: 0 selected, 0 sent, 0 suppressed, 0 expired, 0 stopped, 0 failed.\n' +
             'Already run as of this now or later (nothing to select): bigCartLastChance, cartAbandonment_followup_email, cartReminderChase, loyalOpenedNoPurchase.\n');
+    });
+
+    it('a renamed rule: refused without `was` (exit 1, naming both rules), then it takes the history over and sends nothing again', () => {
+        const renamed = path.join(temp, 'renamed');
+        fs.cpSync(project, renamed, { recursive: true, filter: (from) => !from.includes(`${path.sep}.followup`) });
+        const rules = path.join(renamed, 'rules.followup');
+        const rename = (how: string) => fs.writeFileSync(rules, fs.readFileSync(path.join(project, 'rules.followup'), 'utf8')
+            .replace('when cartAbandonment sent 3 days ago and not opened then send followup email',
+                `followup firstReminder ${how} {\n  when cartAbandonment sent 3 days ago and not opened\n  then send followup email\n}`)
+            .replace('when cartAbandonment_followup_email sent 4 days ago', 'when firstReminder sent 4 days ago'));
+        const later = '2026-11-23T11:00:00Z';
+        // A copy of the store the mission rule has run on (the tests below go on with the original).
+        const copy = path.join(temp, 'renamed-db');
+        fs.cpSync(db, copy, { recursive: true });
+        rename('');
+        const refused = followup(['run', renamed, '--db', copy, '--now', later]);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain("followup run: rule 'firstReminder' looks like 'cartAbandonment_followup_email' (same trigger, message and channel), " +
+            'which is no longer in the project but decided 3 follow-ups');
+        rename('was cartAbandonment_followup_email');
+        const dry = followup(['run', renamed, '--db', copy, '--now', later, '--dry-run']);
+        expect(dry.stderr).toContain("would take over: rule 'firstReminder' was 'cartAbandonment_followup_email' (3 decisions kept)");
+        const run = followup(['run', renamed, '--db', copy, '--now', later, '--rule', 'firstReminder']);
+        expect(run.code).toBe(0);
+        expect(run.stderr).toBe("took over: rule 'firstReminder' was 'cartAbandonment_followup_email' (3 decisions kept)\n");
+        expect(run.stdout).toBe('Ran 1 rule as of 2026-11-23T11:00:00.000Z: 0 selected, 0 sent, 0 suppressed, 0 expired, 0 stopped, 0 failed.\n');
+        // The chained reminder measures from the follow-ups the renamed rule made.
+        const chase = followup(['run', renamed, '--db', copy, '--now', '2026-11-27T10:00:00Z', '--rule', 'cartReminderChase', '--dry-run']);
+        expect(chase.stdout).toContain('3 selected, 3 would be sent');
     });
 
     it('human output: one line per message sent (the chained reminder, 4 days later)', () => {

@@ -3,7 +3,7 @@
 // depend on the tests run before it.
 import * as path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { compileProject, lowerTests, type RenderPlan, type ScenarioIR } from '@followup/compiler';
+import { compilePlans, lowerTests, type RenderPlan, type ScenarioIR } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import { runScenario, runScenarios, storeTables, type ImportSchemas } from '@followup/runtime';
 import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
@@ -15,7 +15,7 @@ const projects: Record<string, { plans: RenderPlan[]; scenarios: ScenarioIR[]; s
 beforeAll(async () => {
     for (const example of ['cart-abandonment', 'order-shipped']) {
         const project = await loadProject([path.join(repo, 'examples', example)]);
-        projects[example] = { plans: compileProject(project).map(r => r.plan), scenarios: lowerTests(project), schemas: projectSchemas(project) };
+        projects[example] = { plans: compilePlans(project), scenarios: lowerTests(project), schemas: projectSchemas(project) };
     }
 });
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileProject, lowerTests, type ScenarioIR } from '@followup/compiler';
+import { compilePlans, lowerTests, type ScenarioIR } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import { openScenarioStore, reasonMatches, runScenario, type ScenarioResult, type ScenarioVerdict, type Store } from '@followup/runtime';
 import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
@@ -45,7 +45,7 @@ beforeAll(async () => {
         const dir = path.join(temp, example);
         fs.cpSync(path.join(repo, 'examples', example), dir, { recursive: true, filter: f => !f.split(path.sep).includes('.followup') });
         const project = await loadProject([dir]);
-        const plans = compileProject(project).map(r => r.plan);
+        const plans = compilePlans(project);
         observed[example] = [];
         for (const scenario of lowerTests(project)) {
             const result = await runScenario(scenarioStore, plans, scenario, { schemas: projectSchemas(project) });

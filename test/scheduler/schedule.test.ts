@@ -10,8 +10,8 @@ import { instantOfWallClock, wallClockAt } from '../../packages/runtime/src/sche
 
 const t = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-const daily = (at: string, zone: string): Schedule => ({ every: { text: '1 day', minutes: 1440 }, at, zone });
-const every = (text: string, minutes: number): Schedule => ({ every: { text, minutes }, at: null, zone: 'UTC' });
+const daily = (at: string, zone: string): Schedule => ({ every: { text: '1 day', minutes: 1440 }, at, zone, weekday: null });
+const every = (text: string, minutes: number): Schedule => ({ every: { text, minutes }, at: null, zone: 'UTC', weekday: null });
 
 /** The next `n` fire instants after `from`. */
 function fires(schedule: Schedule, from: string, n: number): string[] {
@@ -112,9 +112,20 @@ describe('every day at HH:MM in America/New_York', () => {
 
 describe('every N days / weeks at HH:MM', () => {
     it('every 1 week fires on Mondays', () => {
-        const week: Schedule = { every: { text: '1 week', minutes: 7 * 1440 }, at: '09:00', zone: 'UTC' };
+        const week: Schedule = { every: { text: '1 week', minutes: 7 * 1440 }, at: '09:00', zone: 'UTC', weekday: null };
         expect(fires(week, '2026-11-20T00:00:00Z', 2)).toEqual(['2026-11-23T09:00:00Z', '2026-11-30T09:00:00Z']);
         expect(new Date('2026-11-23T09:00:00Z').getUTCDay()).toBe(1);
+    });
+
+    it('every week on friday at 09:00 in Paris fires on Fridays at 09:00 local, across the autumn change; every 2 weeks on sunday every other Sunday', () => {
+        const friday: Schedule = { every: { text: '1 week', minutes: 7 * 1440 }, at: '09:00', zone: 'Europe/Paris', weekday: 'friday' };
+        expect(fires(friday, '2026-10-17T00:00:00Z', 3)).toEqual(['2026-10-23T07:00:00Z', '2026-10-30T08:00:00Z', '2026-11-06T08:00:00Z']);
+        expect(fireTimes(friday).text).toBe('every 1 week on friday at 09:00 in Europe/Paris');
+        const sundays: Schedule = { every: { text: '2 weeks', minutes: 14 * 1440 }, at: '00:00', zone: 'UTC', weekday: 'sunday' };
+        const list = fires(sundays, '2026-11-01T00:00:00Z', 3);
+        expect(list.map((x) => new Date(x).getUTCDay())).toEqual([0, 0, 0]);
+        expect((t(list[1]!) - t(list[0]!)) / 86_400_000).toBe(14);
+        expect(() => fireTimes({ ...friday, every: { text: '1 day', minutes: 1440 } })).toThrow(ScheduleError);
     });
 
     it('every 2 days in Paris keeps a two-day rhythm of calendar days across the spring change', () => {

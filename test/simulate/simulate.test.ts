@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileProject, getDialect, lowerProject, notSentQuery, type RenderPlan } from '@followup/compiler';
+import { compilePlans, getDialect, lowerProject, notSentQuery, type RenderPlan } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import { fireTimes, importHistory, runRules, simulate, storeTables, type SimulationReport, type Store } from '@followup/runtime';
 import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
@@ -32,7 +32,7 @@ let notSent: Parameters<typeof simulate>[2]['notSent'];
 let schemas: ReturnType<typeof projectSchemas>;
 beforeAll(async () => {
     const loaded = await loadProject([project]);
-    plans = compileProject(loaded).map(r => r.plan);
+    plans = compilePlans(loaded);
     notSent = Object.fromEntries(lowerProject(loaded).map(ir => [ir.rule, notSentQuery(ir, getDialect('postgres'))]));
     schemas = projectSchemas(loaded);
 });
@@ -100,7 +100,7 @@ async function eveningProject(): Promise<{ plans: RenderPlan[]; lines: string[] 
     const data = { customerId: 'c3', email: 'lea@example.com', phone: '+33612345678', firstName: 'Lea', cartTotal: 44.99, currency: 'EUR',
         items: [{ sku: 'L', name: 'Lamp', price: 44.99, quantity: 1 }], cartUrl: 'https://shop.example/c3', loyaltyMember: true, abandonedAt: '2026-11-20T18:30:00Z' };
     return {
-        plans: compileProject(loaded).map(r => r.plan).filter(p => p.rule === 'loyalOpenedNoPurchase'),
+        plans: compilePlans(loaded).filter(p => p.rule === 'loyalOpenedNoPurchase'),
         lines: [
             JSON.stringify({ kind: 'event', id: 'lea', type: 'cartAbandonment', at: '2026-11-20T19:00:00Z', data }),
             JSON.stringify({ kind: 'delivery', id: 'd-lea', event: 'lea', message: 'transactional', channel: 'email', to: 'lea@example.com', at: '2026-11-20T19:05:00Z' }),

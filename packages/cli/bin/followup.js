@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/main.js';
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+import { cli } from '../dist/main.js';
+cli(process.argv.slice(2));

@@ -29,7 +29,7 @@ fs.mkdirSync(path.join(staging, 'dist'), { recursive: true });
 
 const result = await esbuild.build({
     stdin: {
-        contents: `import { main } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n`,
+        contents: `import { cli } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\ncli(process.argv.slice(2));\n`,
         resolveDir: cliRoot,
         sourcefile: 'followup-entry.ts',
         loader: 'ts',

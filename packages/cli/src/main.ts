@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ProjectInputError } from '@followup/language';
-import { ConfigError, StoreUnavailableError } from '@followup/runtime';
+import { ConfigError, RuleIdentityError, StoreUnavailableError } from '@followup/runtime';
 import { checkCommand } from './commands/check.js';
 import { ExitCode, UsageError, type Command, type Io } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
@@ -72,6 +72,10 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
             io.err.write(`followup ${name}: ${(error as Error).message}\nUsage: ${command.usage}  (see followup ${name} --help)\n`);
             return ExitCode.usage;
         }
+        if (error instanceof RuleIdentityError) {
+            io.err.write(`followup ${name}: ${error.message}\n`);
+            return ExitCode.inputErrors;
+        }
         if (error instanceof ProjectInputError || error instanceof StoreUnavailableError || error instanceof ConfigError) {
             io.err.write(`followup ${name}: ${error.message}\n`);
             return ExitCode.usage;
@@ -81,3 +85,17 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
 }
 
 type ParsedValues = Record<string, string | boolean | string[] | undefined>;
+
+/** The `followup` executable: runs `main` and sets the exit code. */
+export function cli(argv: string[]): void {
+    // A reader that goes away (`followup check . | head`) is not an error of ours: stop quietly.
+    for (const stream of [process.stdout, process.stderr]) {
+        stream.on('error', (error: NodeJS.ErrnoException) => {
+            if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+            throw error;
+        });
+    }
+    void main(argv).then((code) => {
+        process.exitCode = code;
+    });
+}

@@ -31,7 +31,19 @@ SELECT
 FROM
   deliveries d
   JOIN events e ON e.id = d.event_id
-  LEFT JOIN profiles p ON p.key = (e.payload ->> 'customerId')
+  LEFT JOIN LATERAL (
+    SELECT
+      pv.payload
+    FROM
+      profiles pv
+    WHERE
+      pv.key = (e.payload ->> 'customerId')
+      AND pv.updated_at <= $2::timestamptz
+    ORDER BY
+      pv.updated_at DESC
+    LIMIT
+      1
+  ) p ON TRUE
 WHERE
   d.sent_at > $1::timestamptz - $6::interval
   AND d.sent_at <= $2::timestamptz - $6::interval
@@ -76,6 +88,7 @@ WHERE
         s.type = $5::text
         AND s.occurred_at > d.sent_at
         AND s.occurred_at <= $2::timestamptz
+        AND s.id <> d.event_id
         AND (s.payload ->> 'customerId') = (e.payload ->> 'customerId')
     )
   )

@@ -16,7 +16,7 @@ import { ExitCode, UsageError, type Command, type Io } from './command.js';
 export const importCommand: Command = {
     name: 'import',
     summary: 'Load history (events, deliveries, engagement, suppressions) into the store, all or nothing',
-    usage: 'followup import <file.jsonl|-> [--project <dir>] [--db <target>] [--json]',
+    usage: 'followup import <file.jsonl|-> [--project <dir> | --no-validate] [--db <target>] [--json]',
     help: `Reads a history file, one JSON record a line ("-" reads standard input), and writes it into the
 store in one transaction: one bad line rejects the whole file, and nothing is written.
 
@@ -28,7 +28,7 @@ Records (instants are ISO-8601 with a time zone; "id" is optional on tracking re
   {"kind":"click","delivery":"d1","at":"...","url":"https://shop.example/cart"}   optional "link":"checkout"
   {"kind":"bounce","delivery":"d1","at":"...","hard":true}    a hard bounce suppresses the recipient
   {"kind":"unsubscribe","channel":"email","to":"ana@example.com","at":"..."}
-  {"kind":"profile","key":"c1","data":{...},"at":"..."}    the profile's latest data, by key
+  {"kind":"profile","key":"c1","data":{...},"at":"..."}    a version of the profile, valid from "at"
 A complaint suppresses the recipient as an unsubscribe does. A delivery's event and a tracking
 record's delivery must be in the file (anywhere) or already in the store.
 
@@ -36,14 +36,17 @@ Re-importing records already stored is a no-op: events and deliveries by id, tra
 their id (else kind, delivery, time and URL), suppressions by channel, address and reason.
 
   --project <dir>   check event types and data (and profiles) against the project's declarations:
-                    every required field present, the right types, no undeclared fields
+                    every required field present, the right types, no undeclared fields; without it,
+                    the current folder when it is a project (.followup files or a followup.config.json in it)
+  --no-validate     import without a project: data is not checked (an event missing a field the
+                    messages read would later render without it)
   --db <target>     the store: a folder (embedded PostgreSQL) or postgres://... (else FOLLOWUP_DB,
                     the project's followup.config.json, <project>/.followup/db, or ./.followup/db)
   --json            print the result (or the rejection) as one JSON document
 
 Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or environment errors
-(no such file or project, database unreachable).`,
-    options: { project: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } },
+(no such file or project, no project and no --no-validate, database unreachable).`,
+    options: { project: { type: 'string' }, 'no-validate': { type: 'boolean' }, db: { type: 'string' }, json: { type: 'boolean' } },
     async run(args, io) {
         const json = Boolean(args.values['json']);
         if (args.positionals.length !== 1) throw new UsageError('import takes one file (or - for standard input)');
@@ -61,7 +64,16 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
 
         let project: LoadedProject | undefined;
         let schemas: ImportSchemas | undefined;
-        const projectDir = args.values['project'] as string | undefined;
+        const noValidate = Boolean(args.values['no-validate']);
+        let projectDir = args.values['project'] as string | undefined;
+        if (projectDir !== undefined && noValidate) throw new UsageError('--project and --no-validate say opposite things: give one');
+        // Data is checked unless the user says not to: against --project, else the project in this folder.
+        if (projectDir === undefined && !noValidate) {
+            if (!hasFollowupFiles(io.cwd)) {
+                throw new UsageError('no project to check the data against: give --project <dir> (or --no-validate to import it unchecked)');
+            }
+            projectDir = io.cwd;
+        }
         if (projectDir !== undefined) {
             project = await loadProject([projectDir]);
             if (project.errorCount > 0) {
@@ -108,6 +120,15 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
         return ExitCode.ok;
     },
 };
+
+/** The current folder is a project when it holds .followup files itself, or a followup.config.json. */
+function hasFollowupFiles(dir: string): boolean {
+    try {
+        return fs.readdirSync(dir).some(name => name.endsWith('.followup') || name === 'followup.config.json');
+    } catch {
+        return false;
+    }
+}
 
 function reportRejection(error: ImportRejectedError, name: string, json: boolean, io: Io): number {
     const count = `${error.errorCount.toLocaleString('en-US')} ${error.errorCount === 1 ? 'error' : 'errors'}`;

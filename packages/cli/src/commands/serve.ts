@@ -1,6 +1,6 @@
 // `followup serve`: the long-running runtime (CLI.md). Events in over HTTP, transactional messages
 // out at once, health and metrics; tracking routes and the scheduler plug in at the marked steps.
-import { compileIngestionPlans, compileProject } from '@followup/compiler';
+import { compileIngestionPlans, compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import {
     createChannelTransports,
@@ -11,6 +11,7 @@ import {
     parseApiKeys,
     startDispatchWorkers,
     startScheduler,
+    reconcileRuleIdentities,
     startServer,
     startTransactionalDispatcher,
     providerWebhooks,
@@ -39,7 +40,7 @@ export const serveCommand: Command = {
                            at: when it happened, default now). Answers 202 {"event", "deliveries"}
   POST /v1/events          a batch: a JSON array of {"type", "id"?, "at"?, "data"}, or JSON lines
                            (Content-Type: application/x-ndjson); all or nothing. 202 {"events": [...]}
-  POST /v1/profiles        a profile's latest data: {"key"?, "at"?, "data": {...}}
+  POST /v1/profiles        a new version of a profile: {"key"?, "at"?, "data": {...}} (valid from at, default now)
   GET  /healthz, /readyz, /metrics (Prometheus)
   GET  /t/o/<token>, /t/c/<token>  the open pixel and signed click redirects written into HTML emails
   GET, POST /u/<token>     unsubscribe page and RFC 8058 one-click unsubscribe (List-Unsubscribe)
@@ -97,7 +98,7 @@ keys, port in use, database unreachable, unsupported transport).`,
             return ExitCode.inputErrors;
         }
         if (project.warningCount > 0) printDiagnostics(project, false, io, io.err);
-        const rulePlans = compileProject(project).map((r) => r.plan);
+        const rulePlans = compilePlans(project);
         const ingestion = compileIngestionPlans(project);
 
         const config = projectConfig(project.root);
@@ -123,6 +124,15 @@ keys, port in use, database unreachable, unsupported transport).`,
         try {
             store = await openCliStore(target);
         } catch (error) {
+            await channels.close();
+            throw error;
+        }
+        try {
+            for (const r of await reconcileRuleIdentities(store, rulePlans)) {
+                log.info('rule renamed: its decisions kept', { rule: r.to, was: r.from, decisions: r.decisions });
+            }
+        } catch (error) {
+            await store.close();
             await channels.close();
             throw error;
         }

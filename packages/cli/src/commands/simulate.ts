@@ -1,5 +1,5 @@
 // `followup simulate`: what the rules would have done over the stored history (docs/testing.md).
-import { compileProject, getDialect, lowerProject, notSentQuery, type NotSentQuery } from '@followup/compiler';
+import { compilePlans, getDialect, lowerProject, notSentQuery, type NotSentQuery } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import { simulate, UnknownRuleError, selectPlans, type RuleSimulation, type SimulationCounts, type SimulationReport } from '@followup/runtime';
 import { styleFor, type Style } from '../output/terminal.js';
@@ -47,7 +47,7 @@ Exit codes: 0 simulated, 1 the project has errors, 2 usage or environment errors
             printDiagnostics(project, json, io, json ? io.out : io.err);
             return ExitCode.inputErrors;
         }
-        const plans = compileProject(project).map(r => r.plan);
+        const plans = compilePlans(project);
         let chosen: ReturnType<typeof selectPlans>;
         try {
             chosen = selectPlans(plans, args.values['rule'] as string | undefined);

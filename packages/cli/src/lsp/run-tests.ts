@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { compileProject, lowerTests, type RenderPlan, type ScenarioIR } from '@followup/compiler';
+import { compilePlans, lowerTests, type RenderPlan, type ScenarioIR } from '@followup/compiler';
 import { templateFileDiagnostics } from '@followup/language';
 import { URI } from 'langium';
 import { ErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
@@ -69,7 +69,7 @@ export async function runTests(services: EditorServices, params: RunTestsParams,
             throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot run the tests: the project has ${errorSummary(project)}`);
         }
         const scenarios = lowerTests(project).filter(s => s.source.file === file && (!params.tests || params.tests.includes(s.name)));
-        return { root: project.root, plans: compileProject(project).map(r => r.plan), scenarios, schemas: projectSchemas(project) };
+        return { root: project.root, plans: compilePlans(project), scenarios, schemas: projectSchemas(project) };
     });
     if (params.tests) {
         const missing = params.tests.filter(name => !prepared.scenarios.some(s => s.name === name));

@@ -1,7 +1,7 @@
 // Running a checked project's scenario tests: what `followup test` and the editor's "Run test" share.
 // The project is compiled (rules → plans, tests → scenario IR) and the scenarios run on the embedded
 // store `openScenarioStore` keeps in memory (one per process, emptied before each test).
-import { compileProject, lowerTests, type ScenarioIR } from '@followup/compiler';
+import { compilePlans, lowerTests, type ScenarioIR } from '@followup/compiler';
 import type { FollowupDiagnostic, LoadedProject } from '@followup/language';
 import { openScenarioStore, runScenario, type ScenarioFailure, type ScenarioResult, type Store } from '@followup/runtime';
 import { projectSchemas } from '../project-schemas.js';
@@ -35,7 +35,7 @@ export interface ProjectTestsOptions {
 
 /** Runs the tests of a project without errors; results in declaration order. */
 export async function runProjectTests(project: LoadedProject, options: ProjectTestsOptions = {}): Promise<ScenarioResult[]> {
-    const plans = compileProject(project).map(r => r.plan);
+    const plans = compilePlans(project);
     const scenarios = selectScenarios(lowerTests(project), options);
     if (scenarios.length === 0) return [];
     const store = options.store ?? await testStore();

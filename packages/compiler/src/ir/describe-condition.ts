@@ -20,7 +20,7 @@ export function describeCondition(c: ConditionIR): string {
         case 'or': return c.items.map(i => wrap(i, 'or')).join(' or ');
         case 'not': return `not ${wrap(c.item, 'not')}`;
         case 'engagement': return `${c.what}${c.byPerson ? ' by a person' : ''}${c.link !== undefined ? ` link ${JSON.stringify(c.link)}` : ''}`;
-        case 'since': return `${c.event} since sent`;
+        case 'since': return `${c.event}${c.match.kind === 'same' ? ` with same ${c.match.on.map(p => p.field).join(', ')}` : ''} since sent`;
         case 'compare': {
             const left = operandText(c.operand);
             if (c.op === 'is empty' || c.op === 'is not empty') return `${left} ${c.op}`;

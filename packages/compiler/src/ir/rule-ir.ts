@@ -4,6 +4,8 @@ import type { ChannelName, PathStep } from '@followup/language';
 
 export type ValueSource = 'event' | 'profile';
 
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+
 /** The value types the IR distinguishes: what a comparison casts to. */
 export type ScalarType = 'text' | 'number' | 'boolean' | 'timestamp' | 'date';
 
@@ -18,7 +20,14 @@ export interface LiteralIR {
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in' | 'contains' | 'starts with' | 'is empty' | 'is not empty';
 
-export type SinceMatchIR = { kind: 'key' | 'address'; field: string; otherField: string; normalise: 'email' | 'none' };
+/**
+ * How another event is the same person's (`key`, `address`) or about the same thing (`same`, from
+ * `with same f`): each pair of fields must be equal (text; emails trimmed and lower-cased).
+ */
+export interface SinceMatchIR {
+    kind: 'key' | 'address' | 'same';
+    on: { field: string; otherField: string; normalise: 'email' | 'none' }[];
+}
 
 export type ConditionIR =
     | { kind: 'and'; items: ConditionIR[] }
@@ -39,6 +48,11 @@ export interface RuleIR {
     rule: string;
     /** True for the short form, whose name is derived as <trigger>_<message>_<channel>. */
     derivedName: boolean;
+    /**
+     * What the rule was called before (`followup x was old { }`): its decisions become this rule's.
+     * `isNew` (`followup x is new { }`): it is not a renamed rule, whatever it looks like.
+     */
+    identity: { previousNames: string[]; isNew: boolean };
     source: { file: string; line: number; column: number };
     /** The event whose data personalises the follow-up (for a chained rule, the first rule's event). */
     event: string;
@@ -56,7 +70,8 @@ export interface RuleIR {
     /** Set when the event targets the profile: joined on the profile's key. */
     profile: { keyField: string } | null;
     condition: ConditionIR | null;
-    schedule: { every: DurationIR; at: string | null; zone: string };
+    /** `weekday`: `every N weeks on friday` (null: weeks fire on Mondays). */
+    schedule: { every: DurationIR; at: string | null; zone: string; weekday: Weekday | null };
     lookback: DurationIR;
     expire: DurationIR;
     /** Every frequency cap the rule's follow-ups are under: its own `limit`s, then the project policy's for its channel. */

@@ -4,16 +4,16 @@ import { AstUtils } from 'langium';
 import {
     derivedRuleName, durationValue, fieldViews, isAndCondition, isLimit, isQuietHours, isBooleanLiteral, isComparison, isCountCall, isEngagement, isEvent,
     isNotCondition, isNumberLiteral, isOrCondition, isSinceCondition, keyField, pathRoot, pathSteps, pathType,
-    resolveRecipient, resolveSinceMatch, ruleEvent, isTextual, isNumeric, isBoolean,
+    resolveRecipient, resolveSameMatch, resolveSinceMatch, ruleEvent, isTextual, isNumeric, isBoolean,
     type ChannelName, type Comparison, type Event, type Condition, type Duration, type FuType, type Literal, type Operand,
     type Limit, type Policy, type Profile, type QuietHours, type Rule
 } from '@followup/language';
-import type { CompareOp, ConditionIR, DurationIR, LimitIR, LiteralIR, OperandIR, QuietHoursIR, RuleIR, ScalarType } from '../ir/rule-ir.js';
+import type { CompareOp, ConditionIR, DurationIR, LimitIR, LiteralIR, OperandIR, QuietHoursIR, RuleIR, ScalarType, Weekday } from '../ir/rule-ir.js';
 
 export class LoweringError extends Error {}
 
 const defaults = {
-    schedule: { every: { text: '1 day', minutes: 24 * 60 }, at: '00:00', zone: 'UTC' },
+    schedule: { every: { text: '1 day', minutes: 24 * 60 }, at: '00:00', zone: 'UTC', weekday: null },
     expire: { text: '1 day', minutes: 24 * 60 },
 };
 
@@ -100,7 +100,13 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
         ...policyOptions.filter(isQuietHours).map(q => lowerQuietHours(q, 'project')),
     ];
     const scheduleIR = schedule
-        ? { every: duration(schedule.every), at: schedule.at ?? null, zone: schedule.zone ?? 'UTC' }
+        ? {
+            every: duration(schedule.every),
+            // `every week on friday` without `at` runs at midnight (UTC), as a schedule without one does.
+            at: schedule.at ?? (schedule.weekday ? '00:00' : null),
+            zone: schedule.zone ?? 'UTC',
+            weekday: (schedule.weekday as Weekday | undefined) ?? null,
+        }
         : defaults.schedule;
     const addressNormalise = channel === 'email' ? 'email' : 'none';
 
@@ -116,9 +122,14 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
         }
         if (isSinceCondition(c)) {
             const other = c.event.ref;
-            const match = other && resolveSinceMatch(event, other, channel, profile);
+            const same = c.same.map(s => s.ref).filter((f): f is NonNullable<typeof f> => f !== undefined);
+            const match = other && (c.same.length > 0 ? resolveSameMatch(same, other) : resolveSinceMatch(event, other, channel, profile));
             if (!other || !match) throw new LoweringError('since condition is not resolved');
-            return { kind: 'since', event: other.name, match: { ...match, normalise: match.kind === 'address' ? addressNormalise : 'none' } };
+            const on = match.on.map(p => ({
+                field: p.field, otherField: p.otherField,
+                normalise: (match.kind === 'address' ? addressNormalise : p.type === 'email' ? 'email' : 'none') as 'email' | 'none',
+            }));
+            return { kind: 'since', event: other.name, match: { kind: match.kind, on } };
         }
         if (isComparison(c)) {
             const values = c.op === 'in' ? c.values : c.right ? [c.right] : [];
@@ -130,6 +141,7 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
     return {
         rule: rule.name ?? derivedRuleName(rule),
         derivedName: !rule.name,
+        identity: { previousNames: [...rule.previousNames], isNew: rule.isNew },
         source: {
             file: nodePath.relative(projectRoot, document.uri.fsPath).split(nodePath.sep).join('/'),
             line: start.line + 1,

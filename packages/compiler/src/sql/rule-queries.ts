@@ -87,8 +87,12 @@ export class RuleSql {
     }
 
     from(): string {
+        // The profile as it was at now: its latest version at or before it (LANGUAGE.md §5).
         const profileJoin = this.ir.profile
-            ? `LEFT JOIN profiles p ON p.key = ${this.dialect.jsonText('e.payload', [this.ir.profile.keyField])}`
+            ? `LEFT JOIN LATERAL (
+                SELECT pv.payload FROM profiles pv
+                WHERE pv.key = ${this.dialect.jsonText('e.payload', [this.ir.profile.keyField])} AND pv.updated_at <= ${this.now}
+                ORDER BY pv.updated_at DESC LIMIT 1) p ON true`
             : '';
         return `FROM deliveries d JOIN events e ON e.id = d.event_id ${profileJoin}`;
     }
@@ -170,10 +174,15 @@ export class RuleSql {
 
     private sinceWhere(c: Extract<ConditionIR, { kind: 'since' }>): string {
         const { dialect } = this;
-        const norm = (expr: string) => (c.match.normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
+        const equal = c.match.on.map(({ field, otherField, normalise }) => {
+            const norm = (expr: string) => (normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
+            return `${norm(dialect.jsonText('s.payload', [otherField]))} = ${norm(dialect.jsonText('e.payload', [field]))}`;
+        });
+        // "Since" is about the person's other events: never the trigger's own event, even when it is
+        // stamped after its own delivery (two clocks).
         return `s.type = ${this.params.bind('since_event', 'text', c.event)}
-            AND s.occurred_at > d.sent_at AND s.occurred_at <= ${this.now}
-            AND ${norm(dialect.jsonText('s.payload', [c.match.otherField]))} = ${norm(dialect.jsonText('e.payload', [c.match.field]))}`;
+            AND s.occurred_at > d.sent_at AND s.occurred_at <= ${this.now} AND s.id <> d.event_id
+            AND ${equal.join(' AND ')}`;
     }
 
     condition(c: ConditionIR): string {

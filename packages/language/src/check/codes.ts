@@ -25,6 +25,7 @@ export const DiagnosticCode = {
     PartNotForChannel: 'FU125',
     TemplateFileNotFound: 'FU126',
     ChannelInRuleOption: 'FU127',
+    PreviousNameInUse: 'FU128',
 
     IncompatibleComparison: 'FU130',
     OperatorDoesNotFit: 'FU131',
@@ -43,6 +44,7 @@ export const DiagnosticCode = {
     ProfileWithoutKey: 'FU151',
     TriggerCycle: 'FU152',
     NotTargetingProfile: 'FU153',
+    SameFieldMissing: 'FU154',
 
     Contradiction: 'FU160',
     NeverHolds: 'FU161',

@@ -150,7 +150,7 @@ export class ConditionChecks {
     private checkEngagementContradictions(conjuncts: { node: Condition; positive: boolean; atom: Condition }[], accept: ValidationAcceptor): void {
         const signature = (atom: Condition): string | undefined => {
             if (isEngagement(atom)) return `${atom.kind}${atom.byPerson ? ' by a person' : ''}${atom.link !== undefined ? ` link ${JSON.stringify(atom.link)}` : ''}`;
-            if (isSinceCondition(atom)) return `${atom.event?.$refText} since sent`;
+            if (isSinceCondition(atom)) return `${atom.event?.$refText}${atom.same.length ? ` with same ${atom.same.map(f => f.$refText).join(', ')}` : ''} since sent`;
             if (isComparison(atom)) return atom.$cstNode?.text.replace(/\s+/g, ' ');
             return undefined;
         };

@@ -3,11 +3,12 @@ import type { ValidationAcceptor } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import {
     isEvent, isLimit, isQuietHours, isRule,
-    type Duration, type Engagement, type Limit, type Policy, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
+    type Duration, type Engagement, type Event, type Limit, type Policy, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
 } from '../generated/ast.js';
 import { resolveRecipient, resolveSinceMatch, channelAddressType, type ChannelName } from '../model/channels.js';
 import { durationValue, isKnownTimeZone, parseTimeOfDay } from '../model/durations.js';
-import { containingRule, ruleEvent } from '../model/schema.js';
+import { containingRule, declaredFields, ruleEvent, typeOfTypeRef } from '../model/schema.js';
+import { isBoolean, isNumeric, isTemporal, isTextual, typeToString, type FuType } from '../types/fu-type.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
 import { didYouMean } from '../template/did-you-mean.js';
 import { DiagnosticCode } from './codes.js';
@@ -30,7 +31,23 @@ export class RuleChecks {
         this.checkTriggerCycle(rule, accept);
         this.checkRecipient(rule, accept);
         this.checkOptions(rule, accept);
+        this.checkPreviousNames(rule, accept);
     };
+
+    /** `was <old>`: the old name is not this rule's, nor another rule's of the project (that one still exists). */
+    private checkPreviousNames(rule: Rule, accept: ValidationAcceptor): void {
+        if (rule.previousNames.length === 0) return;
+        const current = new Set(this.services.shared.workspace.IndexManager.allElements('Rule').map(d => d.name));
+        rule.previousNames.forEach((old, index) => {
+            if (old === rule.name) {
+                report(accept, 'error', DiagnosticCode.PreviousNameInUse, `'${old}' is this rule's own name`, { node: rule, property: 'previousNames', index },
+                    'Name the rule it used to be, or remove `was`');
+            } else if (current.has(old)) {
+                report(accept, 'error', DiagnosticCode.PreviousNameInUse, `'${old}' is still a rule of the project: a rule can only take over the decisions of one that is gone`,
+                    { node: rule, property: 'previousNames', index }, `Remove '${old}' from the project (or from \`was\`)`);
+            }
+        });
+    }
 
     private checkTriggerCycle(rule: Rule, accept: ValidationAcceptor): void {
         const seen = new Set<Rule>([rule]);
@@ -143,6 +160,10 @@ export class RuleChecks {
             }
         }
         if (schedule.zone !== undefined) this.checkZone(schedule, schedule.zone, accept);
+        if (schedule.weekday !== undefined && schedule.every?.unit?.replace(/s$/, '') !== 'week') {
+            report(accept, 'error', DiagnosticCode.BadTimeOfDay, `'on ${schedule.weekday}' needs a schedule of weeks, not ${schedule.every?.unit}`,
+                { node: schedule, property: 'weekday' }, `Write: schedule every week on ${schedule.weekday}${schedule.at ? ` at ${schedule.at}` : ''}`);
+        }
     };
 
     checkQuietHours = (quiet: QuietHours, accept: ValidationAcceptor): void => {
@@ -179,12 +200,40 @@ export class RuleChecks {
         const event = rule && ruleEvent(rule);
         const other = since.event?.ref;
         if (!rule || !isEvent(event) || !other) return;
+        if (since.same.length > 0) {
+            this.checkSameFields(since, event, other, accept);
+            return;
+        }
         const channel = rule.action?.channel as ChannelName;
         if (resolveSinceMatch(event, other, channel, this.scopes.profile())) return;
         report(accept, 'error', DiagnosticCode.SinceWithoutMatch,
             `'${other.name}' cannot be related to '${event.name}': they share no key and no single ${channelAddressType[channel] ?? 'email'} address field`,
-            { node: since, property: 'event' }, `Declare the same key in both (e.g. \`key customerId\`)`);
+            { node: since, property: 'event' },
+            `Declare the same key in both (e.g. \`key customerId\`), or relate them on a field both have: ${other.name} with same <field> since sent`);
     };
+
+    /** `with same f`: f is a single value (not a list or a record) in both events, of comparable types. */
+    private checkSameFields(since: SinceCondition, event: Event, other: Event, accept: ValidationAcceptor): void {
+        since.same.forEach((reference, index) => {
+            const mine = reference.ref;
+            if (!mine) return; // unknown in the rule's event: reported by linking
+            const at = { node: since, property: 'same' as const, index };
+            const theirs = declaredFields(other).find(f => f.name === mine.name);
+            if (!theirs) {
+                const guess = didYouMean(mine.name, declaredFields(other).map(f => f.name));
+                report(accept, 'error', DiagnosticCode.SameFieldMissing, `'${other.name}' has no field '${mine.name}' to compare with '${event.name}'s`, at,
+                    guess ? `Did you mean to relate them on a field both have? '${other.name}' has '${guess}'` : `Add '${mine.name}' to event '${other.name}', or relate the events on a field both have`);
+                return;
+            }
+            const [a, b] = [typeOfTypeRef(mine.type), typeOfTypeRef(theirs.type)];
+            if (a.kind !== 'primitive' || b.kind !== 'primitive') {
+                report(accept, 'error', DiagnosticCode.OperatorDoesNotFit, `'${mine.name}' is ${typeToString(a.kind !== 'primitive' ? a : b)}: 'with same' compares single values`, at);
+            } else if (!comparable(a, b)) {
+                report(accept, 'error', DiagnosticCode.IncompatibleComparison,
+                    `'${mine.name}' is ${typeToString(a)} in '${event.name}' but ${typeToString(b)} in '${other.name}': they cannot be the same`, at);
+            }
+        });
+    }
 }
 
 /** The same period written two ways (`1 week`, `7 days`) is the same key. */
@@ -194,4 +243,12 @@ function durationKey(duration: Duration | undefined): string {
 
 function optionWord(option: RuleOption): string {
     return option.$type === 'QuietHours' ? 'quiet hours' : option.$type.toLowerCase();
+}
+
+/** Two single values that can be equal: both text, both numbers, both booleans, or the same temporal type. */
+function comparable(a: FuType, b: FuType): boolean {
+    if (isTextual(a) && isTextual(b)) return true;
+    if (isNumeric(a) && isNumeric(b)) return true;
+    if (isBoolean(a) && isBoolean(b)) return true;
+    return isTemporal(a) && isTemporal(b) && a.kind === 'primitive' && b.kind === 'primitive' && a.name === b.name;
 }

@@ -10,6 +10,8 @@ import { primitiveTypeNames } from '../types/fu-type.js';
 import { DiagnosticCode } from './codes.js';
 import { explainTestReference } from './test-references.js';
 
+const engagementWords = new Set(['delivered', 'opened', 'clicked', 'bounced']);
+
 export interface Explained {
     code: string;
     message: string;
@@ -36,6 +38,11 @@ export function explainUnresolved(info: ReferenceInfo, scopes: FollowupScopeProv
     if (isTrigger(container)) {
         return withHint(DiagnosticCode.UnknownRuleOrEvent, `Unknown event or rule '${name}'`, candidates());
     }
+    if (isSinceCondition(container) && info.property === 'same') {
+        const rule = containingRule(container);
+        const event = rule && ruleEvent(rule);
+        return event ? withHint(DiagnosticCode.UnknownField, `Unknown field '${name}' on event '${event.name}'`, candidates()) : undefined;
+    }
     if (isSinceCondition(container) || isMessage(container)) {
         return withHint(DiagnosticCode.UnknownEvent, `Unknown event '${name}'`, candidates());
     }
@@ -50,7 +57,12 @@ export function explainUnresolved(info: ReferenceInfo, scopes: FollowupScopeProv
     if (isPathSegment(container)) {
         const owner = pathSegmentOwner(container);
         if (!owner) return undefined;
-        return withHint(DiagnosticCode.UnknownField, `Unknown field '${name}' on ${owner}`, candidates());
+        const explained = withHint(DiagnosticCode.UnknownField, `Unknown field '${name}' on ${owner}`, candidates());
+        // `and opened = true`: engagement words are conditions of their own, not fields.
+        if (engagementWords.has(name) && container.$container.segments.length === 1 && !explained.hint) {
+            return { ...explained, hint: `'${name}' is a condition of its own: write \`and ${name}\` (or \`and not ${name}\`), without a comparison` };
+        }
+        return explained;
     }
     if (isSendAction(container)) return explainMissingMessage(container, name, scopes);
     return undefined;

@@ -28,7 +28,9 @@ export function ruleWindowInWords(rule: Rule): string {
     const lookback = rule.options.find(o => o.$type === 'Lookback');
     const period = durationValue(schedule?.every)?.minutes ?? 24 * 60;
     const first = durationValue(lookback?.duration)?.minutes ?? period;
-    const when = schedule ? `every ${minutesToWords(period)}${schedule.at ? ` at ${schedule.at}` : ''} in ${schedule.zone ?? 'UTC'}` : 'every day at 00:00 in UTC';
+    const when = schedule
+        ? `every ${minutesToWords(period)}${schedule.weekday ? ` on ${schedule.weekday}` : ''}${schedule.at ? ` at ${schedule.at}` : schedule.weekday ? ' at 00:00' : ''} in ${schedule.zone ?? 'UTC'}`
+        : 'every day at 00:00 in UTC';
     return `Runs ${when}; each run selects deliveries sent between ${minutesToWords(delay + period)} and ${minutesToWords(delay)} before it ` +
         `(its first run looks back ${minutesToWords(first)}).`;
 }

@@ -40,9 +40,11 @@ export function resolveRecipient(rule: Rule, profile: Profile | undefined): Reci
     return { ok: false, reason: candidates.length ? 'ambiguous' : 'none', candidates, owner, addressType };
 }
 
-export type SinceMatch =
-    | { kind: 'key'; field: string; otherField: string }
-    | { kind: 'address'; field: string; otherField: string };
+/** How `<other> since sent` relates the other event to the rule's: pairs of fields that must be equal. */
+export interface SinceMatch {
+    kind: 'key' | 'address' | 'same';
+    on: { field: string; otherField: string; type: PrimitiveTypeName | undefined }[];
+}
 
 function effectiveKey(event: Event, profile: Profile | undefined): Field | undefined {
     return keyField(event) ?? (event.targetsProfile ? keyField(profile) : undefined);
@@ -55,10 +57,28 @@ function effectiveKey(event: Event, profile: Profile | undefined): Field | undef
 export function resolveSinceMatch(event: Event, other: Event, channel: ChannelName, profile: Profile | undefined): SinceMatch | undefined {
     const key = effectiveKey(event, profile);
     const otherKey = effectiveKey(other, profile);
-    if (key && otherKey && key.name === otherKey.name) return { kind: 'key', field: key.name, otherField: otherKey.name };
+    if (key && otherKey && key.name === otherKey.name) return { kind: 'key', on: [{ field: key.name, otherField: otherKey.name, type: primitiveName(key) }] };
     const type = channelAddressType[channel] ?? 'email';
     const mine = fieldsOfType(event, type);
     const theirs = fieldsOfType(other, type);
-    if (mine.length === 1 && theirs.length === 1) return { kind: 'address', field: mine[0]!.name, otherField: theirs[0]!.name };
+    if (mine.length === 1 && theirs.length === 1) return { kind: 'address', on: [{ field: mine[0]!.name, otherField: theirs[0]!.name, type }] };
     return undefined;
+}
+
+/**
+ * `<other> with same f, g since sent`: the other event's `f` (and `g`) equal the rule event's. Undefined
+ * while a field is missing from the other event (the checker reports it).
+ */
+export function resolveSameMatch(same: readonly Field[], other: Event): SinceMatch | undefined {
+    const on: SinceMatch['on'] = [];
+    for (const field of same) {
+        const theirs = declaredFields(other).find(f => f.name === field.name);
+        if (!theirs) return undefined;
+        on.push({ field: field.name, otherField: theirs.name, type: primitiveName(field) });
+    }
+    return on.length > 0 ? { kind: 'same', on } : undefined;
+}
+
+function primitiveName(field: Field): PrimitiveTypeName | undefined {
+    return field.type?.$type === 'PrimitiveType' ? (field.type.name as PrimitiveTypeName) : undefined;
 }

@@ -5,6 +5,7 @@ import type { LangiumServices } from 'langium/lsp';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { explainUnresolved } from '../check/unresolved-reference.js';
 import { DiagnosticCode } from '../check/codes.js';
+import { parserHint } from './parser-hints.js';
 import { conciseLexerMessage, conciseParserMessage } from './parser-messages.js';
 import type { FollowupScopeProvider } from './scope-provider.js';
 
@@ -32,10 +33,17 @@ export class FollowupDocumentValidator extends DefaultDocumentValidator {
     protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
         const first = diagnostics.length;
         super.processParsingErrors(parseResult, diagnostics, options);
-        for (const d of diagnostics.slice(first)) {
+        // One diagnostic per parser error, in order (Langium's processParsingErrors).
+        diagnostics.slice(first).forEach((d, i) => {
             d.code = DiagnosticCode.SyntaxError;
             d.message = conciseParserMessage(d.message);
-        }
+            const error = parseResult.parserErrors[i];
+            const hint = error && parserHint(error);
+            if (hint) {
+                if (hint.message) d.message = hint.message;
+                d.data = { ...(d.data as object | undefined), hint: hint.hint };
+            }
+        });
     }
 
     protected override processLinkingErrors(document: LangiumDocument, diagnostics: Diagnostic[], _options: ValidationOptions): void {

@@ -22,6 +22,10 @@ export function conciseParserMessage(message: string): string {
     const single = /^Expecting token of type '([A-Z_]+)' but found `(.*)`\.$/.exec(flat);
     const words = single && terminalWords[single[1]!];
     if (words) return `Unexpected '${single[2]}': expected ${words}`;
+    // After a complete declaration the parser only "expects the end of the file": say what may start one.
+    if (single?.[1] === 'EOF') return `Unexpected '${single[2]}': expected a new declaration (event, type, profile, message, policy, followup or when)`;
+    const keyword = /^Expecting token of type '([^']+)' but found `(.*)`\.$/.exec(flat);
+    if (keyword && /^[a-z]/i.test(keyword[1]!)) return `Unexpected '${keyword[2]}': expected '${keyword[1]}'`;
     const found = /but found: '(.*)'$/.exec(flat)?.[1];
     if (!flat.startsWith('Expecting: one of these possible Token sequences')) return flat;
     const sequences = [...flat.matchAll(/\d+\. \[([^\]]*)\]/g)].map(m => m[1]!.split(', '));

@@ -1,6 +1,6 @@
 import { DefaultScopeProvider, WorkspaceCache, type LangiumCoreServices, type ReferenceInfo, type Scope } from 'langium';
 import {
-    isEvent, isField, isKeyDecl, isMessage, isPathSegment, isProfile, isSendAction,
+    isEvent, isField, isKeyDecl, isMessage, isPathSegment, isProfile, isSendAction, isSinceCondition,
     type Message, type Path, type PathSegment, type Profile, type SendAction
 } from '../generated/ast.js';
 import { containingRule, declaredFields, fieldsOfTypeRef, ruleEvent } from '../model/schema.js';
@@ -21,6 +21,11 @@ export class FollowupScopeProvider extends DefaultScopeProvider {
         }
         if (isKeyDecl(container) && context.property === 'field') {
             return this.createScopeForNodes(declaredFields(container.$container));
+        }
+        // `<other> with same f since sent`: f is a field of the rule's event (the checker wants it in the other too).
+        if (isSinceCondition(container) && context.property === 'same') {
+            const rule = containingRule(container);
+            return this.createScopeForNodes(declaredFields(rule && ruleEvent(rule)));
         }
         if (isSendAction(container) && context.property === 'message') {
             return this.createScopeForNodes(this.messagesFor(container));

@@ -193,7 +193,7 @@ describe('more checks', () => {
         const m = marked('when cartAbandonment sent 3 days ago and ⟦loyaltyMember⟧ then send followup email');
         const d = (await diagnosticsOf(m.text)).filter(x => x.code === 'FU001');
         expect(d.map(brief)).toEqual([{ code: 'FU001', ...m.range }]);
-        expect(d[0]!.message).toMatch(/^Unexpected 'loyaltyMember': expected '\(', 'delivered', 'opened', 'clicked', 'bounced', a name followed by 'since', .*'='/);
+        expect(d[0]!.message).toMatch(/^Unexpected 'loyaltyMember': expected '\(', 'delivered', 'opened', 'clicked', 'bounced', a name followed by 'with', 'since', .*'='/);
         expect(d[0]!.message.length).toBeLessThan(300);
     });
 });
@@ -248,5 +248,46 @@ policy {
             'message m for words email { subject: "{{ a }} {{ by }}" text: "{{ person }} {{ policy }}" }\n' +
             'when words sent 1 day ago and a = "x" and person != "y" and on = true then send m email';
         expect(await diagnosticsOf(source)).toEqual([]);
+    });
+});
+
+describe('exact semantics: with same, renames, weekdays, and hints for common slips', () => {
+    const review = 'event review { key customerId  customerId: string  cartUrl: url  cartTotal: string  items: list<CartItem> }\n';
+    it('`with same` relates the events on fields both have, of comparable types; no key is needed then', async () => {
+        expect(await diagnosticsOf('event pageView { cartUrl: string }\nwhen cartAbandonment sent 3 days ago and not pageView with same cartUrl since sent then send followup email')).toEqual([]);
+        await expectOne(`${review}when cartAbandonment sent 3 days ago and not review with same ⟦firstName⟧ since sent then send followup email`, 'FU154',
+            "'review' has no field 'firstName' to compare with 'cartAbandonment's");
+        await expectOne(`${review}when cartAbandonment sent 3 days ago and not review with same ⟦cartTotal⟧ since sent then send followup email`, 'FU130',
+            "'cartTotal' is decimal in 'cartAbandonment' but string in 'review': they cannot be the same");
+        await expectOne(`${review}when cartAbandonment sent 3 days ago and not review with same ⟦items⟧ since sent then send followup email`, 'FU131',
+            "'items' is list<CartItem>: 'with same' compares single values");
+        await expectOne('when cartAbandonment sent 3 days ago and not purchase with same ⟦cartTotl⟧ since sent then send followup email', 'FU101',
+            "Unknown field 'cartTotl' on event 'cartAbandonment'", { hint: "Did you mean 'cartTotal'?" });
+        await expectOne('event pageView { url: url }\nwhen cartAbandonment sent 3 days ago and not ⟦pageView⟧ since sent then send followup email', 'FU150',
+            /they share no key/, { hint: 'Declare the same key in both (e.g. `key customerId`), or relate them on a field both have: pageView with same <field> since sent' });
+    });
+    it('`was` names a rule that is gone, not this one nor another of the project', async () => {
+        expect(await diagnosticsOf('followup reminder was cartAbandonment_followup_email { when cartAbandonment sent 3 days ago then send followup email }')).toEqual([]);
+        await expectOne('followup reminder was ⟦reminder⟧ { when cartAbandonment sent 3 days ago then send followup email }', 'FU128', "'reminder' is this rule's own name");
+        await expectOne('followup other { when cartAbandonment sent 4 days ago then send lastChance email }\n' +
+            'followup reminder was ⟦other⟧ { when cartAbandonment sent 3 days ago then send followup email }', 'FU128',
+            "'other' is still a rule of the project: a rule can only take over the decisions of one that is gone");
+        expect(await diagnosticsOf('followup reminder is new { when cartAbandonment sent 3 days ago then send followup email }')).toEqual([]);
+    });
+    it('`schedule every week on <weekday>`; a weekday needs weeks', async () => {
+        expect(await diagnosticsOf('followup r {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every 2 weeks on friday at 09:00 in "Europe/Paris"\n}')).toEqual([]);
+        await expectOne('followup r {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every day on ⟦friday⟧\n}', 'FU141',
+            "'on friday' needs a schedule of weeks, not day", { hint: 'Write: schedule every week on friday' });
+    });
+    it('hints: == for =, `opened = true`, options after a one-line rule, months', async () => {
+        await expectOne('when cartAbandonment sent 3 days ago and cartTotal =⟦=⟧ 3 then send followup email', 'FU001',
+            "Unexpected '==': a comparison takes one '='", { hint: "Write a single '=' (it compares; nothing is assigned)" });
+        await expectOne('when cartAbandonment sent 3 days ago and ⟦opened⟧ = true then send followup email', 'FU101',
+            "Unknown field 'opened' on event 'cartAbandonment'", { hint: "'opened' is a condition of its own: write `and opened` (or `and not opened`), without a comparison" });
+        await expectOne('when cartAbandonment sent 3 days ago then send followup email\n⟦schedule⟧ every day at 09:00', 'FU001',
+            "Unexpected 'schedule': options belong inside a rule's long form, not after a one-line rule",
+            { hint: 'Write: followup <name> { when ... then send ... schedule ... }' });
+        await expectOne('when cartAbandonment sent 1 ⟦month⟧ ago then send followup email', 'FU001', /^Unexpected 'month'/,
+            { hint: 'Months and years vary in length: write days or weeks (30 days or 4 weeks)' });
     });
 });

@@ -185,3 +185,11 @@ describe('completion of caps, quiet hours and opens by a person', () => {
         expect(labels(await rule('‸'))).toContain('policy');
     });
 });
+
+describe('completion of `with same`', () => {
+    it('offers `with same` after an event in a condition (not after a field), then the fields of the rule\'s event', async () => {
+        expect(labels(await rule('when cartAbandonment sent 3 days ago and not purchase ‸'))).toEqual(expect.arrayContaining(['with same', 'since']));
+        expect(labels(await rule('when cartAbandonment sent 3 days ago and cartTotal ‸'))).not.toContain('with same');
+        expect(labels(await rule('when cartAbandonment sent 3 days ago and not purchase with same ‸'))).toEqual(expect.arrayContaining(['customerId', 'email', 'cartTotal']));
+    });
+});

@@ -126,7 +126,7 @@ async function dispatchBatch(
         });
     }
 
-    const results = await mapLimit(toSend, options.concurrency ?? 8, (row) => send(options.transports, row));
+    const results = await mapLimit(toSend, options.concurrency ?? 8, (row) => send(options.transports, row, now));
     const policy = options.retry ?? defaultRetryPolicy;
     toSend.forEach((row, i) => {
         const result = results[i]!;
@@ -151,7 +151,7 @@ async function dispatchBatch(
     return rows.length;
 }
 
-async function send(transports: DispatchOptions['transports'], row: OutboxRow): Promise<SendResult> {
+async function send(transports: DispatchOptions['transports'], row: OutboxRow, now: Date): Promise<SendResult> {
     const transport = transports[row.channel];
     if (!transport) return { status: 'retry', error: `no transport configured for the ${row.channel} channel` };
     const { content } = row;
@@ -166,6 +166,7 @@ async function send(transports: DispatchOptions['transports'], row: OutboxRow): 
         ...(content.text !== undefined ? { text: content.text } : {}),
         ...(content.title !== undefined ? { title: content.title } : {}),
         headers: content.headers ?? {},
+        date: now,
     };
     try {
         return await transport.send(message);

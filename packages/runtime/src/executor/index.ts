@@ -6,3 +6,4 @@ export { recheck, selectDue, type RecheckOutcome, type SelectedRow } from './rul
 export { bindParameters } from './bind-parameters.js';
 export { refreshPlannerStatistics } from './planner-statistics.js';
 export type { OutboxContent } from './record-decisions.js';
+export { reconcileRuleIdentities, RuleIdentityError, type Renamed } from './rule-identity.js';

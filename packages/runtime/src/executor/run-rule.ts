@@ -7,6 +7,7 @@ import type { ContentDecorator } from '../tracking/decorate.js';
 import { CapCounter, lockRecipients } from './policies/caps.js';
 import { quietHoursHold, recipientZoneOf, type Hold } from './policies/quiet-hours.js';
 import { prepareFollowup } from './prepare-followup.js';
+import { recordRuleIdentity } from './rule-identity.js';
 import { RECORD_CHUNK, recordChunk, type DecisionRow, type FollowupRow } from './record-decisions.js';
 import { recheck, selectDue, type SelectedRow } from './rule-queries.js';
 import { zeroCounts, type QueuedMessage, type RuleRunReport } from './run-report.js';
@@ -57,6 +58,7 @@ async function decideRule(tx: StoreTx, engine: Store['engine'], plan: RenderPlan
     const messages: QueuedMessage[] = [];
     if (now.getTime() <= watermark.getTime()) return { report: { ...report, notAfterWatermark: true }, messages };
 
+    await recordRuleIdentity(tx, plan, now);
     const rows = uniqueEvents(await selectDue(tx, plan, watermark, now));
     report.selected = rows.length;
     options.onProgress?.(0, rows.length);

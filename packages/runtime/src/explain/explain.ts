@@ -89,8 +89,9 @@ function conditionReason(c: ExplainedCondition, evidence: unknown): string {
         return c.negated ? `${what} at ${e ? instant(e) : '?'}` : `not ${what}`;
     }
     if (c.evidence === 'since-event') {
-        const event = c.text.replace(/^not /, '').replace(/ since sent$/, '');
-        return c.negated ? `${event} ${e ?? ''} since sent`.replace('  ', ' ') : `no ${event} since sent`;
+        const [, event, same] = /^(\S+)(?: with same (.+))? since sent$/.exec(c.text.replace(/^not /, '')) ?? [, c.text, undefined];
+        const about = same ? ` with the same ${same}` : '';
+        return c.negated ? `${[event, e].filter(Boolean).join(' ')}${about} since sent` : `no ${event}${about} since sent`;
     }
     if (c.evidence === 'value') return `${c.text} does not hold (the value is ${e === undefined ? 'missing' : JSON.stringify(e)})`;
     return `${c.text} does not hold`;
@@ -110,6 +111,10 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
         return { rule, wouldSend: false, kind: 'no-trigger', reason };
     }
     const base = { rule, triggerDelivery: row.trigger_delivery_id, dueAt: instant(row.due_at), ...(row.recipient ? { recipient: row.recipient } : {}) };
+    // A decision taken after now has not happened yet.
+    if (row.decision && row.decided_at && row.decided_at.getTime() > now.getTime()) row.decision = null;
+    // Likewise a follow-up sent after now (released from quiet hours later) is still queued as of now.
+    if (row.followup_status === 'sent' && row.followup_sent_at && row.followup_sent_at.getTime() > now.getTime()) row.followup_status = 'queued';
     if (row.decision) {
         const when = row.decided_at ? instant(row.decided_at) : '?';
         const detail = row.decision_detail;
@@ -119,26 +124,28 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
         if (row.decision === 'capped' && detail?.limit) {
             return { ...base, wouldSend: false, kind: 'decided', reason: `${cappedReason(plan, detail as CapDetail, row.recipient)}, decided at ${when}` };
         }
-        const sentAt = row.followup_status === 'sent' && row.followup_sent_at ? instant(row.followup_sent_at) : when;
-        const reason = row.decision === 'send'
-            ? `already sent at ${sentAt} (delivery ${row.followup_delivery_id})`
-            : `already decided at ${when}: ${row.decision}`;
+        const reason = row.decision !== 'send' ? `already decided at ${when}: ${row.decision}`
+            : row.followup_status === 'queued' ? `decided at ${when}: queued for sending (delivery ${row.followup_delivery_id})`
+                : row.followup_status === 'failed' ? `decided at ${when}, but sending failed (delivery ${row.followup_delivery_id})`
+                    : `already sent at ${row.followup_sent_at ? instant(row.followup_sent_at) : when} (delivery ${row.followup_delivery_id})`;
         return { ...base, wouldSend: false, kind: 'decided', reason };
     }
     if (row.due_at.getTime() > now.getTime()) {
         return { ...base, wouldSend: false, kind: 'not-due', reason: `not due until ${instant(row.due_at)}` };
     }
     // Each due delivery is decided by the run whose window (w - D, now - D] holds it; one due at or
-    // before the watermark (or before the first run's lookback) will never be selected.
-    const watermark = await store.query<{ watermark: Date }>('SELECT watermark FROM rule_watermarks WHERE rule = $1', [rule]);
-    const w = watermark.rows[0]?.watermark;
+    // before the watermark (or before the first run's lookback) will never be selected. As of now:
+    // runs after now have not happened yet.
+    const { rows: runs } = await store.query<{ window_start: Date; now: Date }>(
+        'SELECT window_start, now FROM runs WHERE rule = $1 AND now <= $2 ORDER BY now', [rule, now]);
+    const w = runs.at(-1)?.now;
     if (w && row.due_at.getTime() <= w.getTime()) {
-        const first = await store.query<{ start: Date | null }>('SELECT min(window_start) AS start FROM runs WHERE rule = $1', [rule]);
-        const start = first.rows[0]?.start;
-        if (start && row.due_at.getTime() <= start.getTime()) {
+        const start = runs[0]!.window_start;
+        if (row.due_at.getTime() <= start.getTime()) {
             return { ...base, wouldSend: false, kind: 'passed-over', reason: `before the rule's first window: due at ${instant(row.due_at)}, before its first run's window began (${instant(start)})` };
         }
-        return { ...base, wouldSend: false, kind: 'passed-over', reason: `passed over: due at ${instant(row.due_at)}, and the run at ${instant(w)} found its conditions unmet` };
+        const deciding = runs.find((r) => r.window_start.getTime() < row.due_at.getTime() && row.due_at.getTime() <= r.now.getTime());
+        return { ...base, wouldSend: false, kind: 'passed-over', reason: await passedOverReason(store, plan, eventId, row.due_at, deciding?.now) };
     }
     if (!w && row.due_at.getTime() <= now.getTime() - plan.lookback.minutes * 60_000) {
         return { ...base, wouldSend: false, kind: 'passed-over', reason: `before the rule's first window: due at ${instant(row.due_at)}, more than its lookback (${plan.lookback.text}) ago` };
@@ -169,6 +176,21 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
         return { ...base, wouldSend: true, kind: 'held', reason: `${sending}, ${heldReason(held)}` };
     }
     return { ...base, wouldSend: true, kind: 'would-send', reason: sending };
+}
+
+/** Why the run that had a due delivery in its window did not decide it: its first unmet condition as of that run. */
+async function passedOverReason(store: Store, plan: RenderPlan, eventId: string, dueAt: Date, runNow: Date | undefined): Promise<string> {
+    const due = `passed over: due at ${instant(dueAt)}`;
+    if (!runNow) return `${due}, inside a window already run`;
+    const { rows } = await store.query<ExplainRow>(plan.queries.explain.sql, bind(plan, [eventId, runNow]));
+    const then = rows[0];
+    const failing = then ? plan.queries.explain.conditions.findIndex((_, i) => then[`c${i}`] !== true) : -1;
+    if (then && failing >= 0) {
+        const c = plan.queries.explain.conditions[failing]!;
+        return `${due}; the run at ${instant(runNow)} found: ${conditionReason(c, then[`e${failing}`])}`;
+    }
+    if (then?.suppressed) return `${due}; the run at ${instant(runNow)} found the recipient suppressed`;
+    return `${due}; the run at ${instant(runNow)} did not select it (its trigger delivery or data may have been recorded after that run)`;
 }
 
 export async function explainEvent(store: Store, plans: RenderPlan[], eventId: string, now: Date): Promise<EventExplanation> {

@@ -1,11 +1,12 @@
 // `followup test`: a scenario (a `test "..." { ... }` lowered to JSON) run through the production code.
 // Its records go through `importHistory` (validated against the project's schemas, as `followup import
-// --project` does), each `run` is `runRules` then `dispatchOutbox` as `followup run` does them (into an
+// --project` does), each `run` is `reconcileRuleIdentities`, `runRules` then `dispatchOutbox` as `followup run` does them (into an
 // in-memory transport), and "not sent because ..." is `explainEvent`'s verdict. Nothing here decides
 // anything about follow-ups: it only replays the test's timeline and compares.
 import type { NotSentReasonIR, RenderPlan, ScenarioIR, ScenarioStep, SourceRange } from '@followup/compiler';
 import { applyDispatch } from '../dispatch/apply-dispatch.js';
 import { dispatchOutbox } from '../dispatch/dispatch-outbox.js';
+import { reconcileRuleIdentities } from '../executor/rule-identity.js';
 import { runRules, selectPlans } from '../executor/run-rules.js';
 import type { RunCounts } from '../executor/run-report.js';
 import { explainEvent, ExplainInputError, instant } from '../explain/explain.js';
@@ -221,6 +222,8 @@ class ScenarioRunner {
         const plans = selectPlans(this.plans, step.rule);
         const before = new Map<string, ScenarioVerdict>();
         for (const [rule, event] of this.namedAfter(index)) before.set(pairKey(rule, event), await this.verdict(rule, event, now));
+        // As `followup run` does before its rules run: renamed rules take their history over.
+        await reconcileRuleIdentities(this.store, this.plans);
         const report = await runRules(this.store, plans, { now, ...(step.rule ? { onlyRule: step.rule } : {}) });
         // As `followup run` does: the rules' outbox rows, sent as of the same now.
         const transports = { email: this.transport, sms: this.transport, push: this.transport };

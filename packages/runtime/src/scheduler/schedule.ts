@@ -9,7 +9,9 @@ import { assertKnownZone, instantOfWallClock, wallClockAt } from './zoned-time.j
 export type Schedule = RuleIR['schedule'];
 
 /** LANGUAGE.md §4: a rule without a `schedule` runs every day at 00:00 in UTC. */
-export const defaultSchedule: Schedule = { every: { text: '1 day', minutes: 24 * 60 }, at: '00:00', zone: 'UTC' };
+export const defaultSchedule: Schedule = { every: { text: '1 day', minutes: 24 * 60 }, at: '00:00', zone: 'UTC', weekday: null };
+
+const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -64,12 +66,16 @@ function timeOfDay(schedule: Schedule, period: number): FireTimes {
     const zone = schedule.zone;
     assertKnownZone(zone);
     const days = period / DAY;
-    const text = `every ${schedule.every.text} at ${schedule.at} in ${zone}`;
+    // `on friday`: weeks counted from the first Friday after the anchor Monday.
+    const weekday = schedule.weekday ?? null;
+    if (weekday !== null && days % 7 !== 0) throw new ScheduleError(`'on ${weekday}' needs a schedule of whole weeks, not ${schedule.every.text}`);
+    const anchorDay = ANCHOR_DAY + (weekday === null ? 0 : weekdays.indexOf(weekday));
+    const text = `every ${schedule.every.text}${weekday ? ` on ${weekday}` : ''} at ${schedule.at} in ${zone}`;
     const fireOnDay = (day: number) => instantOfWallClock(day * DAY + (time.hour * 60 + time.minute) * MINUTE, zone);
     /** The latest day of the schedule (zone calendar, days since the epoch) at or before the day of `t`. */
     const scheduledDayOf = (t: number) => {
         const day = Math.floor(wallClockAt(t, zone) / DAY);
-        return day - mod(day - ANCHOR_DAY, days);
+        return day - mod(day - anchorDay, days);
     };
     return {
         text,

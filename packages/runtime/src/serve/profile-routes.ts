@@ -30,9 +30,9 @@ export function registerProfileRoute(app: FastifyInstance, options: { plan: Prof
         if (problems.length > 0) return reply.code(400).send({ error: 'nothing was stored', problems });
         const at = request.body.at !== undefined ? parseInstant(request.body.at)! : context.clock();
         await context.store.query(
+            // A new version, valid from `at` (every version is kept: rules read the one of their now).
             `INSERT INTO profiles (key, payload, updated_at) VALUES ($1, $2::jsonb, $3)
-             ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at
-             WHERE profiles.updated_at <= EXCLUDED.updated_at`,
+             ON CONFLICT (key, updated_at) DO UPDATE SET payload = EXCLUDED.payload`,
             [key, payload, at.toISOString()],
         );
         return reply.code(202).send({ profile: key });

@@ -212,7 +212,7 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
 }
 
 function scheduleOf(plan: RenderPlan, every: SimulateOptions['every']): Schedule {
-    return every ? { every, at: null, zone: 'UTC' } : plan.schedule;
+    return every ? { every, at: null, zone: 'UTC', weekday: null } : plan.schedule;
 }
 
 /** Fire instants in (from, to], each with the rules firing then, in name order. */

@@ -34,6 +34,7 @@ const stringTokens = new Set(['STRING', 'TRIPLE_STRING']);
 /** Keywords that only ever start a fixed phrase, by the grammar rule they start it in. */
 const phrases: Record<string, { rule: string; text: string; detail: string }> = {
     by: { rule: 'Engagement', text: 'by a person', detail: 'an open by a person: machine opens (mail privacy proxies) do not count; a click does' },
+    with: { rule: 'SinceCondition', text: 'with same', detail: 'with same <field>: an event with the same value of that field (the same order, say), instead of the same person' },
     quiet: { rule: 'QuietHours', text: 'quiet hours', detail: 'quiet hours HH:MM to HH:MM in "<zone>": follow-ups decided inside them are held until they end' },
 };
 
@@ -159,8 +160,8 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
             const message = context.node && AstUtils.getContainerOfType(context.node, isMessage);
             if (message?.parts.some(p => p.part === keyword.value && p.$cstNode && p.$cstNode.offset !== context.tokenOffset)) return;
         }
-        // `<event> since sent`: after a field name, `since` does not fit.
-        if (keyword.value === 'since') {
+        // `<event> since sent` / `<event> with same f since sent`: after a field name, neither fits.
+        if (keyword.value === 'since' || (keyword.value === 'with' && rule === 'SinceCondition')) {
             const word = /`?([A-Za-z_][A-Za-z0-9_]*)`?\s*$/.exec(context.textDocument.getText().slice(0, context.tokenOffset))?.[1];
             if (!word || !this.indexManager.allElements('Event').some(d => d.name === word)) return;
         }

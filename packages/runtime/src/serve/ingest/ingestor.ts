@@ -68,8 +68,8 @@ export class Ingestor {
         const problems = request.events.flatMap((e, i) => unstorableProblems(e.data, payloads[i]!, `${request.pointers[i]}/data`));
         if (problems.length > 0) throw new IngestRejected(problems);
 
-        const profiles = await this.loadProfiles(request.events);
         const now = clock();
+        const profiles = await this.loadProfiles(request.events, now);
         const prepared = request.events.map((e, i) => this.preparer.prepare(e, payloads[i]!, now, this.profileOf(e, profiles)));
 
         if (!request.idempotency) {
@@ -98,7 +98,8 @@ export class Ingestor {
         return this.writer.idle();
     }
 
-    private async loadProfiles(events: IncomingEvent[]): Promise<Map<string, Record<string, unknown>>> {
+    /** Each profile as of `now`: its latest version at or before it. */
+    private async loadProfiles(events: IncomingEvent[], now: Date): Promise<Map<string, Record<string, unknown>>> {
         const keys = new Set<string>();
         for (const e of events) {
             const plan = this.plans.get(e.type);
@@ -110,8 +111,9 @@ export class Ingestor {
         const profiles = new Map<string, Record<string, unknown>>();
         if (keys.size === 0) return profiles;
         const { rows } = await this.options.store.query<{ key: string; payload: Record<string, unknown> }>(
-            'SELECT key, payload FROM profiles WHERE key = ANY ($1::text[])',
-            [[...keys]],
+            `SELECT DISTINCT ON (key) key, payload FROM profiles WHERE key = ANY ($1::text[]) AND updated_at <= $2
+             ORDER BY key, updated_at DESC`,
+            [[...keys], now.toISOString()],
         );
         for (const row of rows) profiles.set(row.key, row.payload);
         return profiles;

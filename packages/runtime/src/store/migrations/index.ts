@@ -31,6 +31,7 @@ export const storeTables = [
     'webhook_tokens',
     'scheduled_runs',
     'recipient_locks',
+    'rule_identities',
 ] as const;
 
 export type StoreTable = (typeof storeTables)[number];

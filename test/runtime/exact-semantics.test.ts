@@ -1,0 +1,146 @@
+/**
+ * Exact semantics (docs/language.md §3, §6), end to end on PGlite and PostgreSQL 15: `since` never
+ * counts the trigger's own event; `with same <field>` relates events on that field; a renamed rule
+ * that says what it was keeps its history, and one that does not is refused.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { reconcileRuleIdentities, RuleIdentityError } from '@followup/runtime';
+import { forEachEngine } from '../support/stores.js';
+import { eventWithDelivery, insertEvent, insertProfile, resetStore, shift } from '../support/sql-fixtures.js';
+import { decisionsOf, plansOf, recipients, runAndDispatch, tempDir } from './support.js';
+
+const outboxes: string[] = [];
+afterAll(() => outboxes.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+function newOutbox(): string {
+    const dir = tempDir('outbox');
+    outboxes.push(dir);
+    return path.join(dir, 'outbox');
+}
+
+const schema = `
+event cartAbandonment { key customerId  customerId: string  email: email  firstName: string }
+event orderDelivered { key customerId  customerId: string  email: email  orderId: string }
+event reviewSubmitted { key customerId  customerId: string  orderId: string  rating: int }
+message followup for cartAbandonment email { subject: "{{ firstName }}, your cart is waiting" text: "Hi" }
+message review for orderDelivered email { subject: "How was order {{ orderId }}?" text: "Tell us" }
+`;
+
+const now = new Date('2026-11-23T10:00:00Z');
+const due = shift(now, { days: -3, hours: -2 });
+
+forEachEngine('exact semantics', (ctx) => {
+    beforeEach(async () => {
+        await resetStore(ctx.store);
+        await ctx.store.query('TRUNCATE rule_identities');
+    });
+
+    it("'not cartAbandonment since sent' does not count the cart itself, stamped after its own email", async () => {
+        const plans = await plansOf({ 'shop.followup': `${schema}
+when cartAbandonment sent 3 days ago and not cartAbandonment since sent then send followup email` });
+        const db = ctx.store;
+        // Two clocks: the shop stamps the event 5 s after the email went out.
+        await eventWithDelivery(db, { id: 'late', type: 'cartAbandonment', sentAt: due, occurredAt: shift(due, { seconds: 5 }), recipient: 'late@example.com',
+            payload: { customerId: 'c1', email: 'late@example.com', firstName: 'Late' } });
+        // A second cart of the same customer, after the first email: that one does count.
+        await eventWithDelivery(db, { id: 'first', type: 'cartAbandonment', sentAt: due, recipient: 'again@example.com',
+            payload: { customerId: 'c2', email: 'again@example.com', firstName: 'Again' } });
+        await insertEvent(db, { id: 'second', type: 'cartAbandonment', occurredAt: shift(due, { days: 1 }), payload: { customerId: 'c2', email: 'again@example.com', firstName: 'Again' } });
+        const outbox = newOutbox();
+        await runAndDispatch(db, plans, { now, outboxDir: outbox });
+        expect(await decisionsOf(db, 'cartAbandonment_followup_email')).toEqual({ late: 'send' });
+        expect(await recipients(outbox)).toEqual(['late@example.com']);
+    });
+
+    it("'not reviewSubmitted with same orderId since sent' stops only the reviewed order's reminder", async () => {
+        const plans = await plansOf({ 'shop.followup': `${schema}
+when orderDelivered sent 3 days ago and not reviewSubmitted with same orderId since sent then send review email` });
+        const db = ctx.store;
+        for (const order of ['o1', 'o2']) {
+            await eventWithDelivery(db, { id: order, type: 'orderDelivered', sentAt: due, recipient: 'ana@example.com',
+                payload: { customerId: 'c-ana', email: 'ana@example.com', orderId: order } });
+        }
+        await insertEvent(db, { id: 'r1', type: 'reviewSubmitted', occurredAt: shift(due, { days: 1 }), payload: { customerId: 'c-ana', orderId: 'o1', rating: 5 } });
+        const outbox = newOutbox();
+        const { sent } = await runAndDispatch(db, plans, { now, outboxDir: outbox });
+        expect(sent.map((m) => m.subject)).toEqual(['How was order o2?']);
+        expect(await decisionsOf(db, 'orderDelivered_review_email')).toEqual({ o2: 'send' });
+        // Without `with same`, the review of o1 is the person's: both reminders stop.
+        const person = await plansOf({ 'shop.followup': `${schema}
+followup byPerson { when orderDelivered sent 3 days ago and not reviewSubmitted since sent then send review email }` });
+        await runAndDispatch(db, person, { now, outboxDir: newOutbox() });
+        expect(await decisionsOf(db, 'byPerson')).toEqual({});
+    });
+
+    it('reads the profile as it was at now: its latest version at or before it', async () => {
+        const plans = await plansOf({ 'shop.followup': `
+profile { key customerId  customerId: string  email: email  firstName: string  country: string }
+event orderShipped targeting profile { customerId: string  orderId: string }
+message nudge for orderShipped email { subject: "{{ profile.firstName }}, from {{ profile.country }}" text: "x" }
+when orderShipped sent 3 days ago and profile.country = "DE" then send nudge email` });
+        const db = ctx.store;
+        for (const [key, versions] of [
+            ['c-ana', [['2026-11-01T00:00:00Z', 'Ana', 'FR'], ['2026-11-10T00:00:00Z', 'Anna', 'DE'], [shift(now, { hours: 1 }).toISOString(), 'Annie', 'FR']]],
+            ['c-bob', [['2026-11-01T00:00:00Z', 'Bob', 'DE'], ['2026-11-21T00:00:00Z', 'Bob', 'AT']]],
+        ] as const) {
+            for (const [at, firstName, country] of versions) {
+                await insertProfile(db, { key, updatedAt: at, payload: { customerId: key, email: `${key}@example.com`, firstName, country } });
+            }
+            await eventWithDelivery(db, { id: `order-${key}`, type: 'orderShipped', sentAt: due, recipient: `${key}@example.com`, payload: { customerId: key, orderId: key } });
+        }
+        const { sent } = await runAndDispatch(db, plans, { now, outboxDir: newOutbox() });
+        // Ana was in Germany as of now (the later move is not known yet); Bob had moved to Austria.
+        expect(sent.map((m) => [m.to, m.subject])).toEqual([['c-ana@example.com', 'Anna, from DE']]);
+    });
+
+    describe("a rule's identity across a rename", () => {
+        const short = `${schema}\nwhen cartAbandonment sent 3 days ago then send followup email`;
+        const renamed = (how: string) => `${schema}
+followup reminder ${how} {
+  when cartAbandonment sent 3 days ago then send followup email
+  lookback 2 days
+}`;
+
+        async function sentOnce(): Promise<void> {
+            const db = ctx.store;
+            for (const name of ['ana', 'bob']) {
+                await eventWithDelivery(db, { id: name, type: 'cartAbandonment', sentAt: due, recipient: `${name}@example.com`,
+                    payload: { customerId: `c-${name}`, email: `${name}@example.com`, firstName: name } });
+            }
+            const first = await plansOf({ 'shop.followup': short });
+            await reconcileRuleIdentities(db, first);
+            const { sent } = await runAndDispatch(db, first, { now, outboxDir: newOutbox() });
+            expect(sent).toHaveLength(2);
+        }
+
+        it("with 'was', the renamed rule takes the decisions over and sends nothing again", async () => {
+            await sentOnce();
+            const db = ctx.store;
+            const plans = await plansOf({ 'shop.followup': renamed('was cartAbandonment_followup_email') });
+            expect(await reconcileRuleIdentities(db, plans)).toEqual([{ from: 'cartAbandonment_followup_email', to: 'reminder', decisions: 2 }]);
+            const { report, sent } = await runAndDispatch(db, plans, { now: shift(now, { hours: 1 }), outboxDir: newOutbox() });
+            expect(sent).toEqual([]);
+            expect(report.total.selected).toBe(0);
+            expect(await decisionsOf(db, 'reminder')).toEqual({ ana: 'send', bob: 'send' });
+            expect(await decisionsOf(db, 'cartAbandonment_followup_email')).toEqual({});
+            // Once run under its new name, it is known: nothing more to take over.
+            expect(await reconcileRuleIdentities(db, plans)).toEqual([]);
+        });
+
+        it("without it, run refuses, naming both rules; 'is new' says it is another rule", async () => {
+            await sentOnce();
+            const db = ctx.store;
+            const silent = await plansOf({ 'shop.followup': renamed('') });
+            const refused = await reconcileRuleIdentities(db, silent).catch((e: unknown) => e);
+            expect(refused).toBeInstanceOf(RuleIdentityError);
+            expect((refused as Error).message).toContain("rule 'reminder' looks like 'cartAbandonment_followup_email'");
+            expect((refused as Error).message).toContain('`followup reminder was cartAbandonment_followup_email { ... }`');
+            // `is new`: a new rule, which then writes to the same people again (its lookback covers them).
+            const fresh = await plansOf({ 'shop.followup': renamed('is new') });
+            expect(await reconcileRuleIdentities(db, fresh)).toEqual([]);
+            const { sent } = await runAndDispatch(db, fresh, { now: shift(now, { hours: 1 }), outboxDir: newOutbox() });
+            expect(sent.map((m) => m.to).sort()).toEqual(['ana@example.com', 'bob@example.com']);
+        });
+    });
+});
