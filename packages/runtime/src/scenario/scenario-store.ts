@@ -3,19 +3,21 @@
 //
 // Creating a PGlite database runs initdb (about 3-5 s on these machines); loading a data directory
 // dumped after initdb and the migrations takes about 1 s. So the first `followup test` dumps a
-// migrated template into the temp folder (named after PGlite's version and the schema version), and
+// migrated template into the temp folder (named after PGlite's version, the schema version and a digest
+// of the migrations' SQL, so that a changed migration makes a new one), and
 // every later one loads it. Between two tests every table is emptied, which keeps each test isolated
 // while it runs the real executor with real commits (a transaction rolled back per test would not do:
 // the executor and the import commit their own). A test leaves a few dozen rows, which DELETE removes
 // in about a millisecond where TRUNCATE takes 15-20 ms (new files for every table and index); every
 // hundredth time it is a TRUNCATE, which also gives the dead rows' space back (PGlite has no autovacuum).
 import { PGlite } from '@electric-sql/pglite';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { currentSchemaVersion, migrate } from '../store/migrate.js';
-import { latestSchemaVersion, storeTables } from '../store/migrations/index.js';
+import { latestSchemaVersion, migrations, storeTables } from '../store/migrations/index.js';
 import { PgliteStore } from '../store/pglite.js';
 import type { Store, StoreTx } from '../store/store.js';
 
@@ -32,7 +34,7 @@ export interface ScenarioStore {
 
 /** An empty, migrated embedded store in memory. */
 export async function openScenarioStore(options: ScenarioStoreOptions = {}): Promise<ScenarioStore> {
-    const file = join(options.templateDir ?? tmpdir(), `followup-test-store-pglite-${pgliteVersion()}-schema-${latestSchemaVersion}.tar.gz`);
+    const file = join(options.templateDir ?? tmpdir(), `followup-test-store-pglite-${pgliteVersion()}-schema-${latestSchemaVersion}-${schemaDigest()}.tar.gz`);
     const loaded = await loadTemplate(file);
     if (loaded) return { store: loaded, origin: 'template' };
     const db = await PGlite.create();
@@ -89,6 +91,13 @@ async function saveTemplate(db: PGlite, file: string): Promise<void> {
     } catch {
         // A template that cannot be written only costs the next run its creation time.
     }
+}
+
+/** The first 12 hex digits of a SHA-256 of every migration's SQL. */
+function schemaDigest(): string {
+    const hash = createHash('sha256');
+    for (const m of migrations) hash.update(`${m.version}\u0000${m.sql}\u0000`);
+    return hash.digest('hex').slice(0, 12);
 }
 
 function pgliteVersion(): string {
