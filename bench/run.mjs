@@ -10,14 +10,12 @@
 //                      [--chunk 50000] [--explain-runs 5] [--db-dir <folder for PGlite>] [--keep] [--json]
 //
 // See bench/README.md for what each number means.
-import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 
 // ---------------------------------------------------------------- the SMTP sink (its own thread)
@@ -51,7 +49,6 @@ if (!isMainThread) {
 async function main() {
 const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');
-const run = promisify(execFile);
 
 const { values } = parseArgs({
     options: {
@@ -85,7 +82,7 @@ const engines = values.engines.split(',').map(s => s.trim()).filter(Boolean);
 const { loadProject, unloadProject } = await import('@followup/language');
 const { compileProject } = await import('@followup/compiler');
 const { openStore, runRules, dispatchOutbox, createOutboxFolderTransport, createSmtpTransport } = await import('@followup/runtime');
-const pg = (await import('pg')).default;
+const { seedCarts, startPostgres } = await import('./cart-store.mjs');
 
 // ---------------------------------------------------------------- helpers
 
@@ -144,43 +141,13 @@ const NOW = new Date('2026-11-22T10:00:00Z');
 const DAY = 86_400_000;
 const SPAN = 50 * DAY; // sent_at uniform over (now - 50 days, now]: the one-day due window holds 2%
 const WATERMARK = new Date(NOW.getTime() - DAY); // the previous run, a day ago
-const sentAt = (i, n) => new Date(NOW.getTime() - SPAN + Math.floor(((i + 1) * SPAN) / n));
-const opened = i => (i * 7919) % 100 < 35;
-const names = ['Shoes', 'Socks', 'Jacket', 'Scarf', 'Hat', 'Gloves', 'Belt'];
-function payload(i, at) {
-    const items = [0, 1, 2].map(k => ({ sku: `sku-${(i + k) % 997}`, name: names[(i + k) % names.length], price: 10 + ((i * (k + 3)) % 90), quantity: 1 + ((i + k) % 3) }));
-    return JSON.stringify({
-        customerId: `c${i}`, email: `user${i}@example.com`, firstName: `User${i}`, cartTotal: items.reduce((s, it) => s + it.price * it.quantity, 0),
-        currency: 'EUR', items, cartUrl: `https://shop.example/cart/${i}`, loyaltyMember: i % 2 === 0, abandonedAt: at,
-    });
-}
-
 async function seed(store, n) {
-    const t0 = performance.now();
-    for (let start = 0; start < n; start += CHUNK) {
-        const ids = [], ats = [], payloads = [], openIds = [], openAts = [];
-        for (let i = start; i < Math.min(n, start + CHUNK); i++) {
-            const at = sentAt(i, n).toISOString();
-            ids.push(`cart-${i}`); ats.push(at); payloads.push(payload(i, at));
-            if (opened(i)) { openIds.push(`d-cart-${i}`); openAts.push(new Date(sentAt(i, n).getTime() + 2 * 3600_000).toISOString()); }
-        }
-        await store.transaction(async tx => {
-            await tx.query(`INSERT INTO events (id, type, occurred_at, payload)
-                SELECT id, 'cartAbandonment', at, payload::jsonb FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS r(id, at, payload)`, [ids, ats, payloads]);
-            await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at)
-                SELECT 'd-' || id, id, 'transactional', 'email', 'user' || substr(id, 6) || '@example.com', at
-                FROM unnest($1::text[], $2::timestamptz[]) AS r(id, at)`, [ids, ats]);
-            await tx.query(`INSERT INTO tracking (delivery_id, kind, at)
-                SELECT id, 'open', at FROM unnest($1::text[], $2::timestamptz[]) AS r(id, at)`, [openIds, openAts]);
-        });
-        const done = Math.min(n, start + CHUNK);
-        const secs = (performance.now() - t0) / 1000;
-        if (!values.json) process.stdout.write(`\r  loaded ${int(done)} / ${int(n)} deliveries (${int(done / secs)}/s)   `);
-    }
+    const seeded = await seedCarts(store, n, {
+        now: NOW, span: SPAN, chunk: CHUNK,
+        onProgress: (done, secs) => { if (!values.json) process.stdout.write(`\r  loaded ${int(done)} / ${int(n)} deliveries (${int(done / secs)}/s)   `); },
+    });
     log('');
-    const t1 = performance.now();
-    await store.exec('ANALYZE events, deliveries, tracking, decisions, suppressions, profiles');
-    return { loadMs: t1 - t0, analyzeMs: performance.now() - t1 };
+    return seeded;
 }
 
 // ---------------------------------------------------------------- the queries
@@ -248,62 +215,6 @@ async function startSink() {
 }
 
 // ---------------------------------------------------------------- PostgreSQL 15 (as test/support/postgres.ts)
-
-function freePort() {
-    return new Promise((resolve, reject) => {
-        const probe = net.createServer();
-        probe.unref();
-        probe.on('error', reject);
-        probe.listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
-    });
-}
-async function startPostgres() {
-    const bin = ['/usr/lib/postgresql/15/bin', spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' }).stdout?.trim()]
-        .find(d => d && fs.existsSync(nodePath.join(d, 'initdb')) && fs.existsSync(nodePath.join(d, 'pg_ctl')));
-    if (!bin) throw new Error('no PostgreSQL server binaries (apt-get install -y postgresql-15)');
-    const folder = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-pg-'));
-    const data = nodePath.join(folder, 'data');
-    const logFile = nodePath.join(folder, 'server.log');
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) {
-        const [uid, gid] = await Promise.all(['-u', '-g'].map(async f => Number((await run('id', [f, 'postgres'])).stdout)));
-        fs.chownSync(folder, uid, gid);
-    }
-    const pgBin = (name, args) => (asRoot ? run('runuser', ['-u', 'postgres', '--', nodePath.join(bin, name), ...args]) : run(nodePath.join(bin, name), args));
-    let started = false;
-    const stopNow = () => {
-        if (!started) return;
-        const args = ['-D', data, 'stop', '-m', 'immediate'];
-        if (asRoot) spawnSync('runuser', ['-u', 'postgres', '--', nodePath.join(bin, 'pg_ctl'), ...args], { stdio: 'ignore' });
-        else spawnSync(nodePath.join(bin, 'pg_ctl'), args, { stdio: 'ignore' });
-        started = false;
-        fs.rmSync(folder, { recursive: true, force: true });
-    };
-    process.once('exit', stopNow);
-    await pgBin('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    let port;
-    for (let attempt = 1; !started; attempt++) {
-        port = await freePort();
-        // Stock planner settings; only durability is off (fsync, full_page_writes, synchronous_commit), as in the tests.
-        const options = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off`;
-        try { await pgBin('pg_ctl', ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']); started = true; } catch (error) {
-            if (attempt >= 3) throw new Error(`pg_ctl start failed: ${error.message}\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
-        }
-    }
-    const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
-    await admin.connect();
-    await admin.query('CREATE DATABASE followup_bench');
-    const { rows } = await admin.query('SHOW server_version');
-    await admin.end();
-    const stop = async () => {
-        if (!started) return;
-        process.removeListener('exit', stopNow);
-        await pgBin('pg_ctl', ['-D', data, 'stop', '-m', 'fast', '-w']).catch(() => {});
-        started = false;
-        fs.rmSync(folder, { recursive: true, force: true });
-    };
-    return { url: `postgres://postgres@127.0.0.1:${port}/followup_bench`, version: rows[0].server_version, stop };
-}
 
 // ---------------------------------------------------------------- one engine
 

@@ -111,7 +111,8 @@ describe('followup run', () => {
 
     it('a renamed rule: refused without `was` (exit 1, naming both rules), then it takes the history over and sends nothing again', () => {
         const renamed = path.join(temp, 'renamed');
-        fs.cpSync(project, renamed, { recursive: true, filter: (from) => !from.includes(`${path.sep}.followup`) });
+        // Without the example's scenario tests, whose expectations name the rule by its old name.
+        fs.cpSync(project, renamed, { recursive: true, filter: (from) => !from.includes(`${path.sep}.followup`) && !from.endsWith('tests.followup') });
         const rules = path.join(renamed, 'rules.followup');
         const rename = (how: string) => fs.writeFileSync(rules, fs.readFileSync(path.join(project, 'rules.followup'), 'utf8')
             .replace('when cartAbandonment sent 3 days ago and not opened then send followup email',

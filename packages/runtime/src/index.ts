@@ -136,3 +136,32 @@ export {
     type TrackingToken,
     type ProviderWebhookOptions,
 } from './tracking/index.js';
+export {
+    runScenario,
+    runScenarios,
+    openScenarioStore,
+    emptyStore,
+    createMemoryTransport,
+    reasonMatches,
+    describeReason,
+    type ScenarioFailure,
+    type ScenarioOptions,
+    type ScenarioResult,
+    type ScenarioRun,
+    type ScenarioStore,
+    type ScenarioStoreOptions,
+    type MemoryTransport,
+    type ScenarioVerdict,
+} from './scenario/index.js';
+export {
+    simulate,
+    zeroSimulationCounts,
+    simulatedPlans,
+    inlineStore,
+    SIMULATED_PREFIX,
+    type RuleSimulation,
+    type SimulateOptions,
+    type SimulationCounts,
+    type SimulationReport,
+    type SimulatedPlan,
+} from './simulate/index.js';

@@ -50,6 +50,18 @@ export const DiagnosticCode = {
     NeverHolds: 'FU161',
 
     TemplateSyntax: 'FU170',
+
+    // Scenario tests (`test "..." { ... }`, docs/testing.md).
+    UnknownTestEvent: 'FU180',
+    TestDataMismatch: 'FU181',
+    TestTimeline: 'FU182',
+    TestExpectation: 'FU183',
+    TestStepOption: 'FU184',
+    TestProfile: 'FU185',
+    /** Given by `followup test`, not `check`: an expectation the run did not meet. */
+    ExpectationFailed: 'FU190',
+    /** Given by `followup test`: a step that could not be carried out (no such delivery yet, ...). */
+    TestStepFailed: 'FU191',
 } as const;
 
 export type DiagnosticCodeValue = typeof DiagnosticCode[keyof typeof DiagnosticCode];

@@ -5,6 +5,7 @@ import { ConditionChecks } from './condition-checks.js';
 import { DeclarationChecks } from './declaration-checks.js';
 import { RuleChecks } from './rule-checks.js';
 import { TemplateChecks } from './template-checks.js';
+import { TestChecks } from './test-checks.js';
 
 /** The type checker: every diagnostic of LANGUAGE.md §7 beyond what linking reports. */
 export function registerChecks(services: FollowupServices): void {
@@ -12,6 +13,7 @@ export function registerChecks(services: FollowupServices): void {
     const rules = new RuleChecks(services);
     const conditions = new ConditionChecks();
     const templates = new TemplateChecks(services.references.ScopeProvider);
+    const tests = new TestChecks(services);
     const checks: ValidationChecks<FollowupAstType> = {
         Model: declarations.checkModel,
         Event: declarations.checkMembers,
@@ -29,6 +31,13 @@ export function registerChecks(services: FollowupServices): void {
         SinceCondition: rules.checkSince,
         Comparison: conditions.checkComparison,
         Path: conditions.checkPath,
+        Test: tests.checkTest,
+        TestEvent: tests.checkTestEvent,
+        TestProfile: tests.checkTestProfile,
+        TestDelivery: tests.checkDelivery,
+        TestEngagement: tests.checkEngagement,
+        ExpectSent: tests.checkExpectation,
+        ExpectNotSent: tests.checkExpectation,
     };
     services.validation.ValidationRegistry.register(checks);
 }
