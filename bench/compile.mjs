@@ -6,20 +6,19 @@
 //                          [--dir <project>] [--keep] [--json] [--profile]
 //
 // See bench/README.md for what each number means.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, runNode as runMeasured, table } from './measure.mjs';
 import { generateProject } from './generate-project.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
 const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');
 const cli = nodePath.join(repo, 'packages/cli/bin/followup.js');
-const probe = nodePath.join(here, 'rss-probe.mjs');
 
 const { values } = parseArgs({
     options: {
@@ -54,10 +53,6 @@ const { DocumentState } = await import('langium');
 
 // ---------------------------------------------------------------- helpers
 
-const median = xs => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const min = xs => Math.min(...xs);
 const ms = x => (x === undefined ? '—' : x >= 10000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 const mib = kib => (kib === undefined ? '—' : `${(kib / 1024).toFixed(0)} MiB`);
@@ -65,35 +60,8 @@ const int = n => Math.round(n).toLocaleString('en-US');
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const log = (...a) => { if (!values.json) process.stdout.write(a.join(' ') + '\n'); };
 
-function table(header, rows) {
-    const all = [header, ...rows];
-    const widths = header.map((_, c) => Math.max(...all.map(r => String(r[c]).length)));
-    const line = r => '| ' + r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join(' | ') + ' |';
-    return [line(header), '|' + widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|', ...rows.map(line)].join('\n');
-}
-
 /** Runs `node --import probe <args>` to its end: wall time from spawn to exit, its CPU time and peak RSS. */
-function runNode(args) {
-    const rssFile = nodePath.join(os.tmpdir(), `followup-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    return new Promise((resolve, reject) => {
-        const start = performance.now();
-        const child = spawn(process.execPath, ['--import', probe, ...args], {
-            cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FOLLOWUP_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' },
-        });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', d => { out += d; });
-        child.stderr.on('data', d => { err += d; });
-        child.on('error', reject);
-        child.on('close', code => {
-            const wall = performance.now() - start;
-            let usage = {};
-            try { usage = JSON.parse(fs.readFileSync(rssFile, 'utf8')); fs.rmSync(rssFile); } catch { /* unknown */ }
-            if (code !== 0) reject(new Error(`node ${args.join(' ')} exited with ${code}\n${out.slice(-2000)}\n${err.slice(-2000)}`));
-            else resolve({ wall, rss: usage.maxRssKiB, cpu: usage.cpuMs, out });
-        });
-    });
-}
+const runNode = args => runMeasured(args, { cwd: repo });
 
 // ---------------------------------------------------------------- the project
 

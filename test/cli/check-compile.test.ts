@@ -75,7 +75,7 @@ describe('followup compile', () => {
         const manifest = JSON.parse(files['manifest.json']!) as { rules: { name: string; sql: string; plan: string }[] };
         const names = manifest.rules.map(r => r.name);
         expect(names).toEqual(['bigCartLastChance', 'cartAbandonment_followup_email', 'cartReminderChase', 'loyalOpenedNoPurchase']);
-        expect(Object.keys(files).sort()).toEqual(['manifest.json', ...names.flatMap(n => [`${n}.plan.json`, `${n}.sql`]),
+        expect(Object.keys(files).sort()).toEqual(['indexes.sql', 'manifest.json', ...names.flatMap(n => [`${n}.plan.json`, `${n}.sql`]),
             'schemas/cartAbandonment.json', 'schemas/purchase.json'].sort());
         expect(readTree(second)).toEqual(files);
         const plan = JSON.parse(files['cartAbandonment_followup_email.plan.json']!);

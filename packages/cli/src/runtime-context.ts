@@ -1,7 +1,7 @@
 // What the runtime commands (import, run, explain) share: the clock, the store, the project's config.
 import * as nodePath from 'node:path';
 import type { RenderPlan } from '@followup/compiler';
-import { loadConfig, openStore, reconcileRuleIdentities, type ProjectConfig, type Renamed, type Store } from '@followup/runtime';
+import { describeCreatedIndex, ensureIndexes, loadConfig, neededIndexes, openStore, reconcileRuleIdentities, type ProjectConfig, type Renamed, type Store } from '@followup/runtime';
 import { INSTANT_WORDS, parseInstant } from '@followup/values';
 import { UsageError, type Io, type ParsedArgs } from './commands/command.js';
 
@@ -38,6 +38,29 @@ export async function reconcileIdentities(store: Store, plans: readonly RenderPl
         io.err.write(`${options.dryRun ? 'would take over' : 'took over'}: rule '${r.to}' was '${r.from}' (${r.decisions} decision${r.decisions === 1 ? '' : 's'} kept)\n`);
     }
     return renamed;
+}
+
+/**
+ * Before rules run: the indexes their queries need (derived by the compiler) are created when the
+ * store lacks them, and each one created is said on stderr. A dry run creates none: it says which
+ * are missing.
+ */
+export async function createIndexes(store: Store, plans: readonly RenderPlan[], io: Io, dryRun = false): Promise<void> {
+    if (dryRun) {
+        const needed = neededIndexes(plans).map((i) => i.name);
+        if (needed.length === 0) return;
+        const { rows } = await store.query<{ name: string }>(
+            `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = current_schema() AND i.indisvalid AND c.relname = ANY ($1::text[])`,
+            [needed],
+        );
+        const present = new Set(rows.map((r) => r.name));
+        for (const name of needed) if (!present.has(name)) io.err.write(`would create index ${name} (not in a dry run)\n`);
+        return;
+    }
+    const result = await ensureIndexes(store, plans);
+    for (const index of result.created) io.err.write(`${describeCreatedIndex(index)}\n`);
+    for (const name of result.building) io.err.write(`index ${name} is being built by another process: this run may be slow\n`);
 }
 
 /** `--db`, FOLLOWUP_DB, the config's `db`, else the embedded store in `<project>/.followup/db`. */

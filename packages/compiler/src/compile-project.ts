@@ -5,8 +5,10 @@ import { isPolicy, isRule, type LoadedProject, type Message, type Policy, type R
 import type { RuleIR } from './ir/rule-ir.js';
 import { lowerRule } from './lower/lower-rule.js';
 import { buildRenderPlan, compileMessageTemplates, planFormat, type RenderPlan } from './plan/render-plan.js';
+import type { DerivedIndex } from './sql/derived-indexes.js';
 import type { Dialect } from './sql/dialect.js';
 import { getDialect } from './sql/dialects.js';
+import { indexesFile, projectIndexes, ruleIndexes } from './sql/derived-indexes.js';
 import { explainQuery } from './sql/explain-query.js';
 import { buildRuleQueries } from './sql/rule-queries.js';
 
@@ -60,7 +62,10 @@ function compileRules(project: LoadedProject, dialect: Dialect): { ir: RuleIR; p
             const message = rule.action.message.ref!;
             let templates = templatesOf.get(message);
             if (!templates) templatesOf.set(message, templates = compileMessageTemplates(message, project.profile, project.root));
-            return { ir, plan: buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect) }) };
+            return {
+                ir,
+                plan: buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect), indexes: ruleIndexes(ir, dialect) }),
+            };
         })
         .sort((a, b) => a.ir.rule.localeCompare(b.ir.rule));
 }
@@ -91,8 +96,13 @@ export function manifestOf(rules: CompiledRule[], dialect: string): Manifest {
     };
 }
 
+/** Every index the rules' queries need beyond the store's own, each once (see sql/derived-indexes.ts). */
+export function planIndexes(plans: readonly RenderPlan[]): DerivedIndex[] {
+    return projectIndexes(plans.map(p => p.queries.indexes ?? []));
+}
+
 /**
- * Writes `<rule>.sql`, `<rule>.plan.json` and `manifest.json`. Byte-identical for the same input.
+ * Writes `<rule>.sql`, `<rule>.plan.json`, `indexes.sql` and `manifest.json`. Byte-identical for the same input.
  * Files go to a temporary folder first, then replace the output's files, so a failure leaves the
  * previous output whole.
  */
@@ -102,6 +112,8 @@ export function writeCompiled(outDir: string, rules: CompiledRule[], dialect: st
         files.set(`${rule.name}.sql`, rule.sql);
         files.set(`${rule.name}.plan.json`, JSON.stringify(rule.plan, null, 2) + '\n');
     }
+    const plans = rules.map(r => r.plan);
+    files.set('indexes.sql', indexesFile(planIndexes(plans), name => plans.filter(p => p.queries.indexes.some(i => i.name === name)).map(p => p.rule)));
     files.set('manifest.json', JSON.stringify(manifestOf(rules, dialect), null, 2) + '\n');
     fs.mkdirSync(outDir, { recursive: true });
     const staging = fs.mkdtempSync(nodePath.join(outDir, '.staging-'));

@@ -12,7 +12,9 @@ export const compileCommand: Command = {
     usage: 'followup compile <project|files...> --out <dir> [--dialect postgres] [--emit ir] [--json]',
     help: `Checks the project first: with errors, prints them, writes nothing and exits 1.
 Otherwise writes, for each rule, <rule>.sql (the formatted selection query) and <rule>.plan.json
-(the render plan the runtime executes), plus manifest.json, and schemas/<event>.json: each event's JSON
+(the render plan the runtime executes), plus manifest.json, indexes.sql (the indexes the rules'
+queries need beyond the store's own: followup run and serve create the missing ones when they start),
+and schemas/<event>.json: each event's JSON
 Schema (draft-07), as followup serve's GET /v1/events/<type>/schema serves it, for the shop's developers.
 Compiling twice gives byte-identical files.
 
@@ -45,7 +47,7 @@ Compiling twice gives byte-identical files.
             io.out.write(JSON.stringify({ out: displayPath(outDir), rules: rules.map(r => r.name), files }) + '\n');
         } else {
             for (const rule of rules) io.out.write(`  ${rule.name}  ${rule.plan.source.file}:${rule.plan.source.line}  →  ${rule.name}.sql, ${rule.name}.plan.json\n`);
-            io.out.write(`Compiled ${rules.length} rule${rules.length === 1 ? '' : 's'} into ${displayPath(outDir)}/ (with manifest.json, and the events' JSON Schemas in schemas/).\n`);
+            io.out.write(`Compiled ${rules.length} rule${rules.length === 1 ? '' : 's'} into ${displayPath(outDir)}/ (with manifest.json, indexes.sql, and the events' JSON Schemas in schemas/).\n`);
         }
         return ExitCode.ok;
     },

@@ -18,7 +18,7 @@ import {
     type SentMessage,
 } from '@followup/runtime';
 import { styleFor } from '../output/terminal.js';
-import { openCliStore, projectConfig, reconcileIdentities, resolveDbTarget, resolveNow, sendLeaseMs } from '../runtime-context.js';
+import { createIndexes, openCliStore, projectConfig, reconcileIdentities, resolveDbTarget, resolveNow, sendLeaseMs } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
 
@@ -96,6 +96,7 @@ database unreachable, unsupported transport).`,
         const printer = messagePrinter(io, json);
         try {
             await reconcileIdentities(store, plans, io, { dryRun });
+            await createIndexes(store, plans, io, dryRun);
             const report = await runRules(store, runPlans, {
                 now,
                 dryRun,

@@ -13,6 +13,7 @@ import {
     parseApiKeys,
     startDispatchWorkers,
     startScheduler,
+    ensureIndexes,
     reconcileRuleIdentities,
     startServer,
     startTransactionalDispatcher,
@@ -138,6 +139,12 @@ keys, port in use, database unreachable, unsupported transport).`,
             for (const r of await reconcileRuleIdentities(store, rulePlans)) {
                 log.info('rule renamed: its decisions kept', { rule: r.to, was: r.from, decisions: r.decisions });
             }
+            // The indexes the rules' queries need (derived by the compiler), built before the first run.
+            const indexes = await ensureIndexes(store, rulePlans);
+            for (const index of indexes.created) {
+                log.info(`${index.action} index`, { index: index.name, table: index.table, reason: index.reason, seconds: Number((index.ms / 1000).toFixed(3)) });
+            }
+            for (const name of indexes.building) log.warn('index being built by another process', { index: name });
         } catch (error) {
             await store.close();
             await channels.close();
