@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleCli } from './bundle.mjs';
 
 const cliRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(cliRoot, '../..');
@@ -18,38 +18,8 @@ export const packageName = '@followup-lang/cli';
 const release = path.join(cliRoot, 'release');
 const staging = path.join(release, 'staging');
 
-const workspaceSources = Object.fromEntries(['language', 'compiler', 'runtime'].map(name => [
-    `@followup/${name}`, path.join(repoRoot, 'packages', name, 'src', 'index.ts'),
-]));
-workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
-workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/runtime/src/import/validate-event.ts');
-
 fs.rmSync(staging, { recursive: true, force: true });
-fs.mkdirSync(path.join(staging, 'dist'), { recursive: true });
-
-const result = await esbuild.build({
-    stdin: {
-        contents: `import { cli } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\ncli(process.argv.slice(2));\n`,
-        resolveDir: cliRoot,
-        sourcefile: 'followup-entry.ts',
-        loader: 'ts',
-    },
-    outfile: path.join(staging, 'dist/followup.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // CommonJS dependencies (pg, nodemailer, vscode-languageserver) call require() for Node's modules.
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __followupCreateRequire } from 'node:module';\nconst require = __followupCreateRequire(import.meta.url);" },
-    alias: workspaceSources,
-    // PGlite ships WebAssembly and data files it finds next to itself; pg-native is pg's optional native binding.
-    external: ['@electric-sql/pglite', 'pg-native'],
-    minify: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-    metafile: true,
-});
-fs.chmodSync(path.join(staging, 'dist/followup.mjs'), 0o755);
+const result = await bundleCli(path.join(staging, 'dist'), { banner: '#!/usr/bin/env node\n' });
 
 const pglite = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'));
 fs.cpSync(path.join(repoRoot, 'node_modules/@electric-sql/pglite'), path.join(staging, 'node_modules/@electric-sql/pglite'), { recursive: true });
@@ -86,5 +56,5 @@ execFileSync('npm', ['pack', '--silent', '--pack-destination', release], { cwd: 
 const packed = path.join(release, `${packageName.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
 const artifact = path.join(release, `followup-${version}.tgz`);
 fs.renameSync(packed, artifact);
-const bundle = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('followup.mjs'))?.[1];
-console.log(`${path.relative(repoRoot, artifact)}  ${(fs.statSync(artifact).size / 1024 / 1024).toFixed(1)} MiB (dist/followup.mjs ${((bundle?.bytes ?? 0) / 1024).toFixed(0)} KiB + PGlite ${pglite.version})`);
+const bundleBytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+console.log(`${path.relative(repoRoot, artifact)}  ${(fs.statSync(artifact).size / 1024 / 1024).toFixed(1)} MiB (dist/followup.mjs and its chunks ${(bundleBytes / 1024).toFixed(0)} KiB + PGlite ${pglite.version})`);

@@ -2,6 +2,7 @@ import { loadProject, type LoadedProject } from '@followup/language';
 import { formatDiagnostic, jsonDiagnostics, sourceReader, summary } from '../output/code-frame.js';
 import { styleFor } from '../output/terminal.js';
 import { ExitCode, type Command, type Io } from './command.js';
+import { summaryOf } from './registry.js';
 
 /** Prints a project's diagnostics (human or JSON); true when there are errors. */
 export function printDiagnostics(project: LoadedProject, json: boolean, io: Io, stream: NodeJS.WriteStream): boolean {
@@ -20,7 +21,7 @@ export function printDiagnostics(project: LoadedProject, json: boolean, io: Io, 
 
 export const checkCommand: Command = {
     name: 'check',
-    summary: 'Parse and type-check a project',
+    summary: summaryOf('check'),
     usage: 'followup check <project|files...> [--json]',
     help: `Parses and type-checks every .followup file of a project folder (or the files given),
 and the template files their messages use.

@@ -5,10 +5,11 @@ import { loadProject } from '@followup/language';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command } from './command.js';
 import { displayPath } from '../output/code-frame.js';
+import { summaryOf } from './registry.js';
 
 export const compileCommand: Command = {
     name: 'compile',
-    summary: 'Check, then write each rule\'s SQL and render plan',
+    summary: summaryOf('compile'),
     usage: 'followup compile <project|files...> --out <dir> [--dialect postgres] [--emit ir] [--json]',
     help: `Checks the project first: with errors, prints them, writes nothing and exits 1.
 Otherwise writes, for each rule, <rule>.sql (the formatted selection query) and <rule>.plan.json

@@ -5,10 +5,11 @@ import { styleFor } from '../output/terminal.js';
 import { openCliStore, projectConfig, resolveDbTarget, resolveNow } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const explainCommand: Command = {
     name: 'explain',
-    summary: 'Tell, for an event or an address, which rule would send now and why the others would not',
+    summary: summaryOf('explain'),
     usage: 'followup explain <project> --event <id> | --to <address> [--db <target>] [--now <instant>] [--json]',
     help: `For each rule of the project: would it send now, and if not, the first reason:
   not due until 2026-11-23T10:00:00Z · opened at ... · purchase e9 since sent · suppressed: hard bounce ·

@@ -12,10 +12,11 @@ import { styleFor } from '../output/terminal.js';
 import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const importCommand: Command = {
     name: 'import',
-    summary: 'Load history (events, deliveries, engagement, suppressions) into the store, all or nothing',
+    summary: summaryOf('import'),
     usage: 'followup import <file.jsonl|-> [--project <dir> | --no-validate] [--db <target>] [--json]',
     help: `Reads a history file, one JSON record a line ("-" reads standard input), and writes it into the
 store in one transaction: one bad line rejects the whole file, and nothing is written.

@@ -5,10 +5,11 @@ import { displayPath } from '../output/code-frame.js';
 import { styleFor } from '../output/terminal.js';
 import { projectFiles, sampleNow } from '../init/project-template.js';
 import { ExitCode, UsageError, type Command } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const initCommand: Command = {
     name: 'init',
-    summary: 'Create a project to start from: events, a message with an HTML template, a rule, sample history',
+    summary: summaryOf('init'),
     usage: 'followup init [dir] [--json]',
     help: `Writes a project into dir (default: the current folder), which is created if needed:
   events.followup          the cartAbandonment and purchase events

@@ -1,10 +1,11 @@
 import { startFollowupLanguageServer } from '../lsp/start-language-server.js';
 import { inProcessTestRunner } from '../testing/in-process-runner.js';
 import type { Command } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const lspCommand: Command = {
     name: 'lsp',
-    summary: 'The language server for editors (LSP over stdio)',
+    summary: summaryOf('lsp'),
     usage: 'followup lsp --stdio',
     help: `Starts the followup language server, speaking the Language Server Protocol over stdin/stdout:
 diagnostics from the real checker, completion, go-to-definition, references, document symbols, and

@@ -5,10 +5,11 @@ import { styleFor } from '../output/terminal.js';
 import { displayPath } from '../output/code-frame.js';
 import { previewInput, sampleOptionFlags, sampleOptionsHelp } from '../preview/preview-input.js';
 import { ExitCode, type Command } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const previewCommand: Command = {
     name: 'preview',
-    summary: "Render a rule's message for a sample event: subject and text printed, HTML to a file",
+    summary: summaryOf('preview'),
     usage: 'followup preview <project> [--rule <name>] [--event <id> | --sample <file.json>] [--html <file>] [--json]',
     help: `Checks the project (errors: printed, exit 1), then renders the rule's message with the
 runtime's renderer — the same as the editor's "Followup: Preview message" — prints the subject (or a

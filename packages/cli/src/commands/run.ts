@@ -21,10 +21,11 @@ import { styleFor } from '../output/terminal.js';
 import { createIndexes, openCliStore, projectConfig, reconcileIdentities, resolveDbTarget, resolveNow, sendLeaseMs } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const runCommand: Command = {
     name: 'run',
-    summary: 'Run the rules once, as of now, and deliver the follow-ups they select',
+    summary: summaryOf('run'),
     usage: 'followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]',
     help: `Checks the project (errors: printed, exit 1), then runs every rule once as of now — whatever
 its schedule — with the semantics of the language reference (§4): each rule selects the deliveries that

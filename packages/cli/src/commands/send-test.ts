@@ -6,13 +6,14 @@ import { styleFor } from '../output/terminal.js';
 import { previewInput, sampleOptionFlags, sampleOptionsHelp } from '../preview/preview-input.js';
 import { projectConfig } from '../runtime-context.js';
 import { ExitCode, UsageError, type Command } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const TEST_SUBJECT_PREFIX = '[TEST] ';
 export const TEST_HEADER = 'X-Followup-Test';
 
 export const sendTestCommand: Command = {
     name: 'send-test',
-    summary: "Send one rule's follow-up to an address of yours, marked as a test",
+    summary: summaryOf('send-test'),
     usage: 'followup send-test <project> --to <address> [--rule <name>] [--event <id> | --sample <file.json>] [--json]',
     help: `Checks the project (errors: printed, exit 1), renders the rule's message for a sample event
 (as followup preview does) and sends it to --to through the transport followup.config.json gives the

@@ -33,10 +33,11 @@ import {
 import { openCliStore, parseInstantArgument, projectConfig, resolveDbTarget, sendLeaseMs } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io, type ParsedArgs } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const serveCommand: Command = {
     name: 'serve',
-    summary: 'The long-running runtime: events in over HTTP, transactional sends, tracking, rules on their schedule',
+    summary: summaryOf('serve'),
     usage: 'followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--no-send] [--now <instant>]',
     help: `Checks the project (errors: printed, exit 1), then serves until SIGTERM or SIGINT:
   POST /v1/events/<type>   one event: {"id"?, "at"?, "data": {...}}  (id: default a new UUID;

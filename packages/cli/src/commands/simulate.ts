@@ -6,10 +6,11 @@ import { styleFor, type Style } from '../output/terminal.js';
 import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const simulateCommand: Command = {
     name: 'simulate',
-    summary: 'What the rules would have done over the stored history, per rule and per day',
+    summary: summaryOf('simulate'),
     usage: 'followup simulate <project> --from <instant> --to <instant> [--rule <name>] [--every <duration>] [--db <target>] [--json]',
     help: `Replays every rule (or the one named) over the history in the store between two instants, as
 if it had existed then: each rule runs at the fire instants of its schedule in (from, to] — the runs

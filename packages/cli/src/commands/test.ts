@@ -9,10 +9,11 @@ import { styleFor, type Style } from '../output/terminal.js';
 import { closeTestStore, failureDiagnostic, runProjectTests } from '../testing/project-tests.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
+import { summaryOf } from './registry.js';
 
 export const testCommand: Command = {
     name: 'test',
-    summary: "Run the project's scenario tests",
+    summary: summaryOf('test'),
     usage: 'followup test <project> [--test <name>] [--json] [--watch]',
     help: `Checks the project (errors: printed, exit 1), then runs each of its scenario tests
 (test "..." { ... } in any .followup file): the test's events, deliveries, opens, clicks, bounces and

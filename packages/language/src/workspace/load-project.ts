@@ -10,7 +10,9 @@ import { createFollowupServices, type FollowupServices } from '../services/follo
 import { checkTemplate } from '../template/index.js';
 import { compareDiagnostics, lineColumnAt, type FollowupDiagnostic, type Severity } from './diagnostic.js';
 
-export class ProjectInputError extends Error {}
+export class ProjectInputError extends Error {
+    override readonly name = 'ProjectInputError';
+}
 
 export interface LoadedProject {
     /** The folder the project was given as (or the folder of the first file). */

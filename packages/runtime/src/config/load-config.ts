@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { defaultConfig, type ProjectConfig } from './project-config.js';
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+    override readonly name = 'ConfigError';
+}
 
 /** Reads `followup.config.json` of a project folder (all of it optional), over the defaults. */
 export function loadConfig(projectRoot: string): ProjectConfig {

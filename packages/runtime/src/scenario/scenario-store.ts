@@ -11,13 +11,12 @@
 // in about a millisecond where TRUNCATE takes 15-20 ms (new files for every table and index); every
 // hundredth time it is a TRUNCATE, which also gives the dead rows' space back (PGlite has no autovacuum).
 import { PGlite } from '@electric-sql/pglite';
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { currentSchemaVersion, migrate } from '../store/migrate.js';
-import { latestSchemaVersion, migrations, storeTables } from '../store/migrations/index.js';
+import { latestSchemaVersion, storeTables } from '../store/migrations/index.js';
+import { templateTag } from '../store/pglite-template.js';
 import { PgliteStore } from '../store/pglite.js';
 import type { Store, StoreTx } from '../store/store.js';
 
@@ -34,7 +33,7 @@ export interface ScenarioStore {
 
 /** An empty, migrated embedded store in memory. */
 export async function openScenarioStore(options: ScenarioStoreOptions = {}): Promise<ScenarioStore> {
-    const file = join(options.templateDir ?? tmpdir(), `followup-test-store-pglite-${pgliteVersion()}-schema-${latestSchemaVersion}-${schemaDigest()}.tar.gz`);
+    const file = join(options.templateDir ?? tmpdir(), `followup-test-store-${templateTag()}.tar.gz`);
     const loaded = await loadTemplate(file);
     if (loaded) return { store: loaded, origin: 'template' };
     const db = await PGlite.create();
@@ -91,29 +90,4 @@ async function saveTemplate(db: PGlite, file: string): Promise<void> {
     } catch {
         // A template that cannot be written only costs the next run its creation time.
     }
-}
-
-/** The first 12 hex digits of a SHA-256 of every migration's SQL. */
-function schemaDigest(): string {
-    const hash = createHash('sha256');
-    for (const m of migrations) hash.update(`${m.version}\u0000${m.sql}\u0000`);
-    return hash.digest('hex').slice(0, 12);
-}
-
-function pgliteVersion(): string {
-    try {
-        const require = createRequire(import.meta.url);
-        let dir = dirname(require.resolve('@electric-sql/pglite'));
-        for (let i = 0; i < 4; i++, dir = dirname(dir)) {
-            try {
-                const manifest = require(join(dir, 'package.json')) as { name?: string; version?: string };
-                if (manifest.name === '@electric-sql/pglite' && manifest.version) return manifest.version;
-            } catch {
-                // not there: one folder up
-            }
-        }
-    } catch {
-        // bundled: no package to read
-    }
-    return 'unknown';
 }

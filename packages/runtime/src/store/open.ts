@@ -1,6 +1,4 @@
 import { migrate } from './migrate.js';
-import { openPglite } from './pglite.js';
-import { openPostgres } from './postgres.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -20,9 +18,11 @@ const SERVER_URL = /^postgres(ql)?:\/\//i;
  */
 export async function openStore(target: string, options: OpenStoreOptions = {}): Promise<Store> {
     if (target.trim() === '') throw new TypeError('openStore: the database target is empty (a folder path or a postgres:// URL)');
+    // Each engine's driver is loaded when a store of that engine is opened (PGlite and pg each cost
+    // start-up time a command on the other engine need not pay).
     const store = SERVER_URL.test(target)
-        ? await openPostgres(target, { connectTimeoutMs: options.connectTimeoutMs ?? 5000 })
-        : await openPglite(target);
+        ? await (await import('./postgres.js')).openPostgres(target, { connectTimeoutMs: options.connectTimeoutMs ?? 5000 })
+        : await (await import('./pglite.js')).openPglite(target, { fromTemplate: options.migrate !== false });
     if (options.migrate !== false) {
         try {
             await migrate(store);

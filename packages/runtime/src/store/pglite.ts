@@ -1,6 +1,8 @@
 import { PGlite, TransactionAbortedError as PGliteTransactionAbortedError, type Transaction } from '@electric-sql/pglite';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { copyStoreTemplate } from './pglite-template.js';
 import { StoreUnavailableError, TransactionAbortedError, type QueryResult, type Store, type StoreTx } from './store.js';
 
 /**
@@ -12,8 +14,12 @@ const LOCK_FILE = '.followup-lock';
 /** Folders this process has open: a second PGlite on the same folder would corrupt it just the same. */
 const openInThisProcess = new Set<string>();
 
-/** Opens (creating it if needed) the embedded PostgreSQL kept in `folder`. */
-export async function openPglite(folder: string): Promise<Store> {
+/**
+ * Opens (creating it if needed) the embedded PostgreSQL kept in `folder`. `fromTemplate`: a new
+ * database starts as a copy of the migrated template (store/pglite-template.ts) instead of PGlite's
+ * initdb; for callers that migrate it anyway.
+ */
+export async function openPglite(folder: string, options: { fromTemplate?: boolean } = {}): Promise<Store> {
     const path = resolve(folder);
     try {
         await mkdir(path, { recursive: true });
@@ -22,6 +28,9 @@ export async function openPglite(folder: string): Promise<Store> {
     }
     const unlock = await lockFolder(path);
     try {
+        if (options.fromTemplate && !existsSync(join(path, 'PG_VERSION'))) {
+            await copyStoreTemplate(path, { keep: [LOCK_FILE], wrap: async (db) => withUtc(new PgliteStore(db, async () => {})) });
+        }
         const db = await PGlite.create(path, { parsers: { [TIMESTAMPTZ]: parsePostgresTimestamp, [TIMESTAMP]: parsePostgresTimestamp } });
         // Timestamps without a zone mean UTC, as on the server (see postgres.ts).
         await db.exec("SET TIME ZONE 'UTC'");
@@ -30,6 +39,11 @@ export async function openPglite(folder: string): Promise<Store> {
         await unlock();
         throw new StoreUnavailableError(`cannot open the embedded database in ${path}: ${(error as Error).message}`, code(error));
     }
+}
+
+async function withUtc(store: PgliteStore): Promise<PgliteStore> {
+    await store.exec("SET TIME ZONE 'UTC'");
+    return store;
 }
 
 const TIMESTAMP = 1114;

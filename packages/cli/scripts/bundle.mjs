@@ -1,0 +1,61 @@
+// Bundles the `followup` command with esbuild: the CLI and the workspace packages (from their
+// TypeScript sources, so the bundle never picks up a stale `dist/` of another package) and their
+// dependencies, split into chunks that each command loads when it runs (`--version` loads the entry
+// alone; `check` Langium but not PGlite, pg, fastify or nodemailer). One module of ~4.7 MB compiled
+// at every start was most of what `followup --version` cost; hundreds of separate ES modules resolved
+// one by one were most of the rest.
+//   node scripts/bundle.mjs [outdir]     (default dist/bundle; `npm run build` runs it)
+// PGlite stays outside (its WebAssembly and data files are found next to its own module).
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const cliRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = path.resolve(cliRoot, '../..');
+
+const workspaceSources = Object.fromEntries(['values', 'language', 'compiler', 'runtime'].map(name => [
+    `@followup/${name}`, path.join(repoRoot, 'packages', name, 'src', 'index.ts'),
+]));
+workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
+workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/runtime/src/import/validate-event.ts');
+
+/** Builds the CLI into `outdir`: `followup.mjs` (the entry, which runs the command line) and its chunks. */
+export async function bundleCli(outdir, { banner = '' } = {}) {
+    fs.rmSync(outdir, { recursive: true, force: true });
+    const result = await esbuild.build({
+        stdin: {
+            contents: `import { cli } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\ncli(process.argv.slice(2));\n`,
+            resolveDir: cliRoot,
+            sourcefile: 'followup.ts',
+            loader: 'ts',
+        },
+        entryNames: 'followup',
+        chunkNames: 'chunks/[name]-[hash]',
+        outdir,
+        outExtension: { '.js': '.mjs' },
+        bundle: true,
+        splitting: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        // CommonJS dependencies (pg, nodemailer, vscode-languageserver) call require() for Node's modules.
+        banner: { js: `${banner}import { createRequire as __followupCreateRequire } from 'node:module';\nconst require = __followupCreateRequire(import.meta.url);` },
+        alias: workspaceSources,
+        // PGlite ships WebAssembly and data files it finds next to itself; pg-native is pg's optional native binding.
+        external: ['@electric-sql/pglite', 'pg-native'],
+        minify: false,
+        legalComments: 'none',
+        logLevel: 'warning',
+        metafile: true,
+    });
+    fs.chmodSync(path.join(outdir, 'followup.mjs'), 0o755);
+    return result;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+    const outdir = path.resolve(cliRoot, process.argv[2] ?? 'dist/bundle');
+    const result = await bundleCli(outdir);
+    const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+    console.log(`${path.relative(repoRoot, outdir)}/followup.mjs: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB`);
+}

@@ -1,0 +1,98 @@
+// A new embedded store starts as a copy of a migrated template, not by running PGlite's initdb and
+// every migration again (3-5 s of CPU on these machines; a copy of the template's ~1,000 files and
+// 40 MB is about 0.1 s). The template is made once per machine, PGlite version and schema: in the
+// system's temp folder, named after PGlite's version, the schema version and a digest of the
+// migrations' SQL (a migration changed in place makes a new one). `followup test` keeps its in-memory
+// template (a dumped data directory) under the same naming: packages/runtime/src/scenario/scenario-store.ts.
+import { PGlite } from '@electric-sql/pglite';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { migrate } from './migrate.js';
+import { latestSchemaVersion, migrations } from './migrations/index.js';
+
+/** `pglite-<version>-schema-<n>-<digest of the migrations>`: what a template is valid for. */
+export function templateTag(): string {
+    return `pglite-${pgliteVersion()}-schema-${latestSchemaVersion}-${schemaDigest()}`;
+}
+
+/**
+ * Fills `folder` (holding nothing but `keep`, e.g. its lock file) with a copy of the migrated template,
+ * making the template first when this machine has none. Returns false, leaving the folder as it was,
+ * when no template can be had (the temp folder is not writable, ...): the caller creates the database
+ * the slow way.
+ */
+export async function copyStoreTemplate(folder: string, options: { keep?: readonly string[]; templateDir?: string; wrap: (db: PGlite) => Promise<Parameters<typeof migrate>[0]> }): Promise<boolean> {
+    const entries = readdirSync(folder).filter((name) => !(options.keep ?? []).includes(name));
+    if (entries.length > 0) return false;
+    try {
+        const template = join(options.templateDir ?? tmpdir(), `followup-store-${templateTag()}`);
+        if (!existsSync(join(template, 'PG_VERSION'))) await makeTemplate(template, options.wrap);
+        copyTree(template, folder);
+        return true;
+    } catch {
+        // A half-copied folder would be a broken database: leave it as it was.
+        for (const name of readdirSync(folder)) if (!(options.keep ?? []).includes(name)) rmSync(join(folder, name), { recursive: true, force: true });
+        return false;
+    }
+}
+
+async function makeTemplate(template: string, wrap: (db: PGlite) => Promise<Parameters<typeof migrate>[0]>): Promise<void> {
+    const partial = `${template}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
+    mkdirSync(dirname(template), { recursive: true });
+    try {
+        const db = await PGlite.create(partial);
+        const store = await wrap(db);
+        try {
+            await migrate(store);
+        } finally {
+            await store.close();
+        }
+        try {
+            renameSync(partial, template); // atomic: a concurrent reader sees a whole template or none
+        } catch (error) {
+            // Another process made it meanwhile: theirs stands.
+            if (!existsSync(join(template, 'PG_VERSION'))) throw error;
+        }
+    } finally {
+        rmSync(partial, { recursive: true, force: true });
+    }
+}
+
+/** Plain file copies (copy_file_range in the kernel): fs.cpSync's per-file checks cost several times more. */
+function copyTree(from: string, to: string): void {
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+        const source = join(from, entry.name);
+        const target = join(to, entry.name);
+        if (entry.isDirectory()) copyTree(source, target);
+        else copyFileSync(source, target);
+    }
+}
+
+/** The first 12 hex digits of a SHA-256 of every migration's SQL. */
+export function schemaDigest(): string {
+    const hash = createHash('sha256');
+    for (const m of migrations) hash.update(`${m.version}\u0000${m.sql}\u0000`);
+    return hash.digest('hex').slice(0, 12);
+}
+
+export function pgliteVersion(): string {
+    try {
+        const require = createRequire(import.meta.url);
+        let dir = dirname(require.resolve('@electric-sql/pglite'));
+        for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+            try {
+                const manifest = require(join(dir, 'package.json')) as { name?: string; version?: string };
+                if (manifest.name === '@electric-sql/pglite' && manifest.version) return manifest.version;
+            } catch {
+                // not there: one folder up
+            }
+        }
+    } catch {
+        // bundled: no package to read
+    }
+    return 'unknown';
+}
