@@ -119,3 +119,40 @@ forEachEngine('outbox dispatch: claim, send, settle', (ctx) => {
         expect(rows).toEqual([{ status: 'pending', n: 3 }, { status: 'sent', n: 2 }]);
     });
 });
+
+forEachEngine('outbox dispatch: a batch is recorded as sent only once its transport flushed it', (ctx) => {
+    beforeEach(async () => {
+        await ctx.store.exec('TRUNCATE outbox, deliveries, events CASCADE');
+    });
+
+    it('a transport whose flush fails has its batch pending again (a temporary failure), then sent once the flush works', async () => {
+        const ids = [await queue(ctx.store, 'e-f1'), await queue(ctx.store, 'e-f2')];
+        let flushes = 0;
+        let failing = true;
+        const transport: Transport & { sent: string[] } = {
+            description: 'flushing',
+            sent: [],
+            async send(message) {
+                this.sent.push(message.deliveryId);
+                return { status: 'sent' };
+            },
+            async flush() {
+                flushes++;
+                if (failing) throw new Error('the disk is full');
+            },
+            async close() {},
+        };
+        const first = await dispatchOutbox(ctx.store, { transports: { email: transport }, plans: [], now: NOW, transactional: true });
+        expect(first.total).toMatchObject({ sent: 0, retrying: 2 });
+        expect(flushes).toBe(1); // once per batch, not per message
+        for (const id of ids) expect((await outboxRow(ctx.store, id)).status).toBe('pending');
+        const { rows } = await ctx.store.query<{ last_error: string }>('SELECT last_error FROM outbox ORDER BY id');
+        expect(rows.map((r) => r.last_error)).toEqual(['the disk is full', 'the disk is full']);
+
+        failing = false;
+        const later = new Date(NOW.getTime() + 24 * 3600_000);
+        const second = await dispatchOutbox(ctx.store, { transports: { email: transport }, plans: [], now: later, transactional: true });
+        expect(second.total).toMatchObject({ sent: 2, retrying: 0 });
+        for (const id of ids) expect((await outboxRow(ctx.store, id)).status).toBe('sent');
+    });
+});

@@ -90,6 +90,18 @@ describe('outbox folder transport', () => {
         expect(fs.existsSync(dead)).toBe(false);
     });
 
+    it('defers the fsyncs to flush (the dispatcher calls it once per batch): the files are there at once, flushed together', async () => {
+        const dir = folder();
+        const transport = createOutboxFolderTransport(dir, { from: 'x@example.com' });
+        await transport.flush!(); // nothing sent yet
+        for (let i = 0; i < 3; i++) await transport.send(email({ deliveryId: `reminder:e${i}` }));
+        expect(fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()).toEqual(['reminder~e0.eml', 'reminder~e1.eml', 'reminder~e2.eml']);
+        await transport.flush!();
+        // A file already there (an earlier attempt) is answered 'sent' and flushed with the batch.
+        expect(await transport.send(email({ deliveryId: 'reminder:e1', subject: 'changed' }))).toMatchObject({ status: 'sent' });
+        await transport.flush!();
+    });
+
     it('refuses, for good, what can never be a single email', async () => {
         const transport = createOutboxFolderTransport(folder(), { from: 'x@example.com' });
         expect(await transport.send(email({ to: 'ana@example.com, eve@example.com' }))).toMatchObject({ status: 'failed' });

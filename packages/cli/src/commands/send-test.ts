@@ -62,6 +62,14 @@ environment errors (no --to, unknown rule, unsupported transport).`,
         let result: Awaited<ReturnType<typeof transport.send>>;
         try {
             result = await transport.send(message);
+            // Made durable before it is reported as sent (the outbox folder defers its fsyncs to flush).
+            if (result.status === 'sent' && transport.flush) {
+                try {
+                    await transport.flush();
+                } catch (error) {
+                    result = { status: 'retry', error: (error as Error).message };
+                }
+            }
         } finally {
             await transports.close();
         }

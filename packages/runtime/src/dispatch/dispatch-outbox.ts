@@ -94,6 +94,7 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
         let results: SendResult[];
         try {
             results = await mapLimit(claim.toSend, options.concurrency ?? 8, (row) => send(options.transports, row, options.now));
+            results = await flushTransports(options.transports, claim.toSend, results);
         } finally {
             clearInterval(renewal);
         }
@@ -247,6 +248,28 @@ async function send(transports: DispatchOptions['transports'], row: OutboxRow, n
         // A transport that throws has not said the message was refused for good: try again later.
         return { status: 'retry', error: (error as Error).message ?? String(error) };
     }
+}
+
+/**
+ * Flushes each transport the batch used (a transport may defer making its messages durable to this:
+ * the outbox folder's fsyncs). A transport whose flush fails has its 'sent' answers turned into
+ * temporary failures: the batch is not recorded as sent on the strength of data that may be lost.
+ */
+async function flushTransports(transports: DispatchOptions['transports'], rows: readonly OutboxRow[], results: SendResult[]): Promise<SendResult[]> {
+    const used = [...new Set(rows.map((row) => transports[row.channel]).filter((t): t is Transport => t?.flush !== undefined))];
+    const failed = new Map<Transport, string>();
+    await Promise.all(used.map(async (transport) => {
+        try {
+            await transport.flush!();
+        } catch (error) {
+            failed.set(transport, (error as Error).message ?? String(error));
+        }
+    }));
+    if (failed.size === 0) return results;
+    return results.map((result, i) => {
+        const error = failed.get(transports[rows[i]!.channel]!);
+        return error !== undefined && result.status === 'sent' ? { status: 'retry', error } : result;
+    });
 }
 
 function groupByRule(rows: readonly OutboxRow[]): Map<string | null, OutboxRow[]> {

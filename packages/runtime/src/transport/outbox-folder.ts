@@ -5,8 +5,12 @@
 // a temporary name, then hard-linked to its final name, which fails if that name exists). A file that
 // already exists means an earlier attempt delivered the message — one killed after writing the file
 // but before the outbox row was marked sent — so the transport answers 'sent' without writing again.
+// Durable before recorded: the files of a batch are flushed to disk together (`flush`, which the
+// dispatcher calls before it records the batch as sent: their fsyncs run side by side, and the file
+// system commits them as one), not one fsync per message as it is written (measured: ~630 messages/s
+// with one fsync each on these machines).
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { extraHeadersProblem, isSingleEmailAddress, messageIdFor } from './mime.js';
@@ -24,6 +28,8 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
     const temp = join(folder, TEMP_FOLDER);
     let ready: Promise<void> | undefined;
     const prepare = () => (ready ??= mkdir(temp, { recursive: true }).then(() => removeStaleTemps(temp)));
+    /** Files answered 'sent' and not flushed yet. */
+    let unflushed = new Set<string>();
     return {
         description: `outbox:${folder}`,
         async send(message: OutgoingMessage): Promise<SendResult> {
@@ -33,9 +39,12 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
             if (refused) return { status: 'failed', error: refused };
             try {
                 await prepare();
-                if (await exists(final)) return { status: 'sent', providerId: final };
-                const body = message.channel === 'email' ? await emlOf(message, options.from) : jsonOf(message);
-                await writeOnce(join(temp, `${name}.${process.pid}.${randomBytes(6).toString('hex')}`), final, body);
+                // Already there (an earlier attempt): flushed with this batch too, before it is recorded.
+                if (!(await exists(final))) {
+                    const body = message.channel === 'email' ? await emlOf(message, options.from) : jsonOf(message);
+                    await writeOnce(join(temp, `${name}.${process.pid}.${randomBytes(6).toString('hex')}`), final, body);
+                }
+                unflushed.add(final);
                 return { status: 'sent', providerId: final };
             } catch (error) {
                 // A full disk or a permission problem may be fixed: retried with backoff, then failed.
@@ -43,19 +52,38 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
                 return { status: 'retry', error: `cannot write ${final}: ${(error as Error).message}` };
             }
         },
+        async flush() {
+            const files = [...unflushed];
+            unflushed = new Set();
+            if (files.length === 0) return;
+            try {
+                await Promise.all(files.map(syncFile));
+                await syncFile(folder); // the names (links) too
+            } catch (error) {
+                for (const file of files) unflushed.add(file);
+                throw new Error(`cannot flush the outbox folder ${folder}: ${(error as Error).message}`);
+            }
+        },
         async close() {},
     };
 }
 
-/** Writes `body` to `tempPath` (flushed to disk), then links it to `final` unless `final` already exists. */
-async function writeOnce(tempPath: string, final: string, body: string | Buffer): Promise<void> {
-    const file = await open(tempPath, 'wx');
+/** fsync of a file or a folder (its entries). */
+async function syncFile(path: string): Promise<void> {
+    const handle = await open(path, 'r');
     try {
-        await file.writeFile(body);
-        await file.sync();
+        await handle.sync();
     } finally {
-        await file.close();
+        await handle.close();
     }
+}
+
+/**
+ * Writes `body` to `tempPath`, then links it to `final` unless `final` already exists (not flushed:
+ * the transport's `flush` makes the batch durable).
+ */
+async function writeOnce(tempPath: string, final: string, body: string | Buffer): Promise<void> {
+    await writeFile(tempPath, body, { flag: 'wx' });
     try {
         await link(tempPath, final);
     } catch (error) {

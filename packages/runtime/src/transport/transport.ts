@@ -35,5 +35,12 @@ export interface Transport {
     /** For logs and summaries: `outbox:/path`, `smtp://host:port` (never credentials). */
     readonly description: string;
     send(message: OutgoingMessage): Promise<SendResult>;
+    /**
+     * Makes durable what `send` answered 'sent' for since the last flush. A transport that writes
+     * locally (the outbox folder) may defer its flushes to this, which the dispatcher calls once per
+     * batch, before the batch is recorded as sent; a rejection makes the batch's messages of this
+     * transport temporary failures. Optional: a transport whose 'sent' is already durable has none.
+     */
+    flush?(): Promise<void>;
     close(): Promise<void>;
 }
