@@ -12,8 +12,9 @@ import { serveCommand } from './commands/serve.js';
 import { initCommand } from './commands/init.js';
 import { previewCommand } from './commands/preview.js';
 import { sendTestCommand } from './commands/send-test.js';
+import { reportCommand } from './commands/report.js';
 
-const commands: Command[] = [initCommand, checkCommand, compileCommand, importCommand, runCommand, previewCommand, sendTestCommand, explainCommand, lspCommand, serveCommand];
+const commands: Command[] = [initCommand, checkCommand, compileCommand, importCommand, runCommand, previewCommand, sendTestCommand, explainCommand, reportCommand, lspCommand, serveCommand];
 
 const planned: Record<string, string> = {
     test: "Run the project's scenario tests",

@@ -8,13 +8,18 @@ import { UsageError, type Io, type ParsedArgs } from './commands/command.js';
 export function resolveNow(args: ParsedArgs, io: Io): Date {
     const given = (args.values['now'] as string | undefined) ?? io.env['FOLLOWUP_NOW'];
     if (given === undefined || given === '') return new Date();
+    return parseInstant(given, '--now');
+}
+
+/** An ISO-8601 instant with its zone, given to `flag`; a usage error otherwise. */
+export function parseInstant(given: string, flag: string): Date {
     const at = new Date(given);
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(given) || Number.isNaN(at.getTime())) {
         // Without a zone, JavaScript would read it in this machine's zone: a replay that differs per machine.
         const zoneless = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(given);
         throw new UsageError(zoneless
-            ? `--now needs a time zone: write ${given}Z for UTC, or an offset such as ${given}+01:00`
-            : `--now takes an ISO-8601 instant with its zone, such as 2026-11-23T10:00:00Z, not '${given}'`);
+            ? `${flag} needs a time zone: write ${given}Z for UTC, or an offset such as ${given}+01:00`
+            : `${flag} takes an ISO-8601 instant with its zone, such as 2026-11-23T10:00:00Z, not '${given}'`);
     }
     return at;
 }

@@ -7,6 +7,7 @@ import { lowerRule } from './lower/lower-rule.js';
 import { buildRenderPlan, compileMessageTemplates, planFormat, type RenderPlan } from './plan/render-plan.js';
 import { getDialect } from './sql/dialects.js';
 import { explainQuery } from './sql/explain-query.js';
+import { buildReportQueries } from './sql/report-query.js';
 import { buildRuleQueries } from './sql/rule-queries.js';
 
 export interface CompiledRule {
@@ -46,7 +47,7 @@ export function compileProject(project: LoadedProject, options: { dialect?: stri
             const message = rule.action.message.ref!;
             let templates = templatesOf.get(message);
             if (!templates) templatesOf.set(message, templates = compileMessageTemplates(message, project.profile, project.root));
-            const plan = buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect) });
+            const plan = buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect), report: buildReportQueries(ir, dialect) });
             return { name: ir.rule, ir, sql: sqlFile(plan, dialect.format(plan.queries.selection.sql)), plan };
         })
         .sort((a, b) => a.name.localeCompare(b.name));

@@ -98,6 +98,7 @@ WHERE
         s.type = $7::text
         AND s.occurred_at > d.sent_at
         AND s.occurred_at <= $2::timestamptz
+        AND s.id <> d.event_id
         AND (s.payload ->> 'customerId') = (e.payload ->> 'customerId')
     )
   )

@@ -158,14 +158,14 @@ function messagePrinter(io: Io, json: boolean): Printer {
         summary(report, retrying) {
             const t = report.total;
             if (json) {
-                const rules = report.rules.map(({ rule, selected, sent, suppressed, expired, stopped, failed, capped, held, queued, watermark }) => ({
+                const rules = report.rules.map(({ rule, selected, sent, suppressed, expired, stopped, failed, capped, held, heldOut, queued, watermark }) => ({
                     rule, window: { from: watermark.toISOString(), to: report.now.toISOString() },
-                    selected, sent, suppressed, expired, stopped, failed, capped, held, ...(report.dryRun ? { wouldSend: queued } : {}),
+                    selected, sent, suppressed, expired, stopped, failed, capped, held, heldOut, ...(report.dryRun ? { wouldSend: queued } : {}),
                 }));
                 const summary = {
                     now: report.now.toISOString(), dryRun: report.dryRun,
                     selected: t.selected, sent: t.sent, suppressed: t.suppressed, expired: t.expired, stopped: t.stopped, failed: t.failed,
-                    capped: t.capped, held: t.held,
+                    capped: t.capped, held: t.held, heldOut: t.heldOut,
                     ...(report.dryRun ? { wouldSend: t.queued } : { retrying }),
                     rules,
                 };
@@ -179,6 +179,7 @@ function messagePrinter(io: Io, json: boolean): Printer {
                 n(t.suppressed, 'suppressed'), n(t.expired, 'expired'), n(t.stopped, 'stopped'), n(t.failed, 'failed'),
                 ...(t.capped > 0 ? [n(t.capped, 'capped')] : []),
                 ...(t.held > 0 ? [n(t.held, report.dryRun ? 'would be held for quiet hours' : 'held for quiet hours')] : []),
+                ...(t.heldOut > 0 ? [n(t.heldOut, report.dryRun ? 'would be held out (holdout)' : 'held out (holdout)')] : []),
                 ...(retrying > 0 ? [n(retrying, 'to retry later')] : []),
             ];
             const ruleCount = `${report.rules.length} rule${report.rules.length === 1 ? '' : 's'}`;

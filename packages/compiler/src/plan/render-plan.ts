@@ -4,6 +4,7 @@ import * as nodePath from 'node:path';
 import { checkTemplate, compileTemplate, partTemplate, type Message, type Profile } from '@followup/language';
 import type { RuleIR } from '../ir/rule-ir.js';
 import type { ExplainQuery } from '../sql/explain-query.js';
+import type { ReportQueries } from '../sql/report-query.js';
 import type { RuleQuery } from '../sql/rule-queries.js';
 
 export const planFormat = 'followup.plan/1';
@@ -26,8 +27,11 @@ export interface RenderPlan extends Omit<RuleIR, 'derivedName'> {
     templates: Partial<Record<'subject' | 'html' | 'text' | 'title', CompiledTemplate>>;
     /** Every field path any template of the message reads. */
     reads: string[];
-    /** selection: who is due; recheck: still due right before sending; explain: one event's verdict, condition by condition. */
-    queries: { dialect: string; selection: RuleQuery; recheck: RuleQuery; explain: ExplainQuery };
+    /**
+     * selection: who is due; recheck: still due right before sending; explain: one event's verdict,
+     * condition by condition; report: what the rule decided and what came of it (docs/measuring.md).
+     */
+    queries: { dialect: string; selection: RuleQuery; recheck: RuleQuery; explain: ExplainQuery; report: ReportQueries };
 }
 
 export function compileMessageTemplates(message: Message, profile: Profile | undefined, projectRoot: string): RenderPlan['templates'] {

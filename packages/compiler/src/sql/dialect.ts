@@ -32,6 +32,8 @@ export abstract class Dialect {
     abstract distinctFrom(a: string, b: string): string;
     /** An email address as stored in suppressions: trimmed and lower-cased. */
     abstract normaliseEmail(expr: string): string;
+    /** The UTC calendar day (a `date`) of a timestamptz expression: the report's days. */
+    abstract utcDay(expr: string): string;
     /** Pretty-prints generated SQL, deterministically (for the .sql file people read: it is slow). */
     abstract format(sql: string): string;
 

@@ -79,6 +79,10 @@ export class PostgresDialect extends Dialect {
         return `lower(btrim(${expr}))`;
     }
 
+    utcDay(expr: string): string {
+        return `(${expr} AT TIME ZONE 'UTC')::date`;
+    }
+
     format(sql: string): string {
         return formatDialect(sql, { dialect: postgresql, tabWidth: 2, keywordCase: 'upper', dataTypeCase: 'lower', functionCase: 'lower', paramTypes: { numbered: ['$'] } });
     }

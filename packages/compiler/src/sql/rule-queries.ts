@@ -2,7 +2,7 @@
 //  - selection: who is due in the window (w - D, now - D], with the expired and suppressed flags;
 //  - recheck: which of some events still qualify right before sending (LANGUAGE.md §4).
 // Both share every bound value from $3 on, so the runtime binds one list of values.
-import type { ConditionIR, LiteralIR, OperandIR, RuleIR } from '../ir/rule-ir.js';
+import type { ConditionIR, LiteralIR, OperandIR, RuleIR, SinceMatchIR } from '../ir/rule-ir.js';
 import type { Dialect, SqlParamType } from './dialect.js';
 import { ParameterList, type ParameterSpec } from './parameters.js';
 
@@ -169,11 +169,7 @@ export class RuleSql {
     }
 
     private sinceWhere(c: Extract<ConditionIR, { kind: 'since' }>): string {
-        const { dialect } = this;
-        const equal = c.match.on.map(({ field, otherField, normalise }) => {
-            const norm = (expr: string) => (normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
-            return `${norm(dialect.jsonText('s.payload', [otherField]))} = ${norm(dialect.jsonText('e.payload', [field]))}`;
-        });
+        const equal = matchEquality(this.dialect, c.match, 's.payload', 'e.payload');
         // "Since" is about the person's other events: never the trigger's own event, even when it is
         // stamped after its own delivery (two clocks).
         return `s.type = ${this.params.bind('since_event', 'text', c.event)}
@@ -209,6 +205,22 @@ export class RuleSql {
     where(first: string[], condition: string | undefined): string {
         return [...first, ...this.triggerFilters, ...(condition ? [condition] : [])].join('\n AND ');
     }
+}
+
+/**
+ * `other` (another event's payload) relates to `own` (the rule event's) as `match` says: each pair of
+ * fields equal, as text (emails trimmed and lower-cased). For `since` conditions and goals alike.
+ */
+export function matchEquality(dialect: Dialect, match: SinceMatchIR, other: string, own: string): string[] {
+    return matchSides(dialect, match, other, own).map(({ other: a, own: b }) => `${a} = ${b}`);
+}
+
+/** The pairs of expressions `matchEquality` compares: the other event's side and the rule event's. */
+export function matchSides(dialect: Dialect, match: SinceMatchIR, other: string, own: string): { other: string; own: string }[] {
+    return match.on.map(({ field, otherField, normalise }) => {
+        const norm = (expr: string) => (normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
+        return { other: norm(dialect.jsonText(other, [otherField])), own: norm(dialect.jsonText(own, [field])) };
+    });
 }
 
 function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {

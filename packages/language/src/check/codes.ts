@@ -50,6 +50,12 @@ export const DiagnosticCode = {
     NeverHolds: 'FU161',
 
     TemplateSyntax: 'FU170',
+
+    // Measuring (docs/measuring.md): goals and holdouts.
+    GoalValueNotNumeric: 'FU180',
+    HoldoutShare: 'FU181',
+    GoalScope: 'FU182',
+    HoldoutWithoutGoal: 'FU183',
 } as const;
 
 export type DiagnosticCodeValue = typeof DiagnosticCode[keyof typeof DiagnosticCode];

@@ -1,12 +1,13 @@
 // `followup explain`: for an event, every rule's verdict as of `now` and the first reason it would not send.
 import type { ExplainedCondition, RenderPlan } from '@followup/compiler';
 import { countFollowups, capDetail, type CapDetail } from '../executor/policies/caps.js';
+import { heldOutWords, holdoutDecision, type HoldoutDetail } from '../executor/policies/holdout.js';
 import { quietHoursHold, recipientZoneOf } from '../executor/policies/quiet-hours.js';
 import type { Store } from '../store/store.js';
 
 export type VerdictKind =
     | 'would-send' | 'not-applicable' | 'no-trigger' | 'decided' | 'not-due' | 'condition' | 'suppressed' | 'expired' | 'passed-over'
-    | 'capped' | 'held';
+    | 'capped' | 'held' | 'held-out';
 
 export interface Verdict {
     rule: string;
@@ -46,7 +47,7 @@ interface ExplainRow {
     decision: string | null;
     decided_at: Date | null;
     followup_delivery_id: string | null;
-    decision_detail: { held?: HeldDetail } & Partial<CapDetail> | null;
+    decision_detail: { held?: HeldDetail } & Partial<CapDetail> & Partial<HoldoutDetail> | null;
     followup_status: string | null;
     followup_sent_at: Date | null;
     event: Record<string, unknown>;
@@ -121,6 +122,10 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
         if (row.decision === 'send' && detail?.held && row.followup_status === 'queued' && new Date(detail.held.until).getTime() > now.getTime()) {
             return { ...base, wouldSend: false, kind: 'held', reason: `decided at ${when}, ${heldReason(detail.held)}` };
         }
+        if (row.decision === 'held_out' && detail?.share !== undefined) {
+            const from = detail.measuredFrom ? `; its goal is measured from ${instant(detail.measuredFrom)}` : '';
+            return { ...base, wouldSend: false, kind: 'held-out', reason: `${heldOutWords(detail.share)}: decided at ${when}, no follow-up sent${from}` };
+        }
         if (row.decision === 'capped' && detail?.limit) {
             return { ...base, wouldSend: false, kind: 'decided', reason: `${cappedReason(plan, detail as CapDetail, row.recipient)}, decided at ${when}` };
         }
@@ -171,6 +176,10 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
     }
     const sending = `would send ${plan.message} ${plan.channel} to ${row.recipient}`;
     const hold = quietHoursHold(plan, recipientZoneOf(plan, row.event, row.profile), now);
+    const heldOut = holdoutDecision(plan, row.event, row.recipient, hold?.until ?? now);
+    if (heldOut) {
+        return { ...base, wouldSend: false, kind: 'held-out', reason: `would be ${heldOutWords(heldOut.share)}: no follow-up to ${row.recipient}` };
+    }
     if (hold) {
         const held: HeldDetail = { until: hold.until.toISOString(), local: hold.untilLocal, zone: hold.zone, window: hold.window, scope: hold.scope };
         return { ...base, wouldSend: true, kind: 'held', reason: `${sending}, ${heldReason(held)}` };
