@@ -137,6 +137,7 @@ export {
 } from './tracking/index.js';
 export {
     buildReport,
+    REPORT_SETTINGS,
     ruleReport,
     notEnoughData,
     reportRuntimeValues,
@@ -154,3 +155,4 @@ export { wilsonInterval, newcombeDifference, relativeLift, Z95, type Interval } 
 export { renderReportHtml } from './report/html-report.js';
 export { amount as formatAmount, count as formatCount, goalWords, groupLine, liftLine, percent as formatPercent, verdictWords } from './report/format-report.js';
 export { holdoutPoint, holdoutPerson, holdoutDecision, type HoldoutDetail } from './executor/policies/holdout.js';
+export { operatorUi, type OperatorUiOptions } from './serve/ui/ui-routes.js';

@@ -5,7 +5,7 @@ import * as nodePath from 'node:path';
 import { compileProject, getDialect, type RenderPlan, type RuleQuery } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import {
-    buildReport, formatAmount, formatCount, goalWords, groupLine, liftLine, renderReportHtml, verdictWords,
+    buildReport, REPORT_SETTINGS, formatAmount, formatCount, goalWords, groupLine, liftLine, renderReportHtml, verdictWords,
     type Report, type RuleReport,
 } from '@followup/runtime';
 import { styleFor } from '../output/terminal.js';
@@ -99,6 +99,7 @@ function reportSql(plan: RenderPlan): string {
         return `-- ${what}\n-- Parameters:\n${params}\n${dialect.format(q.sql)};\n`;
     };
     return `-- followup report of rule ${plan.rule} (${plan.source.file}:${plan.source.line})\n` +
+        `-- Run in a read-only transaction after: ${REPORT_SETTINGS};\n` +
         query('totals: one row of counts ($1 from, $2 to: decisions taken in [from, to); $3 now)', plan.queries.report.totals) + '\n' +
         query('daily: per UTC day, sent and held out (by the day measured from) and conversions (by the day of the first goal event)', plan.queries.report.daily);
 }

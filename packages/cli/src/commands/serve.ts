@@ -20,6 +20,7 @@ import {
     trackingDraftDecorator,
     trackingFromEnvironment,
     trackingRoutes,
+    operatorUi,
     TransportConfigError,
     type ChannelTransports,
     type Clock,
@@ -42,6 +43,9 @@ export const serveCommand: Command = {
                            (Content-Type: application/x-ndjson); all or nothing. 202 {"events": [...]}
   POST /v1/profiles        a profile's latest data: {"key"?, "at"?, "data": {...}}
   GET  /healthz, /readyz, /metrics (Prometheus)
+  GET  /ui                 the operator page (read-only): each rule's runs, decisions per day, the
+                           outbox depth, the report, an explain box; key: FOLLOWUP_UI_KEYS, else an
+                           API key, as Bearer token or as the password of the browser's login prompt
   GET  /t/o/<token>, /t/c/<token>  the open pixel and signed click redirects written into HTML emails
   GET, POST /u/<token>     unsubscribe page and RFC 8058 one-click unsubscribe (List-Unsubscribe)
   POST /v1/webhooks/sendgrid, /v1/webhooks/mailgun  provider events (signatures checked with
@@ -112,7 +116,7 @@ keys, port in use, database unreachable, unsupported transport).`,
         const target = resolveDbTarget(args, io, project.root, config);
         const log = createJsonLogger({
             write: (line) => io.out.write(line),
-            secrets: [...environmentSecrets(io.env), ...apiKeys, ...urlPassword(target)],
+            secrets: [...environmentSecrets(io.env), ...apiKeys, ...parseApiKeys(io.env['FOLLOWUP_UI_KEYS']), ...urlPassword(target)],
             base: { pid: process.pid },
             clock,
         });
@@ -166,6 +170,9 @@ keys, port in use, database unreachable, unsupported transport).`,
         // Step 2, the HTTP server. Route plugins (tracking, provider webhooks) go in `plugins`, the
         // tracking of rendered emails in `decorate`.
         const plugins: ServePlugin[] = tracking ? [trackingRoutes, webhooks] : [webhooks];
+        // The operator page (/ui, read-only): FOLLOWUP_UI_KEYS, else the API keys (docs/measuring.md).
+        const uiKeys = parseApiKeys(io.env['FOLLOWUP_UI_KEYS']);
+        plugins.push(operatorUi({ plans: rulePlans, keys: uiKeys.length > 0 ? uiKeys : apiKeys }));
         if (!tracking) log.warn('tracking is off: set FOLLOWUP_SECRET to track opens and clicks and offer one-click unsubscribe');
         let server;
         try {

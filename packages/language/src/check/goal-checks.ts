@@ -50,7 +50,7 @@ export class GoalChecks {
         if (!goal.forEvent) {
             const events = [...new Set(this.declarations(isRule).map(r => ruleEvent(r)?.name).filter((n): n is string => !!n))];
             report(accept, 'error', DiagnosticCode.GoalScope, "A policy's goal says which event's rules it measures",
-                { node: goal, property: 'within' }, `Add 'for <event>': goal ${goal.event?.$refText ?? '<event>'} within ... for ${events[0] ?? '<event>'}`,
+                { node: goal }, `Add 'for <event>': goal ${goal.event?.$refText ?? '<event>'} within ... for ${events[0] ?? '<event>'}`,
                 { forEvents: events });
             return;
         }
