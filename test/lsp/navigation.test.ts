@@ -134,12 +134,13 @@ describe('find references', () => {
         expect(refs.map(r => r.split(':')[0])).toEqual(['messages.followup', 'templates/cart-followup.html', 'templates/cart-transactional.html']);
     });
 
-    it('of an event: triggers, since conditions and messages; of a short rule: the chained trigger', async () => {
+    it('of an event: triggers, since conditions, goals and messages; of a short rule: the chained trigger', async () => {
         const purchase = await references('events.followup', 'event purchase', 'event p'.length);
         expect(purchase).toEqual([
             `events.followup:${lineOf('events.followup', 'event purchase') + 1}:7`,
             `rules.followup:${lineOf('rules.followup', '   and not purchase since sent\n  then send lastChance') + 1}:12`,
             `rules.followup:${lineOf('rules.followup', '   and not purchase since sent\n  then send followup sms') + 1}:12`,
+            `rules.followup:${lineOf('rules.followup', '  goal purchase within') + 1}:8`,
         ].sort());
         const shortRule = await references('rules.followup', 'when cartAbandonment_followup_email', 'when c'.length, false);
         expect(shortRule).toEqual([`rules.followup:${lineOf('rules.followup', 'when cartAbandonment_followup_email') + 1}:8`]);

@@ -1,4 +1,4 @@
--- followup rule loyalOpenedNoPurchase (rules.followup:24)
+-- followup rule loyalOpenedNoPurchase (rules.followup:28)
 -- Selects who is due: cartAbandonment sent 1 day ago, in the window (watermark - delay, now - delay].
 -- Parameters:
 --   $1 watermark (timestamptz)

@@ -1,5 +1,5 @@
 // The charts of the HTML report and of the operator page (`serve`'s /ui), drawn in the browser:
-// sends and conversions per day with uPlot (https://github.com/leeoniya/uPlot, MIT, ~50 KB minified:
+// sends and conversions per day (conversions on their own axis, right) with uPlot (https://github.com/leeoniya/uPlot, MIT, ~50 KB minified:
 // installed from npm and written inline into every page, so a report file views offline), and the lift
 // with its interval as a small SVG drawn by CHARTS_SCRIPT itself.
 import { readFileSync } from 'node:fs';
@@ -34,8 +34,8 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * Browser code (no dependencies but uPlot): `followupCharts.daily(element, rows)` draws a report's
- * `daily` rows (sent, held out, conversions of each group per UTC day); `followupCharts.liftSvg(lift)`
+ * Browser code (no dependencies but uPlot): `followupCharts.daily(element, rows, hasGoal)` draws a
+ * report's `daily` rows (sent, held out, and with a goal the conversions of each group, per UTC day); `followupCharts.liftSvg(lift)`
  * returns the SVG of a lift's estimate and 95% interval around a line at 0.
  */
 export const CHARTS_SCRIPT = String.raw`
@@ -43,29 +43,34 @@ export const CHARTS_SCRIPT = String.raw`
   'use strict';
   var DAY = 86400;
   var colours = { sent: '#2563eb', heldOut: '#6b7280', convertedSent: '#16a34a', convertedHeldOut: '#d97706' };
-  function daily(element, rows) {
+  function daily(element, rows, hasGoal) {
     element.textContent = '';
     if (!rows || rows.length === 0) {
       element.textContent = 'Nothing decided in this period.';
       return null;
     }
     var xs = rows.map(function (r) { return Date.parse(r.day + 'T00:00:00Z') / 1000; });
-    var data = [xs,
-      rows.map(function (r) { return r.sent; }), rows.map(function (r) { return r.held_out; }),
-      rows.map(function (r) { return r.converted_sent; }), rows.map(function (r) { return r.converted_held_out; })];
+    var data = [xs, rows.map(function (r) { return r.sent; }), rows.map(function (r) { return r.held_out; })];
+    var series = [
+      { label: 'day (UTC)' },
+      { label: 'sent', stroke: colours.sent, width: 2, points: { show: true } },
+      { label: 'held out', stroke: colours.heldOut, width: 2, points: { show: true } },
+    ];
+    var axes = [{}, { label: 'sent, held out' }];
+    if (hasGoal) {
+      data.push(rows.map(function (r) { return r.converted_sent; }), rows.map(function (r) { return r.converted_held_out; }));
+      series.push(
+        { label: 'converted (sent)', scale: 'conversions', stroke: colours.convertedSent, width: 2, points: { show: true } },
+        { label: 'converted (held out)', scale: 'conversions', stroke: colours.convertedHeldOut, width: 2, dash: [6, 4], points: { show: true } });
+      axes.push({ scale: 'conversions', side: 1, label: 'conversions', grid: { show: false } });
+    }
     var width = Math.max(320, Math.min(900, element.clientWidth || 720));
     return new uPlot({
       width: width, height: 240,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
-      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - DAY, max + DAY] : [min, max]; } } },
-      series: [
-        { label: 'day (UTC)' },
-        { label: 'sent', stroke: colours.sent, width: 2, points: { show: true } },
-        { label: 'held out', stroke: colours.heldOut, width: 2, points: { show: true } },
-        { label: 'converted (sent)', stroke: colours.convertedSent, width: 2, points: { show: true } },
-        { label: 'converted (held out)', stroke: colours.convertedHeldOut, width: 2, dash: [6, 4], points: { show: true } },
-      ],
-      axes: [{}, { label: 'people' }],
+      scales: { x: { time: true, range: [xs[0] - DAY / 2, xs[xs.length - 1] + DAY / 2] } },
+      series: series,
+      axes: axes,
     }, data, element);
   }
   function fmt(x) { var t = (x * 100).toFixed(1); return (x >= 0 && t.charAt(0) !== '-' ? '+' : '') + t; }

@@ -10,7 +10,7 @@ export const REPORT_CSS = `
 body { margin: 0 auto; padding: 24px; max-width: 1100px; background: #f9fafb; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 0 0 8px; } h3 { font-size: 15px; margin: 16px 0 6px; }
 .muted { color: #6b7280; font-size: 13px; }
-.card { background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 16px 20px; margin: 16px 0; }
+.card { background: #fff; border: 1px solid #e5e7eb; border-radius: 8px; padding: 16px 20px; margin: 16px 0; overflow-x: auto; }
 table { border-collapse: collapse; font-size: 13px; margin: 6px 0; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: right; white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
@@ -71,7 +71,7 @@ export const FILL_CHARTS_SCRIPT = `
   var report = JSON.parse(document.getElementById('report-data').textContent);
   document.querySelectorAll('.chart[data-rule-index]').forEach(function (el) {
     var rule = report.rules[Number(el.getAttribute('data-rule-index'))];
-    followupCharts.daily(el, rule.daily || []);
+    followupCharts.daily(el, rule.daily || [], Boolean(rule.goal));
   });
   document.querySelectorAll('.lift[data-rule-index]').forEach(function (el) {
     var rule = report.rules[Number(el.getAttribute('data-rule-index'))];

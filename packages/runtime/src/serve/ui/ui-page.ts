@@ -66,7 +66,7 @@ const PAGE_SCRIPT = String.raw`
       body.appendChild(el('h3', 'Report'));
       var section = el('div', null, 'report'); section.innerHTML = data.reportHtml; body.appendChild(section);
       var report = data.report.rules[0];
-      section.querySelectorAll('.chart[data-rule-index]').forEach(function (c) { followupCharts.daily(c, report.daily || []); });
+      section.querySelectorAll('.chart[data-rule-index]').forEach(function (c) { followupCharts.daily(c, report.daily || [], Boolean(report.goal)); });
       section.querySelectorAll('.lift[data-rule-index]').forEach(function (c) { if (report.lift) c.innerHTML = followupCharts.liftSvg(report.lift); });
     }).catch(function (e) { showError($('rule-body'), e); });
   }
@@ -110,12 +110,13 @@ const OUTCOMES_SCRIPT = String.raw`
     if (!rows || rows.length === 0) { element.textContent = 'No decision in the last 30 days.'; return null; }
     var days = Array.from(new Set(rows.map(function (r) { return r.day; }))).sort();
     var outcomes = Array.from(new Set(rows.map(function (r) { return r.outcome; }))).sort();
-    var data = [days.map(function (d) { return Date.parse(d + 'T00:00:00Z') / 1000; })];
+    var xs = days.map(function (d) { return Date.parse(d + 'T00:00:00Z') / 1000; });
+    var data = [xs];
     outcomes.forEach(function (o) { data.push(days.map(function (d) { var hit = rows.find(function (r) { return r.day === d && r.outcome === o; }); return hit ? hit.n : 0; })); });
     return new uPlot({
       width: Math.max(320, Math.min(900, element.clientWidth || 720)), height: 220,
       tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
-      scales: { x: { time: true, range: function (u, min, max) { return min === max ? [min - 86400, max + 86400] : [min, max]; } } },
+      scales: { x: { time: true, range: [xs[0] - 43200, xs[xs.length - 1] + 43200] } },
       series: [{ label: 'day (UTC)' }].concat(outcomes.map(function (o) { return { label: o, stroke: colours[o] || '#111827', width: 2, points: { show: true } }; })),
       axes: [{}, { label: 'decisions' }],
     }, data, element);
