@@ -25,16 +25,20 @@ beforeAll(() => {
     fs.cpSync(example, project, { recursive: true, filter: (from) => !from.includes(`${path.sep}.followup`) });
     for (const step of [
         ['import', 'shop/history.jsonl', '--project', 'shop'],
-        ['run', 'shop', '--now', '2026-11-23T10:00:00Z', '--json'],
+        ['run', 'shop', '--now', '2026-11-23T10:00:00Z', '--dry-run', '--json'],
+        ['run', 'shop', '--now', '2026-11-23T10:00:00Z'],
         ['import', 'shop/week-after.jsonl', '--project', 'shop'],
     ]) {
         const r = followup(...step);
         expect(r.stderr, step.join(' ')).toBe('');
         expect(r.code, step.join(' ')).toBe(0);
-        if (step[0] === 'run') {
+        if (step.includes('--dry-run')) {
             const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!).summary;
-            expect(summary).toMatchObject({ selected: 2424, sent: 2190, heldOut: 229 });
+            expect(summary).toMatchObject({ selected: 2424, wouldSend: 2190, heldOut: 229 });
             expect(summary.rules.find((x: { rule: string }) => x.rule === 'bigCartLastChance')).toMatchObject({ heldOut: 229 });
+        } else if (step[0] === 'run') {
+            expect(r.stdout.trim().split('\n').at(-1)).toBe(
+                'Ran 4 rules as of 2026-11-23T10:00:00.000Z: 2424 selected, 2190 sent, 3 suppressed, 2 expired, 0 stopped, 0 failed, 229 held out (holdout).');
         }
     }
 }, 300_000);
@@ -54,6 +58,7 @@ describe('followup report', () => {
             '  lift      +7.7 points (95% CI +3.3 to +10.8), relative +104% (95% CI +27% to +225%)\n' +
             '  the follow-up raised conversions: the whole interval is above 0\n');
         expect(r.stdout).toContain("Lift: Newcombe's hybrid score interval");
+        expect(r.stdout).toMatch(/^By message \(rules sending the same message, added up\)\n.*\nbigCartLastChance, cartReminderChase\s+lastChance email\s+2,414\s+2,184\s+229/m);
     });
 
     it('--json: the same as data', () => {

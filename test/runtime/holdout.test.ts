@@ -6,7 +6,8 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import type { RenderPlan } from '@followup/compiler';
-import { explainEvent, holdoutPoint, runRules } from '@followup/runtime';
+import { explainEvent, holdoutPoint, runRules, startScheduler } from '@followup/runtime';
+import { recordingLog, recordingMetrics } from '../serve/scheduler-support.js';
 import { forEachEngine } from '../support/stores.js';
 import { eventWithDelivery, resetStore, shift } from '../support/sql-fixtures.js';
 import { decisionsOf, plansOf } from './support.js';
@@ -24,6 +25,7 @@ followup nudge {
 }
 followup chase { when nudge sent 1 day ago then send lastChance email }
 followup sameDay { when cartAbandonment sent 1 day ago then send lastChance email }
+followup second { when cartAbandonment sent 1 day ago then send lastChance email  holdout 50%  goal purchase within 7 days }
 followup night {
   when cartAbandonment sent 1 day ago
   then send followup email
@@ -83,6 +85,15 @@ forEachEngine('holdouts', (ctx) => {
         for (let i = 0; i < PEOPLE; i++) expect(decisions[`cart-${i}`], `cart-${i}`).toBe(heldOut('nudge', i) ? 'send' : 'capped');
     });
 
+    it('holds out among those who would be sent: a capped person is capped, whatever the split', async () => {
+        // (nudge decided at now, sameDay a minute later: every person has a follow-up today)
+        await runRules(ctx.store, only('second'), { now: shift(now, { minutes: 2 }) });
+        const decisions = await decisionsOf(ctx.store, 'second');
+        const wouldHoldOut = Array.from({ length: PEOPLE }, (_, i) => i).filter((i) => heldOut('second', i));
+        expect(wouldHoldOut.length).toBeGreaterThan(5);
+        expect(Object.values(decisions)).toEqual(Array.from({ length: PEOPLE }, () => 'capped'));
+    });
+
     it('triggers no chained rule: chase follows up only the follow-ups nudge sent', async () => {
         await ctx.store.query(`UPDATE deliveries SET status = 'sent' WHERE rule = 'nudge'`);
         await runRules(ctx.store, only('chase'), { now: shift(now, { days: 1, minutes: 5 }) });
@@ -121,5 +132,23 @@ forEachEngine('holdouts', (ctx) => {
         const held = rows.filter((r) => r.outcome === 'held_out');
         expect(held.length).toBeGreaterThan(0);
         for (const r of held) expect(r.detail).toEqual({ share: 50, measuredFrom: '2026-11-24T08:00:00.000Z' });
+    });
+
+    it("serve's scheduler counts them: followup_messages_total{outcome=\"held_out\"} and heldOut in its log", async () => {
+        await carts();
+        await ctx.store.query('TRUNCATE scheduled_runs');
+        const metrics = recordingMetrics();
+        const log = recordingLog();
+        // nudge runs every day at 00:00 UTC: the fire instant 2026-11-24T00:00 decides the carts.
+        const scheduler = startScheduler({ store: ctx.store, plans: only('nudge'), clock: () => new Date('2026-11-24T00:00:30Z'), log, metrics, pollMs: 3_600_000 });
+        try {
+            await scheduler.poll();
+        } finally {
+            await scheduler.stop();
+        }
+        const expected = Array.from({ length: PEOPLE }, (_, i) => i).filter((i) => heldOut('nudge', i)).length;
+        expect(metrics.counter('followup_messages_total', { rule: 'nudge', channel: 'email', outcome: 'held_out' })).toBe(expected);
+        expect(metrics.counter('followup_messages_total', { rule: 'nudge', channel: 'email', outcome: 'queued' })).toBe(PEOPLE - expected);
+        expect(log.lines.find((l) => l.message === 'scheduler: rule ran')?.fields).toMatchObject({ rule: 'nudge', selected: PEOPLE, heldOut: expected });
     });
 });

@@ -83,6 +83,10 @@ describe('/ui behind its key', () => {
         expect(basic.status).toBe(200);
         expect(basic.headers.get('content-security-policy')).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
         expect(basic.headers.get('cache-control')).toBe('no-store');
+        expect(basic.headers.get('x-frame-options')).toBe('DENY');
+        expect(basic.headers.get('x-content-type-options')).toBe('nosniff');
+        const openapi = await (await fetch(`${server.url}/openapi.json`)).json() as { paths: Record<string, unknown> };
+        expect(Object.keys(openapi.paths).filter((p) => p.startsWith('/ui'))).toEqual([]);
         const page = await basic.text();
         const nonce = /'nonce-([^']+)'/.exec(basic.headers.get('content-security-policy')!)![1];
         expect(page.match(/<script/g)!.length).toBe(page.match(new RegExp(`<script nonce="${nonce.replace(/[+/]/g, '\\$&')}">`, 'g'))!.length);
