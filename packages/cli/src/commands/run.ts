@@ -28,7 +28,7 @@ export const runCommand: Command = {
     usage: 'followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]',
     help: `Checks the project (errors: printed, exit 1), then runs every rule once as of now — whatever
 its schedule — with the semantics of the language reference (§4): each rule selects the deliveries that
-became due since its last run, decides each one (send, suppressed, expired, stopped, capped) exactly
+became due since its last run, decides each one (send, suppressed, expired, stopped, capped, held out) exactly
 once, and queues the follow-ups; then they are delivered through the configured transports
 (followup.config.json; by default .eml/.json files in <project>/.followup/outbox). Follow-ups decided
 inside quiet hours are held, and sent by the first later run (or serve) whose now is past their end. Runs may be repeated or killed at any
@@ -41,7 +41,7 @@ Prints one line per message sent, then a summary.
   --dry-run          select and render, then roll back: nothing is recorded or sent
   --json             one JSON line per message sent, {"rule","event","delivery","channel","to","subject"},
                      then {"summary":{...}} (selected, sent, suppressed, expired, stopped, failed, capped,
-                     held, and the same per rule)
+                     held, heldOut, and the same per rule)
 
 Environment: with FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL set (the same as followup serve's), the
 follow-ups' HTML links become signed click redirects through FOLLOWUP_PUBLIC_URL, an open pixel is

@@ -111,9 +111,9 @@ export function reportRuntimeValues(options: Pick<ReportOptions, 'now' | 'from' 
 /**
  * The report queries read whole periods: hash joins are their plan. The planner only picks a nested
  * loop when its statistics say a side is tiny — typically the goal events just imported, of a type the
- * statistics have never seen — and then probes the goal window once per decision: minutes instead of
- * seconds over 100,000 decisions (measured). So they run with nested loops off, in one read-only
- * transaction (one snapshot for every rule).
+ * statistics have never seen — and then probes the goal window once per decision: 136 s instead of
+ * 0.13 s for 20,000 decisions on PGlite (bench/README.md). So they run with nested loops off, in one
+ * read-only transaction (one snapshot for every rule).
  */
 export const REPORT_SETTINGS = 'SET LOCAL enable_nestloop = off';
 
