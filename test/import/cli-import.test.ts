@@ -84,9 +84,18 @@ describe('followup import', () => {
         expect(r.code).toBe(0);
         expect(r.stdout).toContain('Imported <stdin> into');
         expect(r.stdout).toContain(': 1 event, 1 delivery, 1 tracking record, 0 suppressions, 0 profiles; 0 duplicates skipped (3 records in ');
+        // Year 0000 and a NUL in an id: the line and why, exit 1 (issue 11: they were PostgreSQL's raw message, exit 2).
+        const year0 = followup(['import', '-', '--no-validate', '--db', db], { input: '{"kind":"event","id":"y0","type":"t","at":"0000-01-01T00:00:00Z","data":{}}\n' });
+        expect(year0.code).toBe(1);
+        expect(year0.stderr).toBe('<stdin>:1: at: expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z", in the years 0001-9999, got "0000-01-01T00:00:00Z"\n' +
+            'Rejected <stdin>: 1 error; nothing was imported.\n');
+        const nul = followup(['import', '-', '--no-validate', '--db', db], { input: '{"kind":"event","id":"a\\u0000b","type":"t","at":"2026-11-20T10:00:00Z","data":{}}\n' });
+        expect(nul.code).toBe(1);
+        expect(nul.stderr).toBe('<stdin>:1: id: contains a NUL character or a lone UTF-16 surrogate, which the store cannot keep\n' +
+            'Rejected <stdin>: 1 error; nothing was imported.\n');
         const bad = followup(['import', '-', '--no-validate', '--db', db], { input: '{"kind":"open","delivery":"x1-d1","at":"tomorrow"}\n' });
         expect(bad.code).toBe(1);
-        expect(bad.stderr).toBe('<stdin>:1: at: expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z", got "tomorrow"\n' +
+        expect(bad.stderr).toBe('<stdin>:1: at: expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z", in the years 0001-9999, got "tomorrow"\n' +
             'Rejected <stdin>: 1 error; nothing was imported.\n');
     }, 120_000);
 

@@ -28,7 +28,7 @@ function history(c: string): object[] {
         { kind: 'event', id: `${c}-p1`, type: 'purchase', at: at(22), data: { customerId: c, email: `${c}@example.com`, orderId: 'o1', total: 120.5, currency: 'EUR' } },
         '',
         { kind: 'profile', key: c, at: at(20), data: { country: 'FR' } },
-        { kind: 'profile', key: c, at: at(19), data: { country: 'DE' } }, // older: ignored
+        { kind: 'profile', key: c, at: at(19), data: { country: 'DE' } }, // an older version: kept too
     ];
 }
 
@@ -46,7 +46,7 @@ forEachEngine('importHistory', (ctx) => {
     it('writes every record kind: events, deliveries, tracking, suppressions, profiles', async () => {
         const result = await importHistory(ctx.store, lines(...history('c1')));
         expect(result).toEqual<ImportResult>({
-            lines: 18, records: 17, events: 3, deliveries: 3, tracking: 7, suppressions: 3, profiles: 1, skippedDuplicates: 2,
+            lines: 18, records: 17, events: 3, deliveries: 3, tracking: 7, suppressions: 3, profiles: 2, skippedDuplicates: 1,
         });
         const db = ctx.store;
         expect(await only(db, `SELECT id, type, occurred_at, payload->>'firstName' AS name FROM events WHERE id LIKE 'c1-%' ORDER BY id`)).toEqual([
@@ -73,7 +73,8 @@ forEachEngine('importHistory', (ctx) => {
             { channel: 'sms', address: '+33 6 00 00 00 00', reason: 'hard_bounce', at: new Date(at(21, '10:00:30')), source: 'import:bounce:c1-d2' },
             { channel: 'email', address: 'c1@example.com', reason: 'unsubscribe', at: new Date(at(22, '09:00:00')), source: 'import:unsubscribe' },
         ]);
-        expect(await only(db, `SELECT key, payload, updated_at FROM profiles WHERE key = 'c1'`)).toEqual([
+        expect(await only(db, `SELECT key, payload, updated_at FROM profiles WHERE key = 'c1' ORDER BY updated_at`)).toEqual([
+            { key: 'c1', payload: { country: 'DE' }, updated_at: new Date(at(19)) },
             { key: 'c1', payload: { country: 'FR' }, updated_at: new Date(at(20)) },
         ]);
     });
@@ -87,7 +88,7 @@ forEachEngine('importHistory', (ctx) => {
         expect(await rowCounts(ctx.store)).toEqual(before);
     });
 
-    it('keeps the earliest suppression and the latest profile across imports', async () => {
+    it('keeps the earliest suppression and every profile version across imports', async () => {
         const result = await importHistory(ctx.store, lines(
             { kind: 'unsubscribe', channel: 'email', to: 'c1@example.com', at: at(22, '08:00:00'), id: 'u-early' },
             { kind: 'unsubscribe', channel: 'email', to: 'c1@example.com', at: at(23) },
@@ -96,7 +97,8 @@ forEachEngine('importHistory', (ctx) => {
         expect(result).toMatchObject({ suppressions: 1, profiles: 1, skippedDuplicates: 1 });
         expect(await only(ctx.store, `SELECT at, source FROM suppressions WHERE address = 'c1@example.com' AND reason = 'unsubscribe'`))
             .toEqual([{ at: new Date(at(22, '08:00:00')), source: 'import:unsubscribe:u-early' }]);
-        expect(await only(ctx.store, `SELECT payload FROM profiles WHERE key = 'c1'`)).toEqual([{ payload: { country: 'IT' } }]);
+        expect(await only(ctx.store, `SELECT payload FROM profiles WHERE key = 'c1' ORDER BY updated_at`))
+            .toEqual([{ payload: { country: 'DE' } }, { payload: { country: 'FR' } }, { payload: { country: 'IT' } }]);
     });
 
     it('refers to events and deliveries already in the store', async () => {
@@ -135,7 +137,7 @@ forEachEngine('importHistory', (ctx) => {
         }
         file.push({ kind: 'open', delivery: 'r-d1', at: 'soon' });
         const error = await rejection(importHistory(ctx.store, lines(...file), { batchSize: 100 }));
-        expect(error.errors).toEqual([{ line: 2501, path: 'at', message: 'expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z", got "soon"' }]);
+        expect(error.errors).toEqual([{ line: 2501, path: 'at', message: 'expected an ISO-8601 instant with a time zone, such as "2026-11-20T10:00:00Z", in the years 0001-9999, got "soon"' }]);
         expect(await rowCounts(ctx.store)).toEqual(before);
         // The same file without its bad line goes in whole, in batches.
         const result = await importHistory(ctx.store, lines(...file.slice(0, -1)), { batchSize: 100 });

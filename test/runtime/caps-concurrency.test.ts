@@ -154,7 +154,7 @@ followup reminder {
 ${rules.map((r) => `followup ${r} { when cartAbandonment sent 3 days ago then send followup email }`).join('\n')}
 policy { limit 2 per recipient per 7 days on email }`);
         const gate = await holdWrites(db);
-        const runs = await Promise.all(rules.map((rule) => spawnRun(dir, db, now, ['--rule', rule])));
+        const runs = await Promise.all(rules.map((rule) => spawnRun(dir, db, now, { extra: ['--rule', rule] })));
         // All three have selected and are deciding at once before any of them may write.
         await gate.blocked(3);
         await gate.release();

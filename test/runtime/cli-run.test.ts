@@ -51,6 +51,15 @@ describe('followup run', () => {
         expect(followup(['explain', project, '--db', db, '--event', 'cart-0', '--now', '2026-11-12T10:00:00']).code).toBe(2);
     });
 
+    it('--now of year 0000, past 9999 or without a zone: one readable line and the usage, exit 2, never a stack trace or SQL (issue 11)', () => {
+        for (const given of ['0000-01-01T00:00:00Z', '10000-01-01T00:00:00Z', '2026-11-12T10:00']) {
+            const r = followup(['run', project, '--db', db, '--now', given]);
+            expect(r.code).toBe(2);
+            expect(r.stderr).toBe(`followup run: --now takes an ISO-8601 instant with a time zone, such as 2026-11-20T10:00:00Z, in the years 0001-9999, not '${given}'\n` +
+                'Usage: followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]  (see followup run --help)\n');
+        }
+    });
+
     it('a project with errors: diagnostics, exit 1, nothing run', () => {
         const broken = path.join(temp, 'broken');
         fs.cpSync(project, broken, { recursive: true });
@@ -85,6 +94,8 @@ describe('followup run', () => {
         expect(lines).toHaveLength(4);
         const mails = await readOutbox(path.join(project, '.followup/outbox'));
         expect(mails.map((m) => [m.to, m.subject])).toEqual([0, 1, 2].map((i) => [`user${i}@example.com`, `User${i}, your cart is waiting`]));
+        // Dated on the run's clock, not the machine's.
+        expect(mails.map((m) => (m.headers.get('date') as Date).toISOString())).toEqual([0, 1, 2].map(() => '2026-11-23T10:00:00.000Z'));
     });
 
     it('the same now again: nothing to select, said in the summary', () => {

@@ -2,6 +2,7 @@
  * Crash safety (LANGUAGE.md §4: at most once, ever, and nothing lost): `followup run` over a few
  * thousand due follow-ups, SIGKILLed at 20+ random points and re-run each time, then run once more
  * cleanly — and every due follow-up was delivered exactly once, in the outbox folder and in the store.
+ * A killed run leaves its batch claimed: the next runs take it over once its lease (2 s here) ran out.
  *
  * Spawns the built CLI: `npm test` builds first (`npm run build` before running this file alone).
  * Kill points: a clean run on a copy of the store is timed first (its total, the moment its first
@@ -20,6 +21,9 @@ const DUE = 3000;
 const KILLS = 24;
 const now = '2026-11-23T10:00:00Z';
 const rule = 'cartAbandonment_followup_email';
+/** The claim lease of the runs (FOLLOWUP_SEND_LEASE): short, so that the last run need not wait a minute. */
+const LEASE_MS = 2000;
+const LEASE = { FOLLOWUP_SEND_LEASE: String(LEASE_MS / 1000) };
 
 const temp = tempDir('crash');
 let server: PostgresServer | undefined;
@@ -97,7 +101,7 @@ describe.each([pglite, postgres])('crash safety [$name]', (engine) => {
         let midDispatch = 0;
         for (let attempt = 0; kills.length < KILLS && attempt < KILLS * 3; attempt++) {
             const left = DUE - delivered();
-            const run = await spawnRun(project, db, now);
+            const run = await spawnRun(project, db, now, { env: LEASE });
             const kill = (why: string) => {
                 if (run.child.exitCode !== null || run.child.signalCode !== null || !run.child.kill('SIGKILL')) return;
                 const files = delivered();
@@ -132,8 +136,10 @@ describe.each([pglite, postgres])('crash safety [$name]', (engine) => {
         expect(kills.length, log()).toBeGreaterThanOrEqual(KILLS);
         expect(midDispatch, log()).toBeGreaterThanOrEqual(10);
 
-        // 3. A last clean run finishes whatever is left.
-        const last = await spawnRun(project, db, now);
+        // 3. A last clean run finishes whatever is left: on PostgreSQL, the batches a killed run had
+        // claimed are sent again once their lease has run out (on PGlite, at once).
+        await new Promise((r) => setTimeout(r, LEASE_MS + 500));
+        const last = await spawnRun(project, db, now, { env: LEASE });
         const lastExit = await last.exited;
         expect(lastExit.code, lastExit.stderr).toBe(0);
         reported.push(...last.lines);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { reconcileRuleIdentities, RuleIdentityError } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
-import { eventWithDelivery, insertEvent, resetStore, shift } from '../support/sql-fixtures.js';
+import { eventWithDelivery, insertEvent, insertProfile, resetStore, shift } from '../support/sql-fixtures.js';
 import { decisionsOf, plansOf, recipients, runAndDispatch, tempDir } from './support.js';
 
 const outboxes: string[] = [];
@@ -71,6 +71,27 @@ when orderDelivered sent 3 days ago and not reviewSubmitted with same orderId si
 followup byPerson { when orderDelivered sent 3 days ago and not reviewSubmitted since sent then send review email }` });
         await runAndDispatch(db, person, { now, outboxDir: newOutbox() });
         expect(await decisionsOf(db, 'byPerson')).toEqual({});
+    });
+
+    it('reads the profile as it was at now: its latest version at or before it', async () => {
+        const plans = await plansOf({ 'shop.followup': `
+profile { key customerId  customerId: string  email: email  firstName: string  country: string }
+event orderShipped targeting profile { customerId: string  orderId: string }
+message nudge for orderShipped email { subject: "{{ profile.firstName }}, from {{ profile.country }}" text: "x" }
+when orderShipped sent 3 days ago and profile.country = "DE" then send nudge email` });
+        const db = ctx.store;
+        for (const [key, versions] of [
+            ['c-ana', [['2026-11-01T00:00:00Z', 'Ana', 'FR'], ['2026-11-10T00:00:00Z', 'Anna', 'DE'], [shift(now, { hours: 1 }).toISOString(), 'Annie', 'FR']]],
+            ['c-bob', [['2026-11-01T00:00:00Z', 'Bob', 'DE'], ['2026-11-21T00:00:00Z', 'Bob', 'AT']]],
+        ] as const) {
+            for (const [at, firstName, country] of versions) {
+                await insertProfile(db, { key, updatedAt: at, payload: { customerId: key, email: `${key}@example.com`, firstName, country } });
+            }
+            await eventWithDelivery(db, { id: `order-${key}`, type: 'orderShipped', sentAt: due, recipient: `${key}@example.com`, payload: { customerId: key, orderId: key } });
+        }
+        const { sent } = await runAndDispatch(db, plans, { now, outboxDir: newOutbox() });
+        // Ana was in Germany as of now (the later move is not known yet); Bob had moved to Austria.
+        expect(sent.map((m) => [m.to, m.subject])).toEqual([['c-ana@example.com', 'Anna, from DE']]);
     });
 
     describe("a rule's identity across a rename", () => {

@@ -61,6 +61,7 @@ describe('followup run over SMTP', () => {
         expect(mail.text).toContain('you left 1 items');
         expect(mail.html).toContain('<h1>User0, your cart is waiting</h1>');
         expect(mail.messageId).toMatch(/^<cartAbandonment_followup_email.*cart-0@followup>$/);
+        expect(mail.date?.toISOString()).toBe('2026-11-23T10:00:00.000Z'); // the run's now
         expect(r.stdout).toMatch(/3 sent, 0 suppressed, 0 expired, 0 stopped, 0 failed/);
 
         const again = await followup(['run', project, '--db', db, '--now', now]);

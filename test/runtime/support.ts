@@ -176,12 +176,16 @@ export interface RunningCli {
     exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }>;
 }
 
-/** Starts `followup run <project> --db <db> --now <now> --json [...extra]` (the built binary). */
-export async function spawnRun(project: string, db: string, now: string, extra: readonly string[] = []): Promise<RunningCli> {
+/** Starts `followup run <project> --db <db> --now <now> --json [...extra]` (the built binary), with `env` added. */
+export async function spawnRun(
+    project: string, db: string, now: string, options: { extra?: readonly string[]; env?: Record<string, string> } = {},
+): Promise<RunningCli> {
+    const extra = options.extra ?? [];
+    const env = options.env ?? {};
     const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [bin, 'run', project, '--db', db, '--now', now, '--json', ...extra], {
         cwd: repo,
-        env: { ...process.env, NO_COLOR: '1' },
+        env: { ...process.env, NO_COLOR: '1', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
     });
     const running: RunningCli = { child, startedAt: Date.now(), lines: [], exited: undefined as never };

@@ -41,6 +41,13 @@ describe('followup serve (usage)', () => {
         expect(r.stderr).toContain('FOLLOWUP_API_KEYS is not set');
     });
 
+    it('an API key shorter than 16 characters is refused at start (exit 2), without printing it', async () => {
+        const r = await runServe([path.join(repo, 'examples/cart-abandonment'), '--db', path.join(temp, 'short-key-db')], { FOLLOWUP_API_KEYS: `${API_KEY},shortkey9` });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain('FOLLOWUP_API_KEYS: key 2 of 2 is shorter than 16 characters');
+        expect(r.stderr).not.toContain('shortkey9');
+    });
+
     it('a bad --port is a usage error', async () => {
         const r = await runServe([path.join(repo, 'examples/cart-abandonment'), '--port', 'http'], { FOLLOWUP_API_KEYS: API_KEY });
         expect(r.code).toBe(2);

@@ -45,7 +45,7 @@ message transactional for order sms { text: "Order" }
                 customerId: { type: 'string' },
                 email: { type: 'string', format: 'email' },
                 phone: { type: ['string', 'null'] },
-                total: { type: ['number', 'string'], pattern: expect.any(String) },
+                total: { type: ['number', 'string'], pattern: expect.any(String), maxLength: 1000 },
                 count: { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
                 paid: { type: 'boolean' },
                 at: { type: 'string', format: 'date-time' },

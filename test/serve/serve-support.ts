@@ -12,8 +12,11 @@ import {
     MetricsRegistry,
     startServer,
     startTransactionalDispatcher,
+    type ConnectionLimits,
+    type RetryPolicy,
     type RunningServer,
     type ServeContext,
+    type ServePlugin,
     type Store,
     type TransactionalDispatcher,
     type Transport,
@@ -51,14 +54,34 @@ export interface TestServer {
 export async function startTestServer(
     store: Store,
     plans: IngestionPlans,
-    options: { smtpUrl?: string; transport?: Transport; limits?: { event?: number; batch?: number; batchEvents?: number } } = {},
+    options: {
+        smtpUrl?: string;
+        transport?: Transport;
+        limits?: { event?: number; batch?: number; batchEvents?: number };
+        connections?: Partial<ConnectionLimits>;
+        plugins?: ServePlugin[];
+        retry?: RetryPolicy;
+        /** How often the dispatcher looks for rows due for a retry (default 5 s). */
+        dispatchIntervalMs?: number;
+        /** Default: fixed at NOW (retries then never come due: give a running clock to see them). */
+        clock?: () => Date;
+    } = {},
 ): Promise<TestServer> {
     const logs: string[] = [];
     const metrics = new MetricsRegistry();
     const log = createJsonLogger({ write: (line) => logs.push(line), secrets: [API_KEY, OTHER_API_KEY], clock: () => NOW });
     const transport = options.transport ?? createSmtpTransport(options.smtpUrl!, { from: 'Shop <shop@example.com>', env: {} });
-    const context: ServeContext & { metrics: MetricsRegistry } = { store, clock: () => NOW, secret: 'serve-test-secret-0123456789', publicUrl: '', log, metrics };
-    const dispatcher = startTransactionalDispatcher({ store, transports: { email: transport, sms: transport, push: transport }, clock: () => NOW, log, metrics });
+    const clock = options.clock ?? (() => NOW);
+    const context: ServeContext & { metrics: MetricsRegistry } = { store, clock, secret: 'serve-test-secret-0123456789', publicUrl: '', log, metrics };
+    const dispatcher = startTransactionalDispatcher({
+        store,
+        transports: { email: transport, sms: transport, push: transport },
+        clock,
+        log,
+        metrics,
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.dispatchIntervalMs ? { intervalMs: options.dispatchIntervalMs } : {}),
+    });
     const server = await startServer({
         context,
         plans,
@@ -67,6 +90,8 @@ export async function startTestServer(
         port: 0,
         onQueued: () => dispatcher.wake(),
         ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.connections ? { connections: options.connections } : {}),
+        ...(options.plugins ? { plugins: options.plugins } : {}),
     });
     return {
         server,

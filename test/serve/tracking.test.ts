@@ -146,4 +146,29 @@ forEachEngine('tracking routes', (engine) => {
         expect((await t.app.inject({ method: 'POST', url, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(200);
         expect(await suppressionsOf(engine.store, 'page@example.com')).toHaveLength(1);
     });
+
+    describe('odd links and tokens (issue 11)', () => {
+        it('a link with non-ASCII characters, or with line breaks and tabs, redirects to the URL as the WHATWG parser writes it, never raw', async () => {
+            const id = await seedDelivery(engine.store, 'd-odd', 'odd@example.com');
+            const cases: [string, string][] = [
+                ['https://shop.example/café?q=ü&x=€', 'https://shop.example/caf%C3%A9?q=%C3%BC&x=%E2%82%AC'],
+                ['https://shop.example/a\r\nSet-Cookie: x=1', 'https://shop.example/aSet-Cookie:%20x=1'],
+                ['https://shop.example/\tb\n', 'https://shop.example/b'],
+                ['https://ÉXAMPLE.com/p', 'https://xn--xample-9ua.com/p'],
+            ];
+            for (const [target, location] of cases) {
+                const r = await t.app.inject({ method: 'GET', url: `/t/c/${signToken({ kind: 'click', deliveryId: id, url: target }, SECRET)}` });
+                expect(r.statusCode, target).toBe(302);
+                expect(r.headers['location']).toBe(location);
+            }
+        });
+
+        it('a token over 8 KB gets the 404 of every token that does not verify', async () => {
+            for (const kind of ['c', 'o']) {
+                const r = await t.app.inject({ method: 'GET', url: `/t/${kind}/${'a'.repeat(9000)}.${'b'.repeat(43)}` });
+                expect(r.statusCode).toBe(404);
+            }
+            expect((await t.app.inject({ method: 'POST', url: `/u/${'a'.repeat(9000)}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).statusCode).toBe(404);
+        });
+    });
 });

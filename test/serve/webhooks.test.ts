@@ -222,6 +222,47 @@ forEachEngine('provider webhooks', (engine) => {
             expect((await postMailgun('not json')).statusCode).toBe(400);
         });
     });
+
+    describe('values a client gets wrong (issue 11)', () => {
+        it('a correctly signed SendGrid request from outside the 15-minute window is refused (401): an old unsubscribe cannot be replayed', async () => {
+            await seedDelivery(engine.store, 'sg-old', 'resubscribed@example.com');
+            const body = JSON.stringify([sgEvent('sg-old', 'unsubscribe', { email: 'resubscribed@example.com' })]);
+            for (const timestamp of [nowSeconds - 10 * 365 * 86_400, nowSeconds - 16 * 60, nowSeconds + 16 * 60]) {
+                const r = await postSendgrid(body, signSendgrid(body, String(timestamp)));
+                expect(r.statusCode).toBe(401);
+                expect(r.json().error).toContain('stale signature timestamp');
+            }
+            expect(await suppressionsOf(engine.store, 'resubscribed@example.com')).toEqual([]);
+            expect((await postSendgrid(body, signSendgrid(body, String(nowSeconds - 60)))).statusCode).toBe(200);
+        });
+
+        it('a signed Mailgun request whose token holds a NUL, or is 1 MB long, is a 400, not a 500; nothing is recorded', async () => {
+            const d = await seedDelivery(engine.store, 'mg-bad-token', 'mg-bad-token@example.com');
+            for (const token of ['tok\u0000en', 'x'.repeat(1024 * 1024), '']) {
+                const r = await postMailgun(mailgunBody(mgEvent(d, 'opened'), { token }));
+                expect(r.statusCode).toBe(400);
+            }
+            expect(await trackingOf(engine.store, d)).toEqual([]);
+        });
+
+        it('provider events holding values the store cannot keep are answered 200 and counted invalid; the others of the batch are recorded', async () => {
+            const d = await seedDelivery(engine.store, 'sg-values', 'values@example.com');
+            const body = JSON.stringify([
+                sgEvent(d, 'open', { sg_event_id: 'bad\u0000id' }),
+                sgEvent(d, 'bounce', { sg_event_id: 'x'.repeat(5000), email: 'a@b.c' }),
+                sgEvent(d, 'unsubscribe', { sg_event_id: 'sg-unsub-nul', email: 'nul\u0000@example.com' }),
+                sgEvent(d, 'click', { sg_event_id: 'sg-lone', url: 'https://shop.example/\ud800' }),
+                sgEvent(d, 'delivered', { followup_delivery: 'id\u0000' }),
+            ]);
+            const r = await postSendgrid(body);
+            expect(r.statusCode).toBe(200);
+            expect(r.json()).toEqual({ recorded: 1, duplicate: 0, unmatched: 0, ignored: 0, invalid: 4 });
+            expect((await trackingOf(engine.store, d)).map((x) => x.kind)).toEqual(['delivered']);
+            const m = await postMailgun(mailgunBody(mgEvent(d, 'opened', { id: 'mg\u0000id' })));
+            expect(m.statusCode).toBe(200);
+            expect(m.json()).toMatchObject({ invalid: 1 });
+        });
+    });
 });
 
 forEachEngine('provider webhooks without keys', (engine) => {

@@ -29,3 +29,36 @@ forEachEngine('stored values of the wrong shape', ctx => {
         expect(rows.map(r => r.event_id).sort()).toEqual(['bad-boolean', 'good', 'text-number']);
     });
 });
+
+forEachEngine('stored values the old guards let through to a failing cast (issue 10, 11)', ctx => {
+    it('an impossible date, year 0000, an offset PostgreSQL refuses, a decimal beyond numeric: each only fails its own comparison', async () => {
+        const { rules } = await compileSources({
+            'a.followup': `
+event cart { email: email  total: decimal  at: timestamp  day: date }
+message m for cart email { subject: "s" text: "t" }
+followup r { when cart sent 1 day ago and total > 10 and at > "2026-01-01" and day >= "2026-01-01" then send m email }
+`,
+        });
+        const rule = ruleNamed(rules, 'r');
+        await resetStore(ctx.store);
+        const sent = shift(now, { hours: -30 });
+        const good = { email: 'a@x.io', total: 20, at: '2026-11-20T00:00:00Z', day: '2026-11-20' };
+        const stored: [string, Record<string, unknown>][] = [
+            ['good', good],
+            ['plus-sign', { ...good, total: '+20' }],
+            ['trailing-point', { ...good, total: '20.' }],
+            ['huge-exponent', { ...good, total: '1e99999' }],
+            ['huge-digits', { ...good, total: '9'.repeat(200_000) }],
+            ['feb-30', { ...good, at: '2026-02-30T00:00:00Z' }],
+            ['year-0', { ...good, at: '0000-06-01T00:00:00Z' }],
+            ['offset-16h', { ...good, at: '2026-11-20T00:00:00+16:00' }],
+            ['junk-after-date', { ...good, at: '2026-11-20 and then some' }],
+            ['nanoseconds', { ...good, at: '2026-11-20T00:00:00.123456789Z' }],
+            ['day-feb-30', { ...good, day: '2026-02-30' }],
+            ['day-year-0', { ...good, day: '0000-01-01' }],
+        ];
+        for (const [id, payload] of stored) await eventWithDelivery(ctx.store, { id, type: 'cart', payload, sentAt: sent });
+        const rows = await runSelection(ctx.store, rule, { w: shift(now, { days: -1 }), now });
+        expect(rows.map(r => r.event_id).sort()).toEqual(['good', 'nanoseconds', 'plus-sign', 'trailing-point']);
+    });
+});

@@ -56,6 +56,8 @@ export interface SmtpSink {
     readonly connections: number;
     /** The answers to the next DATA commands, in order; after them, 250. */
     respondWith(replies: SinkReply[]): void;
+    /** From now on, answer each DATA only after `ms` (a slow server); 0 answers at once. */
+    delayReplies(ms: number): void;
     /** Resolves once `count` messages were accepted (rejects after `timeoutMs`). */
     waitForMessages(count: number, timeoutMs?: number): Promise<void>;
     close(): Promise<void>;
@@ -70,6 +72,8 @@ export interface SmtpSinkOptions {
     auth?: { user: string; password: string };
     /** Implicit TLS (smtps) with smtp-server's built-in test certificate. */
     secure?: boolean;
+    /** The port to listen on (default: a free one); a sink started again on a closed one's port is that server back up. */
+    port?: number;
 }
 
 const REPLY_TEXT: Record<string, string> = {
@@ -87,6 +91,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     let accepted = 0;
     let connections = 0;
     let waiters: Array<() => void> = [];
+    let replyDelayMs = 0;
 
     const serverOptions: SMTPServerOptions = {
         secure: options.secure ?? false,
@@ -114,6 +119,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
             });
             stream.on('end', () => {
                 void (async () => {
+                    if (replyDelayMs > 0) await new Promise((r) => setTimeout(r, replyDelayMs));
                     const code = script.shift() ?? 250;
                     const raw = Buffer.concat(chunks);
                     const to = session.envelope.rcptTo.map(a => a.address);
@@ -145,7 +151,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     });
     const port = await new Promise<number>((resolve, reject) => {
         server.server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => {
+        server.listen(options.port ?? 0, '127.0.0.1', () => {
             const address = server.server.address();
             if (address && typeof address === 'object') resolve(address.port);
             else reject(new Error('the SMTP sink has no port'));
@@ -169,6 +175,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         },
         respondWith(replies) {
             script.push(...replies.map(r => Number(r)));
+        },
+        delayReplies(ms) {
+            replyDelayMs = ms;
         },
         async waitForMessages(count, timeoutMs = 10_000) {
             const deadline = Date.now() + timeoutMs;

@@ -81,22 +81,42 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
             io.err.write(`followup ${name}: ${error.message}\n`);
             return ExitCode.usage;
         }
-        throw error;
+        // Anything else (the database refused a statement, a bug): one readable line, never a stack
+        // trace, the SQL or the parameters a database error carries.
+        io.err.write(`followup ${name}: ${describeUnexpected(error)}\n`);
+        return ExitCode.usage;
     }
+}
+
+/** One line about an error nobody expected: its message's first line, shortened, and its code. */
+export function describeUnexpected(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const line = (message.split('\n').find((l) => l.trim() !== '') ?? 'unknown error').trim();
+    const short = line.length > 300 ? `${line.slice(0, 297)}...` : line;
+    const code = (error as { code?: unknown } | null)?.code;
+    return `${short}${typeof code === 'string' && code !== '' ? ` (${code})` : ''}; nothing was done past that point`;
 }
 
 type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 
 /** The `followup` executable: runs `main` and sets the exit code. */
 export function cli(argv: string[]): void {
+    // Whatever escapes a command (a background task of serve failing, a bug) is one line on standard
+    // error, never a stack trace with source code, SQL or its parameters.
+    const fail = (error: unknown) => {
+        process.stderr.write(`followup: ${describeUnexpected(error)}\n`);
+        process.exit(2);
+    };
     // A reader that goes away (`followup check . | head`) is not an error of ours: stop quietly.
     for (const stream of [process.stdout, process.stderr]) {
         stream.on('error', (error: NodeJS.ErrnoException) => {
             if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-            throw error;
+            fail(error);
         });
     }
-    void main(argv).then((code) => {
+    process.on('uncaughtException', fail);
+    process.on('unhandledRejection', fail);
+    main(argv).then((code) => {
         process.exitCode = code;
-    });
+    }, fail);
 }

@@ -2,24 +2,28 @@
 import * as nodePath from 'node:path';
 import type { RenderPlan } from '@followup/compiler';
 import { loadConfig, openStore, reconcileRuleIdentities, type ProjectConfig, type Renamed, type Store } from '@followup/runtime';
+import { INSTANT_WORDS, parseInstant } from '@followup/values';
 import { UsageError, type Io, type ParsedArgs } from './commands/command.js';
 
 /** `--now` or FOLLOWUP_NOW (ISO-8601 instants), else the real clock. */
 export function resolveNow(args: ParsedArgs, io: Io): Date {
     const given = (args.values['now'] as string | undefined) ?? io.env['FOLLOWUP_NOW'];
     if (given === undefined || given === '') return new Date();
-    return parseInstant(given, '--now');
+    return parseInstantArgument(given, '--now');
 }
 
-/** An ISO-8601 instant with its zone, given to `flag`; a usage error otherwise. */
-export function parseInstant(given: string, flag: string): Date {
-    const at = new Date(given);
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(given) || Number.isNaN(at.getTime())) {
+/**
+ * An instant given on the command line or in the environment, by the value rule every instant
+ * follows (@followup/values): a zone is required, the years are 0001-9999.
+ */
+export function parseInstantArgument(text: string, what: string): Date {
+    const at = parseInstant(text);
+    if (!at) {
         // Without a zone, JavaScript would read it in this machine's zone: a replay that differs per machine.
-        const zoneless = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(given);
+        const zoneless = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text);
         throw new UsageError(zoneless
-            ? `${flag} needs a time zone: write ${given}Z for UTC, or an offset such as ${given}+01:00`
-            : `${flag} takes an ISO-8601 instant with its zone, such as 2026-11-23T10:00:00Z, not '${given}'`);
+            ? `${what} needs a time zone: write ${text}Z for UTC, or an offset such as ${text}+01:00`
+            : `${what} takes ${INSTANT_WORDS.replace(/"/g, '')}, not '${text.slice(0, 100)}'`);
     }
     return at;
 }
@@ -49,4 +53,15 @@ export function projectConfig(projectRoot: string): ProjectConfig {
 
 export async function openCliStore(target: string): Promise<Store> {
     return openStore(target);
+}
+
+/** FOLLOWUP_SEND_LEASE (seconds): how long a claimed batch of messages is held without renewal (default 60). */
+export function sendLeaseMs(io: Io): number | undefined {
+    const given = io.env['FOLLOWUP_SEND_LEASE'];
+    if (given === undefined || given === '') return undefined;
+    const seconds = Number(given);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(given) || seconds < 1 || seconds > 86_400) {
+        throw new UsageError(`FOLLOWUP_SEND_LEASE takes seconds (1 to 86400), not '${given}'`);
+    }
+    return Math.round(seconds * 1000);
 }

@@ -5,6 +5,7 @@ import { isPolicy, isRule, type LoadedProject, type Message, type Policy, type R
 import type { RuleIR } from './ir/rule-ir.js';
 import { lowerRule } from './lower/lower-rule.js';
 import { buildRenderPlan, compileMessageTemplates, planFormat, type RenderPlan } from './plan/render-plan.js';
+import type { Dialect } from './sql/dialect.js';
 import { getDialect } from './sql/dialects.js';
 import { explainQuery } from './sql/explain-query.js';
 import { buildReportQueries } from './sql/report-query.js';
@@ -36,8 +37,21 @@ export function lowerProject(project: LoadedProject): RuleIR[] {
 }
 
 export function compileProject(project: LoadedProject, options: { dialect?: string } = {}): CompiledRule[] {
-    if (project.errorCount > 0) throw new CompileError(`The project has ${project.errorCount} error(s); fix them before compiling`);
     const dialect = getDialect(options.dialect ?? 'postgres');
+    return compileRules(project, dialect)
+        .map(({ ir, plan }) => ({ name: ir.rule, ir, sql: sqlFile(plan, dialect.format(plan.queries.selection.sql)), plan }));
+}
+
+/**
+ * The render plans alone, for the commands that execute them (run, serve, explain): no `.sql` file is
+ * written, so the queries are not pretty-printed (sql-formatter is most of compiling 1,000 rules).
+ */
+export function compilePlans(project: LoadedProject, options: { dialect?: string } = {}): RenderPlan[] {
+    return compileRules(project, getDialect(options.dialect ?? 'postgres')).map(r => r.plan);
+}
+
+function compileRules(project: LoadedProject, dialect: Dialect): { ir: RuleIR; plan: RenderPlan }[] {
+    if (project.errorCount > 0) throw new CompileError(`The project has ${project.errorCount} error(s); fix them before compiling`);
     const templatesOf = new Map<Message, RenderPlan['templates']>();
     const policies = projectPolicies(project);
     return projectRules(project)
@@ -47,10 +61,9 @@ export function compileProject(project: LoadedProject, options: { dialect?: stri
             const message = rule.action.message.ref!;
             let templates = templatesOf.get(message);
             if (!templates) templatesOf.set(message, templates = compileMessageTemplates(message, project.profile, project.root));
-            const plan = buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect), report: buildReportQueries(ir, dialect) });
-            return { name: ir.rule, ir, sql: sqlFile(plan, dialect.format(plan.queries.selection.sql)), plan };
+            return { ir, plan: buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect), report: buildReportQueries(ir, dialect) }) };
         })
-        .sort((a, b) => a.name.localeCompare(b.name));
+        .sort((a, b) => a.ir.rule.localeCompare(b.ir.rule));
 }
 
 function sqlFile(plan: RenderPlan, formatted: string): string {

@@ -99,10 +99,11 @@ export {
 } from './scheduler/index.js';
 export type { ServeContext, ServePlugin, ServeMetrics, StructuredLogger } from './serve/serve-context.js';
 export { startServer, defaultBodyLimits, type StartServerOptions, type RunningServer, type BodyLimits } from './serve/start-server.js';
+export { connectionLimitsFromEnvironment, defaultConnectionLimits, type ConnectionLimits } from './serve/request-limits.js';
 export { createClock, type Clock, type ClockOptions } from './serve/clock.js';
 export { createJsonLogger, environmentSecrets, type JsonLoggerOptions, type LogLevel } from './serve/logger.js';
 export { MetricsRegistry, serveMetricDeclarations, METRICS_CONTENT_TYPE, DEFAULT_BUCKETS, type MetricDeclaration, type MetricKind } from './serve/metrics.js';
-export { createApiKeyCheck, parseApiKeys, type ApiKeyCheck } from './serve/api-keys.js';
+export { apiKeysProblem, createApiKeyCheck, MIN_API_KEY_LENGTH, parseApiKeys, type ApiKeyCheck } from './serve/api-keys.js';
 export { startTransactionalDispatcher, type TransactionalDispatcher, type TransactionalDispatcherOptions } from './serve/transactional-dispatcher.js';
 export { Ingestor, IngestRejected, type EventAnswer, type IngestorOptions } from './serve/ingest/ingestor.js';
 export { pruneIdempotencyKeys, IDEMPOTENCY_KEY_TTL_MS } from './serve/ingest/idempotency.js';

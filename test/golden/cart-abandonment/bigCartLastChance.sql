@@ -24,10 +24,24 @@ SELECT
       suppressions sp
     WHERE
       sp.channel = $3::text
-      AND sp.address = lower(btrim((e.payload ->> 'email')))
+      AND sp.address = translate(
+        btrim(
+          (e.payload ->> 'email'),
+          E'\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff'
+        ),
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+        'abcdefghijklmnopqrstuvwxyz'
+      )
       AND sp.at <= $2::timestamptz
   ) AS suppressed,
-  lower(btrim((e.payload ->> 'email'))) AS recipient,
+  translate(
+    btrim(
+      (e.payload ->> 'email'),
+      E'\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff'
+    ),
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    'abcdefghijklmnopqrstuvwxyz'
+  ) AS recipient,
   e.payload AS event,
   NULL::jsonb AS profile
 FROM
@@ -86,7 +100,8 @@ WHERE
     )
     AND coalesce(
       CASE
-        WHEN (e.payload ->> 'cartTotal') ~ '^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$' THEN (e.payload ->> 'cartTotal')::numeric
+        WHEN (e.payload ->> 'cartTotal') ~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,3})?$'
+        AND length((e.payload ->> 'cartTotal')) <= 1000 THEN (e.payload ->> 'cartTotal')::numeric
       END >= $5::numeric,
       FALSE
     )

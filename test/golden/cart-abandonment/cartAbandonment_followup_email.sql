@@ -21,10 +21,24 @@ SELECT
       suppressions sp
     WHERE
       sp.channel = $3::text
-      AND sp.address = lower(btrim((e.payload ->> 'email')))
+      AND sp.address = translate(
+        btrim(
+          (e.payload ->> 'email'),
+          E'\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff'
+        ),
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+        'abcdefghijklmnopqrstuvwxyz'
+      )
       AND sp.at <= $2::timestamptz
   ) AS suppressed,
-  lower(btrim((e.payload ->> 'email'))) AS recipient,
+  translate(
+    btrim(
+      (e.payload ->> 'email'),
+      E'\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff'
+    ),
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    'abcdefghijklmnopqrstuvwxyz'
+  ) AS recipient,
   e.payload AS event,
   NULL::jsonb AS profile
 FROM

@@ -24,16 +24,42 @@ SELECT
       suppressions sp
     WHERE
       sp.channel = $3::text
-      AND sp.address = lower(btrim((p.payload ->> 'email')))
+      AND sp.address = translate(
+        btrim(
+          (p.payload ->> 'email'),
+          E'\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff'
+        ),
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+        'abcdefghijklmnopqrstuvwxyz'
+      )
       AND sp.at <= $2::timestamptz
   ) AS suppressed,
-  lower(btrim((p.payload ->> 'email'))) AS recipient,
+  translate(
+    btrim(
+      (p.payload ->> 'email'),
+      E'\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff'
+    ),
+    'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    'abcdefghijklmnopqrstuvwxyz'
+  ) AS recipient,
   e.payload AS event,
   p.payload AS profile
 FROM
   deliveries d
   JOIN events e ON e.id = d.event_id
-  LEFT JOIN profiles p ON p.key = (e.payload ->> 'customerId')
+  LEFT JOIN LATERAL (
+    SELECT
+      pv.payload
+    FROM
+      profiles pv
+    WHERE
+      pv.key = (e.payload ->> 'customerId')
+      AND pv.updated_at <= $2::timestamptz
+    ORDER BY
+      pv.updated_at DESC
+    LIMIT
+      1
+  ) p ON TRUE
 WHERE
   d.sent_at > $1::timestamptz - $8::interval
   AND d.sent_at <= $2::timestamptz - $8::interval

@@ -1,4 +1,4 @@
-import { compileProject } from '@followup/compiler';
+import { compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import { ExplainInputError, explainAddress, explainEvent, instant, type EventExplanation } from '@followup/runtime';
 import { styleFor } from '../output/terminal.js';
@@ -30,7 +30,7 @@ export const explainCommand: Command = {
             printDiagnostics(project, Boolean(args.values['json']), io, io.err);
             return ExitCode.inputErrors;
         }
-        const plans = compileProject(project).map(r => r.plan);
+        const plans = compilePlans(project);
         const store = await openCliStore(resolveDbTarget(args, io, project.root, projectConfig(project.root)));
         let explanations: EventExplanation[];
         try {

@@ -27,7 +27,7 @@ Records (instants are ISO-8601 with a time zone; "id" is optional on tracking re
   {"kind":"click","delivery":"d1","at":"...","url":"https://shop.example/cart"}   optional "link":"checkout"
   {"kind":"bounce","delivery":"d1","at":"...","hard":true}    a hard bounce suppresses the recipient
   {"kind":"unsubscribe","channel":"email","to":"ana@example.com","at":"..."}
-  {"kind":"profile","key":"c1","data":{...},"at":"..."}    the profile's latest data, by key
+  {"kind":"profile","key":"c1","data":{...},"at":"..."}    a version of the profile, valid from "at"
 A complaint suppresses the recipient as an unsubscribe does. A delivery's event and a tracking
 record's delivery must be in the file (anywhere) or already in the store.
 

@@ -9,7 +9,7 @@ import {
     type Report, type RuleReport,
 } from '@followup/runtime';
 import { styleFor } from '../output/terminal.js';
-import { openCliStore, parseInstant, projectConfig, resolveDbTarget, resolveNow } from '../runtime-context.js';
+import { openCliStore, parseInstantArgument, projectConfig, resolveDbTarget, resolveNow } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
 
@@ -48,8 +48,8 @@ database unreachable).`,
         const sql = Boolean(args.values['sql']);
         if ([json, html !== undefined, sql].filter(Boolean).length > 1) throw new UsageError('give at most one of --json, --html, --sql');
         const now = resolveNow(args, io);
-        const from = args.values['from'] === undefined ? undefined : parseInstant(args.values['from'] as string, '--from');
-        const to = args.values['to'] === undefined ? undefined : parseInstant(args.values['to'] as string, '--to');
+        const from = args.values['from'] === undefined ? undefined : parseInstantArgument(args.values['from'] as string, '--from');
+        const to = args.values['to'] === undefined ? undefined : parseInstantArgument(args.values['to'] as string, '--to');
         if (from && to && from.getTime() >= to.getTime()) throw new UsageError('--from must be before --to');
 
         const project = await loadProject(args.positionals);

@@ -1,5 +1,5 @@
 // `followup run`: every rule (or one) once, as of now, then delivery of what they queued (CLI.md).
-import { compileProject } from '@followup/compiler';
+import { compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import {
     applyDispatch,
@@ -18,7 +18,7 @@ import {
     type SentMessage,
 } from '@followup/runtime';
 import { styleFor } from '../output/terminal.js';
-import { openCliStore, projectConfig, reconcileIdentities, resolveDbTarget, resolveNow } from '../runtime-context.js';
+import { openCliStore, projectConfig, reconcileIdentities, resolveDbTarget, resolveNow, sendLeaseMs } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
 
@@ -63,7 +63,7 @@ database unreachable, unsupported transport).`,
             return ExitCode.inputErrors;
         }
         if (project.warningCount > 0 && !json) printDiagnostics(project, false, io, io.err);
-        const plans = compileProject(project).map((r) => r.plan);
+        const plans = compilePlans(project);
         let runPlans: ReturnType<typeof selectPlans>;
         try {
             runPlans = selectPlans(plans, onlyRule);
@@ -108,10 +108,12 @@ database unreachable, unsupported transport).`,
             if (channels) {
                 const pending = report.total.queued;
                 let sent = 0;
+                const leaseMs = sendLeaseMs(io);
                 const dispatch = await dispatchOutbox(store, {
                     transports: channels.transports,
                     plans: runPlans,
                     now,
+                    ...(leaseMs !== undefined ? { leaseMs } : {}),
                     onSent: (m) => {
                         progress.update(++sent, Math.max(pending, sent), 'sending');
                         progress.around(() => printer.sent(m));

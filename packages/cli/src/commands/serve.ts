@@ -1,12 +1,14 @@
 // `followup serve`: the long-running runtime (CLI.md). Events in over HTTP, transactional messages
 // out at once, health and metrics; tracking routes and the scheduler plug in at the marked steps.
-import { compileIngestionPlans, compileProject } from '@followup/compiler';
+import { compileIngestionPlans, compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import {
     createChannelTransports,
     createClock,
     createJsonLogger,
     environmentSecrets,
+    apiKeysProblem,
+    connectionLimitsFromEnvironment,
     MetricsRegistry,
     parseApiKeys,
     startDispatchWorkers,
@@ -28,7 +30,7 @@ import {
     type ServePlugin,
     type TrackingDecoratorOptions,
 } from '@followup/runtime';
-import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
+import { openCliStore, parseInstantArgument, projectConfig, resolveDbTarget, sendLeaseMs } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io, type ParsedArgs } from './command.js';
 
@@ -41,7 +43,7 @@ export const serveCommand: Command = {
                            at: when it happened, default now). Answers 202 {"event", "deliveries"}
   POST /v1/events          a batch: a JSON array of {"type", "id"?, "at"?, "data"}, or JSON lines
                            (Content-Type: application/x-ndjson); all or nothing. 202 {"events": [...]}
-  POST /v1/profiles        a profile's latest data: {"key"?, "at"?, "data": {...}}
+  POST /v1/profiles        a new version of a profile: {"key"?, "at"?, "data": {...}} (valid from at, default now)
   GET  /healthz, /readyz, /metrics (Prometheus)
   GET  /ui                 the operator page (read-only): each rule's runs, decisions per day, the
                            outbox depth, the report, an explain box; key: FOLLOWUP_UI_KEYS, else an
@@ -68,6 +70,9 @@ day at 00:00 UTC) as of its fire instant, once across all serve processes; see d
 Environment: FOLLOWUP_API_KEYS (comma-separated keys accepted as "Authorization: Bearer <key>";
 required), FOLLOWUP_SECRET (signs tracking links; without it emails are not tracked),
 FOLLOWUP_PUBLIC_URL (base URL of tracking links; default http://<host>:<port>); see docs/tracking.md.
+FOLLOWUP_REQUEST_TIMEOUT (seconds, default 30: a request must arrive whole within it, its headers
+within a third of it), FOLLOWUP_MAX_CONNECTIONS (default 1000 open connections per process),
+FOLLOWUP_SEND_LEASE (seconds, default 60: how long a batch being sent is claimed without renewal).
 Logs are JSON lines on standard output, without secrets.
 
 Exit codes: 0 stopped by a signal, 1 the project has errors, 2 usage or environment errors (no API
@@ -79,9 +84,11 @@ keys, port in use, database unreachable, unsupported transport).`,
         const host = (args.values['host'] as string | undefined) ?? '127.0.0.1';
         const clock = serveClock(args, io);
         const apiKeys = parseApiKeys(io.env['FOLLOWUP_API_KEYS']);
-        if (apiKeys.length === 0) {
-            throw new UsageError('FOLLOWUP_API_KEYS is not set: give the API keys ingestion accepts (comma-separated), e.g. FOLLOWUP_API_KEYS=$(openssl rand -hex 24)');
-        }
+        const keysProblem = apiKeysProblem(apiKeys);
+        if (keysProblem) throw new UsageError(keysProblem);
+        const connections = connectionLimitsFromEnvironment(io.env);
+        if (typeof connections === 'string') throw new UsageError(connections);
+        const leaseMs = sendLeaseMs(io);
 
         // Tracking (docs/tracking.md): with FOLLOWUP_SECRET, HTML emails get signed click redirects, an
         // open pixel and one-click unsubscribe headers, pointing at FOLLOWUP_PUBLIC_URL (default: where
@@ -102,7 +109,7 @@ keys, port in use, database unreachable, unsupported transport).`,
             return ExitCode.inputErrors;
         }
         if (project.warningCount > 0) printDiagnostics(project, false, io, io.err);
-        const rulePlans = compileProject(project).map((r) => r.plan);
+        const rulePlans = compilePlans(project);
         const ingestion = compileIngestionPlans(project);
 
         const config = projectConfig(project.root);
@@ -155,9 +162,10 @@ keys, port in use, database unreachable, unsupported transport).`,
         // --no-send: this process only queues (ingestion, scheduled runs); other serve processes send.
         const send = !args.values['no-send'];
         if (!send) log.info('sending is off (--no-send): messages are queued for other serve processes to send');
-        const dispatcher = send ? startTransactionalDispatcher({ store, transports: channels.transports, clock, log, metrics }) : idleWorker();
+        const lease = leaseMs !== undefined ? { leaseMs } : {};
+        const dispatcher = send ? startTransactionalDispatcher({ store, transports: channels.transports, clock, log, metrics, ...lease }) : idleWorker();
         // Every rule on its schedule, each period once across processes; the workers send what runs queue.
-        const workers = send ? startDispatchWorkers({ store, transports: channels.transports, plans: rulePlans, clock, log, metrics }) : idleWorker();
+        const workers = send ? startDispatchWorkers({ store, transports: channels.transports, plans: rulePlans, clock, log, metrics, ...lease }) : idleWorker();
         const scheduler = startScheduler({
             store, plans: rulePlans, clock, log, metrics, onRunFinished: () => workers.wake(),
             ...(tracking ? { decorate: trackingDecorator(tracking) } : {}),
@@ -183,6 +191,7 @@ keys, port in use, database unreachable, unsupported transport).`,
                 host,
                 port,
                 plugins,
+                connections,
                 ...(tracking ? { decorate: trackingDraftDecorator(tracking) } : {}),
                 onQueued: () => dispatcher.wake(),
             });
@@ -232,11 +241,7 @@ function parsePort(given: string | undefined): number {
 
 /** --now (or FOLLOWUP_NOW) fixes the clock; FOLLOWUP_CLOCK_START starts a running one there, FOLLOWUP_CLOCK_RATE speeds it. */
 function serveClock(args: ParsedArgs, io: Io): Clock {
-    const instant = (text: string, what: string) => {
-        const at = new Date(text);
-        if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(at.getTime())) throw new UsageError(`${what} takes an ISO-8601 instant such as 2026-11-23T10:00:00Z, not '${text}'`);
-        return at;
-    };
+    const instant = parseInstantArgument;
     const fixed = (args.values['now'] as string | undefined) ?? io.env['FOLLOWUP_NOW'];
     if (fixed) return createClock({ fixed: instant(fixed, '--now') });
     const start = io.env['FOLLOWUP_CLOCK_START'];

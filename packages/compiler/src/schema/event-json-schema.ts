@@ -3,13 +3,14 @@
 // for the shop's developers. Draft-07 (the default of fastify's ajv), standard keywords and formats
 // only, so any validator can use it.
 import { fieldViews, keyField, type Event, type FieldView, type FuType, type PrimitiveTypeName, type Profile } from '@followup/language';
+import { DECIMAL_TEXT_PATTERN, MAX_DECIMAL_TEXT_LENGTH } from '@followup/values';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
 export const JSON_SCHEMA_DRAFT = 'http://json-schema.org/draft-07/schema#';
 
-/** A decimal given as a string (amounts beyond a double's precision): the runtime's NUMERIC. */
-export const DECIMAL_STRING_PATTERN = '^[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?$';
+/** A decimal given as a string (amounts beyond a double's precision): the value rule of @followup/values. */
+export const DECIMAL_STRING_PATTERN = DECIMAL_TEXT_PATTERN;
 
 /**
  * One primitive type. `format` names the standard formats (`email`, `uri`, `date-time`, `date`);
@@ -23,8 +24,8 @@ const primitiveSchemas: Record<PrimitiveTypeName, JsonSchema> = {
     email: { type: 'string', format: 'email' },
     url: { type: 'string', format: 'uri' },
     int: { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
-    // A number, or a numeric string: the pattern applies to strings only.
-    decimal: { type: ['number', 'string'], pattern: DECIMAL_STRING_PATTERN },
+    // A number, or a numeric string: the pattern and the length apply to strings only.
+    decimal: { type: ['number', 'string'], pattern: DECIMAL_STRING_PATTERN, maxLength: MAX_DECIMAL_TEXT_LENGTH },
     boolean: { type: 'boolean' },
     timestamp: { type: 'string', format: 'date-time' },
     date: { type: 'string', format: 'date' },

@@ -1,5 +1,9 @@
 import { formatDialect, postgresql } from 'sql-formatter';
 import type { PathStep } from '@followup/language';
+import {
+    DATE_PATTERN, DECIMAL_TEXT_PATTERN, FRACTION_BEYOND_MICROSECONDS, INSTANT_PATTERN, INSTANT_RANGE, MAX_DECIMAL_TEXT_LENGTH, postgresLiteral as literal, postgresNormaliseEmail,
+    postgresTrimBlanks,
+} from '@followup/values';
 import type { ScalarType } from '../ir/rule-ir.js';
 import { Dialect, type SqlParamType } from './dialect.js';
 
@@ -37,13 +41,23 @@ export class PostgresDialect extends Dialect {
     jsonAs(base: string, path: readonly PathStep[], type: ScalarType): string {
         const text = this.jsonText(base, path);
         const value = this.jsonValue(base, path);
+        // Each guard casts exactly the strings the value rules of @followup/values accept, so a stored
+        // value of the wrong shape makes one comparison NULL and never aborts the rule's query.
         switch (type) {
             case 'text': return text;
             case 'boolean': return `CASE jsonb_typeof(${value}) WHEN 'boolean' THEN (${value})::boolean END`;
-            // Numbers may arrive as JSON numbers or numeric strings ("19.99").
-            case 'number': return `CASE WHEN ${text} ~ '^\\s*-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$' THEN ${text}::numeric END`;
-            case 'timestamp':
-            case 'date': return `CASE WHEN ${text} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN ${text}::${castTypes[type]} END`;
+            // Numbers may arrive as JSON numbers or decimal strings ("19.99", ".5", "1e3").
+            case 'number':
+                return `CASE WHEN ${text} ~ ${literal(DECIMAL_TEXT_PATTERN)} AND length(${text}) <= ${MAX_DECIMAL_TEXT_LENGTH} THEN ${text}::numeric END`;
+            // A real calendar date and time with a zone (fraction cut to microseconds, as JavaScript cuts
+            // it: no rounding), then the years 0001-9999 once the offset applies. Nested CASEs: the
+            // cast runs only on what the pattern accepted.
+            case 'timestamp': {
+                const instant = `regexp_replace(${text}, ${literal(FRACTION_BEYOND_MICROSECONDS)}, '\\1')::timestamptz`;
+                const range = `${literal(INSTANT_RANGE.min)}::timestamptz AND ${literal(INSTANT_RANGE.max)}::timestamptz`;
+                return `CASE WHEN ${text} ~ ${literal(INSTANT_PATTERN)} THEN CASE WHEN ${instant} BETWEEN ${range} THEN ${instant} END END`;
+            }
+            case 'date': return `CASE WHEN ${text} ~ ${literal(DATE_PATTERN)} THEN ${text}::date END`;
         }
     }
 
@@ -76,7 +90,11 @@ export class PostgresDialect extends Dialect {
     }
 
     normaliseEmail(expr: string): string {
-        return `lower(btrim(${expr}))`;
+        return postgresNormaliseEmail(expr);
+    }
+
+    trimBlanks(expr: string): string {
+        return postgresTrimBlanks(expr);
     }
 
     utcDay(expr: string): string {

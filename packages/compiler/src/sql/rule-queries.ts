@@ -55,7 +55,7 @@ export class RuleSql {
         this.now = this.params.ref(2);
         this.channelParam = this.params.bind('channel', 'text', ir.channel);
         const recipientRaw = dialect.jsonText(this.base(ir.recipient.source), ir.recipient.path);
-        this.recipient = ir.recipient.normalise === 'email' ? dialect.normaliseEmail(recipientRaw) : `btrim(${recipientRaw})`;
+        this.recipient = ir.recipient.normalise === 'email' ? dialect.normaliseEmail(recipientRaw) : dialect.trimBlanks(recipientRaw);
         this.triggerFilters = this.buildTriggerFilters();
     }
 
@@ -87,8 +87,12 @@ export class RuleSql {
     }
 
     from(): string {
+        // The profile as it was at now: its latest version at or before it (LANGUAGE.md §5).
         const profileJoin = this.ir.profile
-            ? `LEFT JOIN profiles p ON p.key = ${this.dialect.jsonText('e.payload', [this.ir.profile.keyField])}`
+            ? `LEFT JOIN LATERAL (
+                SELECT pv.payload FROM profiles pv
+                WHERE pv.key = ${this.dialect.jsonText('e.payload', [this.ir.profile.keyField])} AND pv.updated_at <= ${this.now}
+                ORDER BY pv.updated_at DESC LIMIT 1) p ON true`
             : '';
         return `FROM deliveries d JOIN events e ON e.id = d.event_id ${profileJoin}`;
     }

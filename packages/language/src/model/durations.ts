@@ -29,11 +29,6 @@ export function minutesToWords(minutes: number): string {
     return `${minutes} minutes`;
 }
 
-/** A PostgreSQL interval literal for a bind parameter (`'4320 minutes'`). */
-export function minutesToInterval(minutes: number): string {
-    return `${minutes} minutes`;
-}
-
 export function parseTimeOfDay(text: string | undefined): { hour: number; minute: number } | undefined {
     const m = /^(\d{1,2}):(\d{2})$/.exec(text ?? '');
     if (!m) return undefined;

@@ -62,13 +62,3 @@ export function isList(type: FuType): type is Extract<FuType, { kind: 'list' }> 
 export function fieldOf(type: FuType, name: string): FieldView | undefined {
     return type.kind === 'record' ? type.fields().find(f => f.name === name) : undefined;
 }
-
-/** The kind of literal a value of this type is compared with. */
-export type LiteralKind = 'string' | 'number' | 'boolean';
-
-export function literalKindOf(type: FuType): LiteralKind | undefined {
-    if (isTextual(type) || isTemporal(type)) return 'string';
-    if (isNumeric(type)) return 'number';
-    if (isBoolean(type)) return 'boolean';
-    return undefined;
-}

@@ -1,5 +1,14 @@
-// Drains the outbox: claim a batch (row locks held while sending), recheck each rule's events as of
-// the dispatch's now, send through the channel's transport, settle, commit — until nothing is due.
+// Drains the outbox, a batch at a time, in three steps that never hold the store while a message is
+// sent (on the embedded store, a transaction open across an SMTP exchange would stall ingestion):
+//   1. claim (a short transaction): lease due rows nobody holds (`claimed_until`, `claimed_by`; picked
+//      with FOR UPDATE SKIP LOCKED), recheck each rule's events as of the dispatch's now (stopped and
+//      suppressed rows are settled right there);
+//   2. send, with no transaction open; the lease is renewed while the batch is in flight;
+//   3. settle (one statement): the rows still held become sent, failed, or pending again with a
+//      backoff.
+// A process that dies between 1 and 3 leaves its rows claimed: they are claimed and sent again once
+// the lease has run out (at once on the embedded store, opened by one process at a time). The
+// delivery id is the email's Message-ID, so a receiver can tell a retry of a message that did leave.
 import type { RenderPlan } from '@followup/compiler';
 import { recheckCaps } from '../executor/policies/caps.js';
 import { recheck } from '../executor/rule-queries.js';
@@ -7,7 +16,8 @@ import type { Store, StoreEngine, StoreTx } from '../store/store.js';
 import type { ChannelName, OutgoingMessage, SendResult, Transport } from '../transport/transport.js';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.js';
 import { mapLimit } from './map-limit.js';
-import { claimBatch, settle, type DecisionUpdate, type DeliveryUpdate, type OutboxRow, type OutboxUpdate } from './outbox-rows.js';
+import type { CapDetail } from '../executor/policies/caps.js';
+import { claimRows, claimToken, recordStopped, renewLease, settle, type DecisionUpdate, type OutboxRow, type RowOutcome } from './outbox-rows.js';
 
 export interface DispatchOptions {
     transports: Partial<Record<ChannelName, Transport>>;
@@ -24,7 +34,13 @@ export interface DispatchOptions {
     retry?: RetryPolicy;
     /** Also send transactional rows (rule NULL), which have no recheck (default false). */
     transactional?: boolean;
+    /** How long a claim holds its rows without being renewed (default 60 s; renewed every third of it while sending). */
+    leaseMs?: number;
+    /** Checked before each claim: true ends the drain (the batch in hand is always sent and settled). */
+    shouldStop?: () => boolean;
 }
+
+export const DEFAULT_LEASE_MS = 60_000;
 
 export interface SentMessage {
     rule: string | null;
@@ -57,101 +73,158 @@ export interface DispatchReport {
 export async function dispatchOutbox(store: Store, options: DispatchOptions): Promise<DispatchReport> {
     const report: DispatchReport = { total: zero(), byRule: {} };
     const plans = new Map(options.plans.map((p) => [p.rule, p]));
-    for (;;) {
-        const sent: SentMessage[] = [];
-        const claimed = await store.transaction((tx) => dispatchBatch(tx, store.engine, plans, options, report, sent));
-        // Reported only once committed: a message is "sent" when the store says so.
-        for (const message of sent) options.onSent?.(message);
-        if (claimed === 0) return report;
+    const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    for (let batch = 0; !options.shouldStop?.(); batch++) {
+        // The embedded store's statements run on this thread and resolve in microtasks: between two
+        // batches the event loop gets a turn (requests, timers), whatever the transport.
+        if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
+        const token = claimToken();
+        // 1. Claim (short transaction): the recheck's stopped and suppressed rows are settled in it.
+        const claim = await store.transaction((tx) => claimBatch(tx, store.engine, plans, options, { token, leaseMs, embedded: store.engine === 'pglite' }));
+        if (claim.rows === 0) return report;
+        for (const [row, outcome] of claim.stopped) count(report, row, outcome);
+        if (claim.toSend.length === 0) continue;
+
+        // 2. Send, no transaction open; the lease is renewed while the batch is in flight.
+        const renewal = setInterval(() => {
+            renewLease(store, token, leaseMs).catch(() => {
+                // The store is unreachable: the lease may run out; the settle below says what we still hold.
+            });
+        }, Math.max(100, Math.floor(leaseMs / 3)));
+        let results: SendResult[];
+        try {
+            results = await mapLimit(claim.toSend, options.concurrency ?? 8, (row) => send(options.transports, row, options.now));
+        } finally {
+            clearInterval(renewal);
+        }
+
+        // 3. Settle (one statement) what this claim still holds.
+        const outcomes = claim.toSend.map((row, i) => outcomeOf(row, results[i]!, options));
+        const written = await settle(store, outcomes, token);
+        claim.toSend.forEach((row, i) => {
+            if (!written.has(row.id)) return; // the lease ran out and another dispatcher took the row over
+            const outcome = outcomes[i]!;
+            count(report, row, outcome.status === 'sent' ? 'sent' : outcome.status === 'failed' ? 'failed' : 'retrying');
+            // Reported only once committed: a message is "sent" when the store says so.
+            if (outcome.status === 'sent') options.onSent?.(sentMessage(row));
+        });
     }
+    return report;
 }
 
-async function dispatchBatch(
+interface Claim {
+    /** Rows selected (0: nothing is due). */
+    rows: number;
+    /** Rows the recheck stopped, suppressed or capped, settled in the claim's transaction. */
+    stopped: [OutboxRow, StopVerdict][];
+    /** Rows leased to this claim, to send. */
+    toSend: OutboxRow[];
+}
+
+/** Step 1, in one short transaction: claim (select and lease, one statement), recheck, settle the stopped ones. */
+async function claimBatch(
     tx: StoreTx,
     engine: StoreEngine,
     plans: Map<string, RenderPlan>,
     options: DispatchOptions,
-    report: DispatchReport,
-    sent: SentMessage[],
-): Promise<number> {
-    const { now } = options;
-    const rows = await claimBatch(tx, {
-        now,
+    claim: { token: string; leaseMs: number; embedded: boolean },
+): Promise<Claim> {
+    const rows = await claimRows(tx, {
+        now: options.now,
         rules: [...plans.keys()],
         transactional: options.transactional ?? false,
         limit: options.batchSize ?? 100,
+        embedded: claim.embedded,
+        token: claim.token,
+        leaseMs: claim.leaseMs,
     });
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { rows: 0, stopped: [], toSend: [] };
+    const { toSend, stopped, caps } = await recheckRows(tx, engine, plans, rows, options.now);
+    if (stopped.length > 0) {
+        // Not sent, and the decision says why (explain reports it).
+        await settle(
+            tx,
+            stopped.map(([row, verdict]): RowOutcome => ({
+                id: row.id, deliveryId: row.delivery_id, status: 'stopped', nextAttemptAt: null, error: null,
+                delivery: verdict === 'suppressed' ? 'suppressed' : 'cancelled',
+            })),
+            claim.token,
+        );
+        await recordStopped(tx, stopped.map(([row, verdict]): DecisionUpdate => ({
+            rule: row.rule!, eventId: row.content.eventId, outcome: verdict, ...(caps.has(row.id) ? { detail: caps.get(row.id)! } : {}),
+        })));
+    }
+    return { rows: rows.length, stopped, toSend };
+}
 
-    const outbox: OutboxUpdate[] = [];
-    const deliveries: DeliveryUpdate[] = [];
-    const decisions: DecisionUpdate[] = [];
-    const count = (row: OutboxRow, key: keyof DispatchCounts) => {
-        report.total[key]++;
-        (report.byRule[row.rule ?? ''] ??= zero())[key]++;
-    };
+type StopVerdict = 'stopped' | 'suppressed' | 'capped';
 
-    // The recheck, as of the dispatch's now: a purchase or an unsubscribe that arrived after the
-    // selection still stops the follow-up (LANGUAGE.md §4); and its caps, counted over what was
-    // decided ahead of it.
+/**
+ * The recheck, as of the dispatch's now, inside the claim's transaction: a purchase or an unsubscribe
+ * that arrived after the selection still stops the follow-up (LANGUAGE.md §4), and its caps are counted
+ * again over the follow-ups decided ahead of it (docs/language.md §6). Transactional rows (rule NULL)
+ * have no recheck. Every check a row must pass right before it is sent belongs here.
+ */
+export async function recheckRows(
+    tx: StoreTx,
+    engine: StoreEngine,
+    plans: Map<string, RenderPlan>,
+    rows: readonly OutboxRow[],
+    now: Date,
+): Promise<{ toSend: OutboxRow[]; stopped: [OutboxRow, StopVerdict][]; caps: Map<number, CapDetail> }> {
     const toSend: OutboxRow[] = [];
+    const stopped: [OutboxRow, StopVerdict][] = [];
+    const caps = new Map<number, CapDetail>();
     for (const [rule, group] of groupByRule(rows)) {
         const plan = rule === null ? undefined : plans.get(rule);
-        if (!plan || rule === null) {
+        if (!plan) {
             toSend.push(...group);
             continue;
         }
         const outcome = await recheck(tx, plan, group.map((r) => r.content.eventId), now);
-        const stop = (row: OutboxRow, verdict: 'stopped' | 'suppressed' | 'capped', detail?: object) => {
-            // Not sent, and the decision says why (explain reports it).
-            outbox.push({ id: row.id, status: 'stopped', attempted: 0, nextAttemptAt: null, error: null });
-            deliveries.push({ id: row.delivery_id, status: verdict === 'suppressed' ? 'suppressed' : 'cancelled' });
-            decisions.push({ rule, eventId: row.content.eventId, outcome: verdict, ...(detail ? { detail } : {}) });
-            count(row, verdict);
-        };
         const passing: OutboxRow[] = [];
         for (const row of group) {
             const eventId = row.content.eventId;
-            if (outcome.stopped.has(eventId)) stop(row, 'stopped');
-            else if (outcome.suppressed.has(eventId)) stop(row, 'suppressed');
+            if (outcome.stopped.has(eventId)) stopped.push([row, 'stopped']);
+            else if (outcome.suppressed.has(eventId)) stopped.push([row, 'suppressed']);
             else passing.push(row);
         }
-        const capped = plan.limits.length > 0
+        const reached = plan.limits.length > 0
             ? await recheckCaps(tx, engine, plan, passing.map((r) => ({ address: r.recipient, outboxId: r.id })), now)
             : [];
         passing.forEach((row, i) => {
-            const cap = capped[i];
-            if (cap) stop(row, 'capped', cap);
-            else toSend.push(row);
+            const cap = reached[i];
+            if (cap) {
+                stopped.push([row, 'capped']);
+                caps.set(row.id, cap);
+            } else toSend.push(row);
         });
     }
-
-    const results = await mapLimit(toSend, options.concurrency ?? 8, (row) => send(options.transports, row));
-    const policy = options.retry ?? defaultRetryPolicy;
-    toSend.forEach((row, i) => {
-        const result = results[i]!;
-        const attempts = row.attempts + 1;
-        if (result.status === 'sent') {
-            outbox.push({ id: row.id, status: 'sent', attempted: 1, nextAttemptAt: null, error: null });
-            deliveries.push({ id: row.delivery_id, status: 'sent', ...(row.held_until ? { sentAt: now } : {}) });
-            sent.push(sentMessage(row));
-            count(row, 'sent');
-        } else if (result.status === 'retry' && attempts < policy.maxAttempts) {
-            const next = new Date(now.getTime() + retryDelayMs(policy, attempts, result.retryAfterMs));
-            outbox.push({ id: row.id, status: 'pending', attempted: 1, nextAttemptAt: next, error: result.error });
-            count(row, 'retrying');
-        } else {
-            const error = result.status === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
-            outbox.push({ id: row.id, status: 'failed', attempted: 1, nextAttemptAt: null, error });
-            deliveries.push({ id: row.delivery_id, status: 'failed' });
-            count(row, 'failed');
-        }
-    });
-    await settle(tx, { outbox, deliveries, decisions });
-    return rows.length;
+    return { toSend, stopped, caps };
 }
 
-async function send(transports: DispatchOptions['transports'], row: OutboxRow): Promise<SendResult> {
+/** What a transport's answer makes of a row: sent, pending again after a backoff, or failed. */
+function outcomeOf(row: OutboxRow, result: SendResult, options: DispatchOptions): RowOutcome {
+    const policy = options.retry ?? defaultRetryPolicy;
+    const attempts = row.attempts + 1;
+    const base = { id: row.id, deliveryId: row.delivery_id };
+    if (result.status === 'sent') {
+        return { ...base, status: 'sent', nextAttemptAt: null, error: null, delivery: 'sent', ...(row.held_until ? { sentAt: options.now } : {}) };
+    }
+    if (result.status === 'retry' && attempts < policy.maxAttempts) {
+        const next = new Date(options.now.getTime() + retryDelayMs(policy, attempts, result.retryAfterMs));
+        return { ...base, status: 'pending', nextAttemptAt: next, error: result.error };
+    }
+    const error = result.status === 'retry' ? `gave up after ${attempts} attempts: ${result.error}` : result.error;
+    return { ...base, status: 'failed', nextAttemptAt: null, error, delivery: 'failed' };
+}
+
+function count(report: DispatchReport, row: OutboxRow, key: keyof DispatchCounts): void {
+    report.total[key]++;
+    (report.byRule[row.rule ?? ''] ??= zero())[key]++;
+}
+
+async function send(transports: DispatchOptions['transports'], row: OutboxRow, now: Date): Promise<SendResult> {
     const transport = transports[row.channel];
     if (!transport) return { status: 'retry', error: `no transport configured for the ${row.channel} channel` };
     const { content } = row;
@@ -166,6 +239,7 @@ async function send(transports: DispatchOptions['transports'], row: OutboxRow): 
         ...(content.text !== undefined ? { text: content.text } : {}),
         ...(content.title !== undefined ? { title: content.title } : {}),
         headers: content.headers ?? {},
+        date: now,
     };
     try {
         return await transport.send(message);

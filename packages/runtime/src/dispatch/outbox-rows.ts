@@ -1,6 +1,8 @@
-// Reading and settling outbox rows. Updates go in batches (one statement per table per batch).
+// Reading, claiming and settling outbox rows. Every statement here is short: nothing in this module
+// holds a transaction (or, on the embedded store, its one connection) while a message is sent.
+import { randomUUID } from 'node:crypto';
 import type { OutboxContent } from '../executor/record-decisions.js';
-import type { StoreTx } from '../store/store.js';
+import type { Store, StoreTx } from '../store/store.js';
 import type { ChannelName } from '../transport/transport.js';
 
 export interface OutboxRow {
@@ -10,45 +12,68 @@ export interface OutboxRow {
     channel: ChannelName;
     recipient: string;
     content: OutboxContent;
+    /** Transport attempts made before this claim. */
     attempts: number;
     /** Set when the follow-up was held by quiet hours: sent now, its delivery is timed now. */
     held_until: Date | null;
 }
 
 /**
- * Claims up to `limit` pending rows that are due, of the given rules (and transactional ones, rule
- * NULL, when asked), locking them until the transaction ends. SKIP LOCKED: rows another process is
- * sending are not waited for, just skipped; a process killed while sending releases its locks with its
- * connection, so the rows are pending again at once.
+ * This process, in claim tokens (`<process>:<batch>`). The embedded store is opened by one process at
+ * a time, so there a claim of another process is stale as soon as we see it: its holder is gone.
  */
-export async function claimBatch(
-    tx: StoreTx,
-    options: { now: Date; rules: readonly string[]; transactional: boolean; limit: number },
+const PROCESS = randomUUID();
+
+/** A new claim token for one batch of this process. */
+export function claimToken(): string {
+    return `${PROCESS}:${randomUUID()}`;
+}
+
+/**
+ * Claims up to `limit` pending rows that are due (`next_attempt_at <= now`), of the given rules (and
+ * transactional ones, rule NULL, when asked), that nobody holds: unclaimed, or whose lease ran out
+ * (the database's clock), or, on the embedded store, claimed by another process. One statement: the
+ * rows are picked with `FOR UPDATE SKIP LOCKED` (rows another dispatcher is claiming are skipped) and
+ * leased to `token` for `leaseMs`, an attempt counted. Returned in id order, with the attempts made
+ * before this claim.
+ */
+export async function claimRows(
+    tx: Pick<StoreTx, 'query'>,
+    options: { now: Date; rules: readonly string[]; transactional: boolean; limit: number; embedded: boolean; token: string; leaseMs: number },
 ): Promise<OutboxRow[]> {
     const { rows } = await tx.query<OutboxRow>(
-        `SELECT id, delivery_id, rule, channel, recipient, content, attempts, held_until FROM outbox
-         WHERE status = 'pending' AND next_attempt_at <= $1
-           AND (rule = ANY ($2::text[]) OR ($3::boolean AND rule IS NULL))
-         ORDER BY id
-         LIMIT $4
-         FOR UPDATE SKIP LOCKED`,
-        [options.now.toISOString(), [...options.rules], options.transactional, options.limit],
+        `UPDATE outbox o SET claimed_by = $7, claimed_until = now() + make_interval(secs => $8::float8 / 1000), attempts = o.attempts + 1
+         FROM (SELECT id FROM outbox
+               WHERE status = 'pending' AND next_attempt_at <= $1
+                 AND (rule = ANY ($2::text[]) OR ($3::boolean AND rule IS NULL))
+                 AND (claimed_until IS NULL OR claimed_until < now() OR ($5::boolean AND split_part(claimed_by, ':', 1) <> $6))
+               ORDER BY id
+               LIMIT $4
+               FOR UPDATE SKIP LOCKED) c
+         WHERE o.id = c.id
+         RETURNING o.id, o.delivery_id, o.rule, o.channel, o.recipient, o.content, o.attempts - 1 AS attempts, o.held_until`,
+        [options.now.toISOString(), [...options.rules], options.transactional, options.limit, options.embedded, PROCESS, options.token, options.leaseMs],
     );
-    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+    return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) })).sort((a, b) => a.id - b.id);
 }
 
-export interface OutboxUpdate {
+/** Extends the lease of the rows `token` still holds (one statement, while their messages are being sent). */
+export async function renewLease(store: Pick<Store, 'query'>, token: string, leaseMs: number): Promise<void> {
+    await store.query(
+        `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2::float8 / 1000)
+         WHERE claimed_by = $1 AND status = 'pending'`,
+        [token, leaseMs],
+    );
+}
+
+/** What became of one outbox row: its new status, and its delivery's when that changes. */
+export interface RowOutcome {
     id: number;
+    deliveryId: string;
     status: 'pending' | 'sent' | 'failed' | 'stopped';
-    /** 1 when a transport was tried, 0 when the row was stopped before sending. */
-    attempted: 0 | 1;
     nextAttemptAt: Date | null;
     error: string | null;
-}
-
-export interface DeliveryUpdate {
-    id: string;
-    status: 'sent' | 'failed' | 'cancelled' | 'suppressed';
+    delivery?: 'sent' | 'failed' | 'cancelled' | 'suppressed';
     /** A held follow-up is sent when its quiet hours end: its delivery's time becomes that moment. */
     sentAt?: Date;
 }
@@ -57,45 +82,52 @@ export interface DecisionUpdate {
     rule: string;
     eventId: string;
     outcome: 'stopped' | 'suppressed' | 'capped';
+    /** Why (decisions.detail): the cap reached, for `capped`. */
     detail?: object;
 }
 
-export async function settle(
-    tx: StoreTx,
-    updates: { outbox: readonly OutboxUpdate[]; deliveries: readonly DeliveryUpdate[]; decisions: readonly DecisionUpdate[] },
-): Promise<void> {
-    if (updates.outbox.length > 0) {
-        const rows = updates.outbox.map((u) => ({
-            id: u.id,
-            status: u.status,
-            attempted: u.attempted,
-            next_attempt_at: u.nextAttemptAt?.toISOString() ?? null,
-            error: u.error,
-        }));
-        await tx.query(
-            `UPDATE outbox o SET status = r.status, attempts = o.attempts + r.attempted,
-                 next_attempt_at = coalesce(r.next_attempt_at, o.next_attempt_at), last_error = coalesce(r.error, o.last_error)
-             FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, status text, attempted int, next_attempt_at timestamptz, error text)
-             WHERE o.id = r.id`,
-            [JSON.stringify(rows)],
-        );
-    }
-    if (updates.deliveries.length > 0) {
-        const rows = updates.deliveries.map((u) => ({ id: u.id, status: u.status, sent_at: u.sentAt?.toISOString() ?? null }));
-        await tx.query(
-            `UPDATE deliveries d SET status = r.status, sent_at = coalesce(r.sent_at, d.sent_at)
-             FROM jsonb_to_recordset($1::jsonb) AS r(id text, status text, sent_at timestamptz)
-             WHERE d.id = r.id`,
-            [JSON.stringify(rows)],
-        );
-    }
-    if (updates.decisions.length > 0) {
-        const rows = updates.decisions.map((u) => ({ rule: u.rule, event_id: u.eventId, outcome: u.outcome, detail: u.detail ?? null }));
-        await tx.query(
-            `UPDATE decisions x SET outcome = r.outcome, detail = coalesce(r.detail, x.detail)
-             FROM jsonb_to_recordset($1::jsonb) AS r(rule text, event_id text, outcome text, detail jsonb)
-             WHERE x.rule = r.rule AND x.event_id = r.event_id`,
-            [JSON.stringify(rows)],
-        );
-    }
+/**
+ * Writes the outcome of rows `token` holds, in one statement: their outbox status (the claim released;
+ * a row stopped before sending gets its attempt back) and their deliveries' status. A row the token no
+ * longer holds (its lease ran out and another dispatcher took it over) is left to its new holder.
+ * Returns the outbox ids written.
+ */
+export async function settle(tx: Pick<StoreTx, 'query'>, outcomes: readonly RowOutcome[], token: string): Promise<Set<number>> {
+    if (outcomes.length === 0) return new Set();
+    const rows = outcomes.map((u) => ({
+        id: u.id, status: u.status, next_attempt_at: u.nextAttemptAt?.toISOString() ?? null, error: u.error, delivery: u.delivery ?? null,
+        sent_at: u.sentAt?.toISOString() ?? null,
+    }));
+    const { rows: done } = await tx.query<{ id: number }>(
+        `WITH r AS (
+             SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, status text, next_attempt_at timestamptz, error text, delivery text, sent_at timestamptz)
+         ),
+         o AS (
+             UPDATE outbox o SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, o.next_attempt_at),
+                 last_error = coalesce(r.error, o.last_error), claimed_until = NULL, claimed_by = NULL,
+                 attempts = o.attempts - CASE WHEN r.status = 'stopped' THEN 1 ELSE 0 END
+             FROM r WHERE o.id = r.id AND o.claimed_by = $2
+             RETURNING o.id, o.delivery_id, r.delivery, r.sent_at
+         ),
+         d AS (
+             UPDATE deliveries d SET status = o.delivery, sent_at = coalesce(o.sent_at, d.sent_at)
+             FROM o WHERE d.id = o.delivery_id AND o.delivery IS NOT NULL
+             RETURNING d.id
+         )
+         SELECT id FROM o`,
+        [JSON.stringify(rows), token],
+    );
+    return new Set(done.map((row) => Number(row.id)));
+}
+
+/** The decisions of rows the recheck stopped, suppressed or capped: they say why nothing was sent (explain reports it). */
+export async function recordStopped(tx: Pick<StoreTx, 'query'>, decisions: readonly DecisionUpdate[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const rows = decisions.map((u) => ({ rule: u.rule, event_id: u.eventId, outcome: u.outcome, detail: u.detail ?? null }));
+    await tx.query(
+        `UPDATE decisions x SET outcome = r.outcome, detail = coalesce(r.detail, x.detail)
+         FROM jsonb_to_recordset($1::jsonb) AS r(rule text, event_id text, outcome text, detail jsonb)
+         WHERE x.rule = r.rule AND x.event_id = r.event_id`,
+        [JSON.stringify(rows)],
+    );
 }

@@ -1,5 +1,6 @@
 // `followup explain`: for an event, every rule's verdict as of `now` and the first reason it would not send.
 import type { ExplainedCondition, RenderPlan } from '@followup/compiler';
+import { normaliseEmail, postgresNormaliseEmail } from '@followup/values';
 import { countFollowups, capDetail, type CapDetail } from '../executor/policies/caps.js';
 import { heldOutWords, holdoutDecision, type HoldoutDetail } from '../executor/policies/holdout.js';
 import { quietHoursHold, recipientZoneOf } from '../executor/policies/quiet-hours.js';
@@ -216,8 +217,8 @@ export async function explainEvent(store: Store, plans: RenderPlan[], eventId: s
 export async function explainAddress(store: Store, plans: RenderPlan[], address: string, now: Date): Promise<EventExplanation[]> {
     const { rows } = await store.query<{ event_id: string }>(
         `SELECT d.event_id FROM deliveries d JOIN events e ON e.id = d.event_id
-         WHERE lower(btrim(d.recipient)) = lower(btrim($1)) AND d.sent_at <= $2
-         GROUP BY d.event_id ORDER BY min(e.occurred_at), d.event_id`, [address, now]);
+         WHERE ${postgresNormaliseEmail('d.recipient')} = $1 AND d.sent_at <= $2
+         GROUP BY d.event_id ORDER BY min(e.occurred_at), d.event_id`, [normaliseEmail(address), now]);
     if (rows.length === 0) throw new ExplainInputError(`No message was sent to '${address}' as of ${instant(now)}`);
     const out: EventExplanation[] = [];
     for (const row of rows) out.push(await explainEvent(store, plans, row.event_id, now));

@@ -13,9 +13,10 @@
  *
  * Idempotent: events and deliveries are keyed by id, tracking records by a source key (the record's
  * `id`, else `<kind>:<delivery>:<at>`, plus the URL for clicks), suppressions by (channel, address,
- * reason) keeping the earliest time, profiles by key keeping the latest. A record already stored is
+ * reason) keeping the earliest time, profiles by key and time (every version is kept). A record already stored is
  * skipped, even when its content differs, and counted in `skippedDuplicates`.
  */
+import { postgresNormaliseAddress } from '@followup/values';
 import type { Store, StoreTx } from '../store/store.js';
 import { normaliseAddress, RecordParser, type ImportRecord, type ImportSchemas } from './records.js';
 
@@ -47,7 +48,7 @@ export interface ImportResult {
     tracking: number;
     /** New suppressions (or earlier times for existing ones): from unsubscribes, hard bounces and complaints. */
     suppressions: number;
-    /** Profiles created, or replaced by a later version. */
+    /** Profile versions stored (a profile keeps every version, each valid from its time). */
     profiles: number;
     /** Records already in the store (or earlier in the file), which changed nothing. */
     skippedDuplicates: number;
@@ -151,7 +152,7 @@ class Importer {
     private readonly events = new Batch('events', ['id', 'type', 'occurred_at', 'payload'], 'ON CONFLICT (id) DO NOTHING');
     private readonly profiles = new Batch(
         'profiles', ['key', 'payload', 'updated_at'],
-        'ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at WHERE profiles.updated_at < EXCLUDED.updated_at',
+        'ON CONFLICT (key, updated_at) DO NOTHING',
     );
     private readonly unsubscribes = new Batch('suppressions', ['channel', 'address', 'reason', 'at', 'source'], EARLIEST_SUPPRESSION);
     private readonly deliveries = new Batch(
@@ -245,7 +246,7 @@ class Importer {
 
     private async flush(batch: Batch): Promise<void> {
         if (batch.rows.length === 0) return;
-        const rows = batch === this.profiles ? latestPerKey(batch.rows) : batch === this.unsubscribes ? earliestPerAddress(batch.rows) : batch.rows;
+        const rows = batch === this.profiles ? onePerVersion(batch.rows) : batch === this.unsubscribes ? earliestPerAddress(batch.rows) : batch.rows;
         const given = batch.rows.length;
         batch.rows = [];
         batch.chars = 0;
@@ -303,7 +304,7 @@ class Importer {
             `INSERT INTO suppressions (channel, address, reason, at, source)
              SELECT DISTINCT ON (channel, address, reason) channel, address, reason, at, source FROM (
                  SELECT d.channel,
-                        CASE WHEN d.channel = 'email' THEN lower(btrim(d.recipient)) ELSE btrim(d.recipient) END AS address,
+                        ${postgresNormaliseAddress('d.channel', 'd.recipient')} AS address,
                         CASE WHEN s.kind = 'bounce' THEN 'hard_bounce' ELSE 'complaint' END AS reason,
                         s.at, 'import:' || s.kind || ':' || d.id AS source
                  FROM followup_import_tracking s JOIN deliveries d ON d.id = s.delivery_id
@@ -346,13 +347,11 @@ const EARLIEST_SUPPRESSION =
     'ON CONFLICT (channel, address, reason) DO UPDATE SET at = EXCLUDED.at, source = EXCLUDED.source WHERE suppressions.at > EXCLUDED.at';
 
 /** `ON CONFLICT DO UPDATE` may not touch a row twice in one statement: keep one row per key, the latest. */
-function latestPerKey(rows: unknown[][]): unknown[][] {
-    const byKey = new Map<unknown, unknown[]>();
-    for (const row of rows) {
-        const seen = byKey.get(row[0]);
-        if (!seen || (seen[2] as string) <= (row[2] as string)) byKey.set(row[0], row);
-    }
-    return [...byKey.values()];
+/** One row per profile version (key, time): a later line for the same version wins. */
+function onePerVersion(rows: unknown[][]): unknown[][] {
+    const byVersion = new Map<string, unknown[]>();
+    for (const row of rows) byVersion.set(JSON.stringify([row[0], row[2]]), row);
+    return [...byVersion.values()];
 }
 
 /** One row per (channel, address), the earliest. */

@@ -4,8 +4,11 @@
  * tracking record's delivery) are checked by the importer once the whole file is read.
  */
 import {
-    childPath, closestName, describeValue, eventDataValidator, INSTANT_EXAMPLE, isHttpUrl, isPlainObject,
-    looksLikeEmail, parseInstant, type DataValidator, type EventSchema, type SchemaProblem,
+    dottedPath, idProblem, instantProblem, looksLikeEmail, normaliseAddress as normaliseChannelAddress, parseInstant, storableJsonProblems,
+    trimBlanks,
+} from '@followup/values';
+import {
+    childPath, closestName, describeValue, eventDataValidator, isHttpUrl, isPlainObject, type DataValidator, type EventSchema, type SchemaProblem,
 } from './validate-event.js';
 
 export const channels = ['email', 'sms', 'push'] as const;
@@ -55,11 +58,10 @@ interface KeySpec {
     readonly optional: Readonly<Record<string, KeyCheck>>;
 }
 
-const nonEmptyString: KeyCheck = v => (typeof v === 'string' && v.trim() !== '' ? undefined : `expected a non-empty string, got ${describeValue(v)}`);
-const instant: KeyCheck = v =>
-    typeof v === 'string' && parseInstant(v) !== undefined
-        ? undefined
-        : `expected an ISO-8601 instant with a time zone, such as "${INSTANT_EXAMPLE}", got ${describeValue(v)}`;
+const nonEmptyString: KeyCheck = v => (typeof v === 'string' && trimBlanks(v) !== '' ? undefined : `expected a non-empty string, got ${describeValue(v)}`);
+/** Ids and references to them (an event's, a delivery's, a profile's key): the id rule of @followup/values. */
+const id: KeyCheck = idProblem;
+const instant: KeyCheck = instantProblem;
 const channel: KeyCheck = v =>
     typeof v === 'string' && (channels as readonly string[]).includes(v) ? undefined : `expected a channel, one of ${channels.join(', ')}; got ${describeValue(v)}`;
 const boolean: KeyCheck = v => (typeof v === 'boolean' ? undefined : `expected true or false, got ${describeValue(v)}`);
@@ -69,14 +71,14 @@ const deliveryStatus: KeyCheck = v => (v === 'sent' || v === 'failed' ? undefine
 const anyString: KeyCheck = v => (typeof v === 'string' ? undefined : `expected a string, got ${describeValue(v)}`);
 
 const tracking = (required: Record<string, KeyCheck> = {}, optional: Record<string, KeyCheck> = {}): KeySpec => ({
-    required: { delivery: nonEmptyString, at: instant, ...required },
+    required: { delivery: id, at: instant, ...required },
     optional: { id: nonEmptyString, ...optional },
 });
 
 const specs: Record<RecordKind, KeySpec> = {
-    event: { required: { id: nonEmptyString, type: nonEmptyString, at: instant, data: object }, optional: {} },
+    event: { required: { id, type: nonEmptyString, at: instant, data: object }, optional: {} },
     delivery: {
-        required: { id: nonEmptyString, event: nonEmptyString, message: nonEmptyString, channel, to: nonEmptyString, at: instant },
+        required: { id, event: id, message: nonEmptyString, channel, to: nonEmptyString, at: instant },
         optional: { status: deliveryStatus },
     },
     delivered: tracking(),
@@ -85,12 +87,8 @@ const specs: Record<RecordKind, KeySpec> = {
     bounce: tracking({}, { hard: boolean }),
     complaint: tracking(),
     unsubscribe: { required: { channel, to: nonEmptyString, at: instant }, optional: { id: nonEmptyString } },
-    profile: { required: { key: nonEmptyString, data: object, at: instant }, optional: {} },
+    profile: { required: { key: id, data: object, at: instant }, optional: {} },
 };
-
-/** `\u0000` and lone UTF-16 surrogates: JSON allows them, PostgreSQL's text and jsonb do not. */
-const SUSPICIOUS_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Parses and checks history lines, with the project's schemas compiled once. */
 export class RecordParser {
@@ -121,10 +119,17 @@ export class RecordParser {
         }
         const problems = checkKeys(kind as RecordKind, value);
         if (problems.length === 0) problems.push(...this.checkContent(kind as RecordKind, value));
-        if (problems.length === 0 && SUSPICIOUS_ESCAPE.test(line)) problems.push(...unstorable(value, ''));
+        // What the store cannot keep exactly, anywhere in the record (NUL, lone surrogates, 1e400),
+        // where the checks above did not already say why.
+        const said = new Set(problems.map(p => p.path));
+        for (const p of storableJsonProblems(value)) {
+            const path = dottedPath('', p.path);
+            if (![...said].some(s => path === s || path.startsWith(`${s}.`) || path.startsWith(`${s}[`))) problems.push({ path, message: p.message });
+        }
         if (problems.length > 0) {
             const id = value['id'];
-            const rejected = (kind === 'event' || kind === 'delivery') && typeof id === 'string' ? { kind, id } as const : undefined;
+            // Remembered so that references to it say why it is missing: only an id the store can keep.
+            const rejected = (kind === 'event' || kind === 'delivery') && idProblem(id) === undefined ? { kind, id: id as string } as const : undefined;
             return { ok: false, problems, ...(rejected ? { rejected } : {}) };
         }
         return { ok: true, record: toRecord(kind as RecordKind, value) };
@@ -199,22 +204,6 @@ function checkKeys(kind: RecordKind, value: Record<string, unknown>): SchemaProb
     return problems;
 }
 
-/** Strings (and keys) the store cannot keep, found only when the line has a suspicious escape. */
-function unstorable(value: unknown, path: string): SchemaProblem[] {
-    if (typeof value === 'string') {
-        return UNSTORABLE.test(value) ? [{ path, message: 'contains a NUL character or a lone UTF-16 surrogate, which PostgreSQL cannot store' }] : [];
-    }
-    if (Array.isArray(value)) return value.flatMap((item, i) => unstorable(item, `${path}[${i}]`));
-    if (isPlainObject(value)) {
-        return Object.entries(value).flatMap(([key, item]) =>
-            UNSTORABLE.test(key)
-                ? [{ path: childPath(path, key), message: 'this key contains a NUL character or a lone UTF-16 surrogate, which PostgreSQL cannot store' }]
-                : unstorable(item, childPath(path, key)),
-        );
-    }
-    return [];
-}
-
 const iso = (v: unknown) => parseInstant(v as string)!.toISOString();
 const str = (v: unknown) => v as string;
 
@@ -225,7 +214,7 @@ function toRecord(kind: RecordKind, v: Record<string, unknown>): ImportRecord {
         case 'delivery':
             return {
                 kind, id: str(v['id']), event: str(v['event']), message: str(v['message']), channel: v['channel'] as Channel,
-                to: str(v['to']).trim(), at: iso(v['at']), status: v['status'] === 'failed' ? 'failed' : 'sent',
+                to: trimBlanks(str(v['to'])), at: iso(v['at']), status: v['status'] === 'failed' ? 'failed' : 'sent',
             };
         case 'unsubscribe':
             return { kind, channel: v['channel'] as Channel, to: str(v['to']), at: iso(v['at']), ...(v['id'] != null ? { id: str(v['id']) } : {}) };
@@ -247,7 +236,7 @@ function toRecord(kind: RecordKind, v: Record<string, unknown>): ImportRecord {
     }
 }
 
-/** The address as suppressions keep it: emails trimmed and lower-cased, others trimmed. */
+/** The address as suppressions keep it: `normaliseAddress` of @followup/values. */
 export function normaliseAddress(channel: Channel, address: string): string {
-    return channel === 'email' ? address.trim().toLowerCase() : address.trim();
+    return normaliseChannelAddress(channel, address);
 }

@@ -9,19 +9,20 @@
  *
  * What is checked:
  * - every declared field that is not optional is present (an optional one may be absent or `null`);
- * - each value has its field's type: `string`, `phone` and `pushToken` are strings; `email` is a
- *   string that looks like an email address (`local@domain.tld`, surrounding spaces ignored); `url`
- *   is an absolute http(s) URL; `int` an integer number; `decimal` a number or a numeric string
- *   (`"19.99"`, for amounts beyond a double's precision); `boolean` true or false; `timestamp` an
- *   ISO-8601 instant with a time zone (`2026-11-20T10:00:00Z`, `...+01:00`); `date` a calendar date
- *   `yyyy-mm-dd`; `list<T>` an array whose elements are checked one by one; a `type` a JSON object
- *   checked recursively, with the same rules;
+ * - each value has its field's type, by the value rules of @followup/values: `string`, `phone` and
+ *   `pushToken` are strings; `email` looks like `local@domain.tld` once its blanks are trimmed; `url` is
+ *   an absolute http(s) URL; `int` an integer within ±(2^53 − 1); `decimal` a finite number or a decimal
+ *   string (`"19.99"`, `".5"`, `"1e3"`); `boolean` true or false; `timestamp` an ISO-8601 instant with a
+ *   zone in the years 0001-9999; `date` a real calendar day `yyyy-mm-dd`; `list<T>` an array whose
+ *   elements are checked one by one; a `type` a JSON object checked recursively, with the same rules;
  * - fields that are not declared are errors too: a typo in a field name (`firstname` for
  *   `firstName`) would otherwise be stored, silently ignored by every rule and template, and the
  *   real field reported missing only in the message that renders empty.
  *
  * Each problem has the JSON path of the value (`data.items[1].price`) and a message.
  */
+
+import { dateProblem, decimalProblem, describeValue, emailProblem, instantProblem, intProblem, urlProblem } from '@followup/values';
 
 /** The primitive types of the language (LANGUAGE.md §2). */
 export type PrimitiveFieldType =
@@ -94,73 +95,9 @@ export function fieldTypeName(type: FieldType): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Value checks shared with the import's record validation.
-
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
-const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/**
- * Parses an ISO-8601 instant: a calendar date, a time (seconds and fraction optional) and a zone
- * (`Z` or an offset). Undefined when it is not one, or not a real date (2026-02-30).
- * Fractions beyond milliseconds are truncated.
- */
-export function parseInstant(text: string): Date | undefined {
-    const m = INSTANT.exec(text);
-    if (!m) return undefined;
-    const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
-    const s = m[6] === undefined ? 0 : Number(m[6]);
-    const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-    if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) return undefined;
-    let offset = 0;
-    if (m[8] === undefined) {
-        const oh = Number(m[10]);
-        const om = Number(m[11]);
-        if (oh > 23 || om > 59) return undefined;
-        offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
-    }
-    if (y >= 100) return new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms) - offset * 60_000);
-    const at = new Date(0);
-    at.setUTCFullYear(y, mo - 1, d); // Date.UTC maps years 0-99 to 1900-1999
-    at.setUTCHours(h, mi, s, ms);
-    return new Date(at.getTime() - offset * 60_000);
-}
-
-/** A calendar date written `yyyy-mm-dd`. */
-export function isIsoDate(text: string): boolean {
-    const m = DATE.exec(text);
-    return m !== null && validDate(Number(m[1]), Number(m[2]), Number(m[3]));
-}
-
-/** Looks like an email address: `local@domain.tld`, surrounding white space ignored. */
-export function looksLikeEmail(text: string): boolean {
-    return EMAIL.test(text.trim());
-}
-
-/** An absolute http: or https: URL with a host. */
-export function isHttpUrl(text: string): boolean {
-    try {
-        const url = new URL(text);
-        return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-        return false;
-    }
-}
-
-export const INSTANT_EXAMPLE = '2026-11-20T10:00:00Z';
-
-/** A JSON value, briefly, for messages: `"abc"`, `42`, `null`, `an array`, `an object`. */
-export function describeValue(value: unknown): string {
-    if (value === null) return 'null';
-    if (Array.isArray(value)) return 'an array';
-    switch (typeof value) {
-        case 'string': return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
-        case 'number': case 'boolean': return String(value);
-        case 'object': return 'an object';
-        default: return typeof value;
-    }
-}
+// The value rules are @followup/values' (the JSON Schemas of `serve`, import and the SQL guards share
+// them); re-exported here for the modules that already import them from this file.
+export { describeValue, INSTANT_EXAMPLE, isHttpUrl, isIsoDate, looksLikeEmail, parseInstant } from '@followup/values';
 
 /** `root.key`, or `root["odd key"]` when the key is not an identifier. */
 export function childPath(root: string, key: string): string {
@@ -202,34 +139,25 @@ class Problems {
     }
 }
 
+/** A check from a value rule's `...Problem` function (undefined when the value is fine). */
+const rule = (problem: (value: unknown) => string | undefined): Check => (value, path, out) => {
+    const message = problem(value);
+    if (message !== undefined) out.add(path, message);
+};
+
 const primitiveChecks: Record<PrimitiveFieldType, Check> = {
     string: text('a string'),
     phone: text('a phone number (a string)'),
     pushToken: text('a push token (a string)'),
-    email: (value, path, out) => {
-        if (typeof value !== 'string' || !looksLikeEmail(value)) out.add(path, `expected an email address, got ${describeValue(value)}`);
-    },
-    url: (value, path, out) => {
-        if (typeof value !== 'string' || !isHttpUrl(value)) out.add(path, `expected an absolute http(s) URL, got ${describeValue(value)}`);
-    },
-    int: (value, path, out) => {
-        if (typeof value !== 'number' || !Number.isSafeInteger(value)) out.add(path, `expected an integer, got ${describeValue(value)}`);
-    },
-    decimal: (value, path, out) => {
-        const ok = typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && NUMERIC.test(value);
-        if (!ok) out.add(path, `expected a decimal (a number, or a numeric string such as "19.99"), got ${describeValue(value)}`);
-    },
+    email: rule(emailProblem),
+    url: rule(urlProblem),
+    int: rule(intProblem),
+    decimal: rule(decimalProblem),
     boolean: (value, path, out) => {
         if (typeof value !== 'boolean') out.add(path, `expected true or false, got ${describeValue(value)}`);
     },
-    timestamp: (value, path, out) => {
-        if (typeof value !== 'string' || parseInstant(value) === undefined) {
-            out.add(path, `expected an ISO-8601 instant with a time zone, such as "${INSTANT_EXAMPLE}", got ${describeValue(value)}`);
-        }
-    },
-    date: (value, path, out) => {
-        if (typeof value !== 'string' || !isIsoDate(value)) out.add(path, `expected a date written yyyy-mm-dd, got ${describeValue(value)}`);
-    },
+    timestamp: rule(instantProblem),
+    date: rule(dateProblem),
 };
 
 function text(what: string): Check {
@@ -298,13 +226,6 @@ class Compiler {
             }
         };
     }
-}
-
-function validDate(y: number, m: number, d: number): boolean {
-    if (m < 1 || m > 12 || d < 1) return false;
-    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-    const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
-    return d <= days;
 }
 
 function editDistance(a: string, b: string): number {

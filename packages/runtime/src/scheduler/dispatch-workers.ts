@@ -1,11 +1,12 @@
 // `followup serve`'s dispatch workers: drain the outbox — follow-ups queued by scheduled runs and
-// transactional messages queued at ingestion — with dispatchOutbox (FOR UPDATE SKIP LOCKED), so any
-// number of workers in any number of processes share the rows without sending one twice.
+// transactional messages queued at ingestion — with dispatchOutbox (claims with FOR UPDATE SKIP
+// LOCKED and a lease), so any number of workers in any number of processes share the rows without
+// sending one twice.
 import type { RenderPlan } from '@followup/compiler';
 import { dispatchOutbox, type DispatchReport, type SentMessage } from '../dispatch/dispatch-outbox.js';
 import type { RetryPolicy } from '../dispatch/backoff.js';
 import type { ServeMetrics, StructuredLogger } from '../serve/serve-context.js';
-import type { Store, StoreTx } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { ChannelName, Transport } from '../transport/transport.js';
 import { interruptibleSleep } from './interruptible-sleep.js';
 
@@ -27,6 +28,8 @@ export interface DispatchWorkersOptions {
     /** How often the outbox is looked at when nobody calls wake() (default 1000 ms). */
     pollMs?: number;
     retry?: RetryPolicy;
+    /** The lease of a claimed batch (dispatchOutbox's leaseMs; default 60 s). */
+    leaseMs?: number;
     /** For each message a transport accepted, once committed. */
     onSent?(message: SentMessage): void;
 }
@@ -38,9 +41,6 @@ export interface DispatchWorkers {
     stop(): Promise<void>;
 }
 
-/** Thrown into dispatchOutbox's loop by the stopping store view: ends the drain between batches. */
-class Stopping extends Error {}
-
 export function startDispatchWorkers(options: DispatchWorkersOptions): DispatchWorkers {
     const { log, metrics } = options;
     const pollMs = options.pollMs ?? 1000;
@@ -48,39 +48,25 @@ export function startDispatchWorkers(options: DispatchWorkersOptions): DispatchW
     let stopping = false;
     const channelOf = new Map(options.plans.map((p) => [p.rule, p.channel]));
 
-    // dispatchOutbox drains until nothing is due: to stop between two batches without changing it, the
-    // workers hand it a view of the store that refuses to open a new transaction once stopping.
-    const store: Store = {
-        engine: options.store.engine,
-        query: (sql, params) => options.store.query(sql, params),
-        exec: (sql) => options.store.exec(sql),
-        transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-            if (stopping) return Promise.reject(new Stopping());
-            return options.store.transaction(fn);
-        },
-        close: () => options.store.close(),
-    };
-
+    const { store } = options;
     const drain = async (): Promise<void> => {
-        let report: DispatchReport | undefined;
-        try {
-            report = await dispatchOutbox(store, {
-                transports: options.transports,
-                plans: options.plans,
-                now: options.clock(),
-                transactional: true,
-                ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-                ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-                ...(options.retry ? { retry: options.retry } : {}),
-                onSent: (m) => {
-                    metrics.increment('followup_messages_total', { rule: m.rule ?? '', channel: m.channel, outcome: 'sent' });
-                    options.onSent?.(m);
-                },
-            });
-        } catch (error) {
-            if (!(error instanceof Stopping)) throw error;
-        }
-        if (report) countOutcomes(report);
+        // dispatchOutbox drains until nothing is due; once stopping, it ends after the batch in hand.
+        const report: DispatchReport = await dispatchOutbox(store, {
+            transports: options.transports,
+            plans: options.plans,
+            now: options.clock(),
+            transactional: true,
+            shouldStop: () => stopping,
+            ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+            ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+            ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+            ...(options.retry ? { retry: options.retry } : {}),
+            onSent: (m) => {
+                metrics.increment('followup_messages_total', { rule: m.rule ?? '', channel: m.channel, outcome: 'sent' });
+                options.onSent?.(m);
+            },
+        });
+        countOutcomes(report);
         await measureDepth();
     };
 

@@ -8,8 +8,21 @@ export interface ApiKeyCheck {
     verify(authorization: string | undefined): string | undefined;
 }
 
+/** A key shorter than this is refused: a guessable key lets anyone post events (and send their messages). */
+export const MIN_API_KEY_LENGTH = 16;
+
 export function parseApiKeys(value: string | undefined): string[] {
     return (value ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+}
+
+/** Why these keys cannot be used (none, or one too short), or undefined. The message never includes a key. */
+export function apiKeysProblem(keys: readonly string[]): string | undefined {
+    if (keys.length === 0) return 'FOLLOWUP_API_KEYS is not set: give the API keys ingestion accepts (comma-separated), e.g. FOLLOWUP_API_KEYS=$(openssl rand -hex 24)';
+    const short = keys.findIndex((k) => k.length < MIN_API_KEY_LENGTH);
+    if (short >= 0) {
+        return `FOLLOWUP_API_KEYS: key ${short + 1} of ${keys.length} is shorter than ${MIN_API_KEY_LENGTH} characters; use random keys, e.g. $(openssl rand -hex 24)`;
+    }
+    return undefined;
 }
 
 export function createApiKeyCheck(keys: readonly string[]): ApiKeyCheck {

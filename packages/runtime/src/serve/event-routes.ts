@@ -8,7 +8,8 @@ import { batchItemHeadSchema, eventEnvelopeSchema } from './ingest/envelope-sche
 import { MAX_IDEMPOTENCY_KEY_LENGTH, requestHash, type IdempotencyClaim } from './ingest/idempotency.js';
 import { IngestRejected, type EventAnswer, type Ingestor, type IngestRequest } from './ingest/ingestor.js';
 import type { IncomingEvent } from './ingest/prepare-events.js';
-import { problemsFromAjv, type AjvErrorLike, type Problem } from './ingest/problems.js';
+import { mapInChunks } from './ingest/chunks.js';
+import { envelopeProblems, problemsFromAjv, type AjvErrorLike, type Problem } from './ingest/problems.js';
 import type { ServeMetrics, StructuredLogger } from './serve-context.js';
 import type { BodyLimits } from './start-server.js';
 
@@ -54,6 +55,8 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             route,
             { schema: { body: eventEnvelopeSchema(plan) }, bodyLimit: limits.event },
             async (request, reply) => {
+                const unstorable = envelopeProblems(request.body);
+                if (unstorable.length > 0) return rejectUnstorable(reply, unstorable, 1);
                 const event: IncomingEvent = { type: plan.event, ...request.body };
                 return answer(request as ScopedRequest, reply, route, {
                     events: [event],
@@ -88,7 +91,7 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
         let invalid = 0;
         let unlisted = 0;
         const head = request.compileValidationSchema(itemHead) as Validate;
-        body.forEach((item: unknown, i: number) => {
+        await mapInChunks(body, (item: unknown, i: number) => {
             const before = problems.length;
             if (problems.length >= MAX_BATCH_PROBLEMS) {
                 // Still counted, no longer listed: 10,000 wrong events are one mistake, not a 10 MB answer.
@@ -108,6 +111,19 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             if (!validate(item)) problems.push(...problemsFromAjv(validate.errors ?? [], `/${i}`));
             if (problems.length > before) invalid++;
         });
+        if (problems.length === 0) {
+            // Values the store cannot keep exactly, ids given twice: problems of the batch as a whole.
+            const unstorable = (await mapInChunks(body, (item: unknown, i: number) => envelopeProblems(item, `/${i}`, MAX_BATCH_PROBLEMS))).flat();
+            const more = [...unstorable.slice(0, MAX_BATCH_PROBLEMS), ...repeatedIds(body as { id?: string }[])];
+            if (more.length > 0) {
+                metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, body.length);
+                const events = new Set(more.map((p) => p.path.split('/')[1]));
+                return reply.code(400).send({
+                    error: `${events.size} of ${body.length} events have values that cannot be stored, or an id given twice; nothing was stored`,
+                    problems: more.slice(0, MAX_BATCH_PROBLEMS),
+                });
+            }
+        }
         if (problems.length > 0) {
             metrics.increment('followup_events_rejected_total', { reason: 'invalid' }, body.length);
             const listed = problems.slice(0, MAX_BATCH_PROBLEMS);
@@ -124,6 +140,11 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
         });
     });
 
+    function rejectUnstorable(reply: FastifyReply, problems: Problem[], events: number) {
+        metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, events);
+        return reply.code(400).send({ error: 'some values cannot be stored; nothing was stored', problems });
+    }
+
     async function answer(request: ScopedRequest, reply: FastifyReply, route: string, ingest: Omit<IngestRequest, 'idempotency'>) {
         const key = request.headers['idempotency-key'];
         let idempotency: IdempotencyClaim | undefined;
@@ -131,7 +152,7 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             if (typeof key !== 'string' || key === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
                 return reply.code(400).send({ error: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters; nothing was stored` });
             }
-            idempotency = { scope: request.apiKeyScope, key, requestHash: requestHash(route, request.body) };
+            idempotency = { scope: request.apiKeyScope, key, requestHash: await requestHash(route, request.body) };
         }
         try {
             const outcome = await ingestor.ingest({ ...ingest, ...(idempotency ? { idempotency } : {}) });
@@ -148,6 +169,19 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             throw error;
         }
     }
+}
+
+/** An id given to two events of one batch: the second (and later) ones, as problems. */
+function repeatedIds(events: readonly { id?: string }[]): Problem[] {
+    const first = new Map<string, number>();
+    const problems: Problem[] = [];
+    events.forEach((e, i) => {
+        if (e.id === undefined) return;
+        const seen = first.get(e.id);
+        if (seen === undefined) first.set(e.id, i);
+        else if (problems.length < MAX_BATCH_PROBLEMS) problems.push({ path: `/${i}/id`, message: `the same id as event /${seen}: each event of a batch needs its own id` });
+    });
+    return problems;
 }
 
 export type { EventAnswer };

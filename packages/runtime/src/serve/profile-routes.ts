@@ -3,7 +3,7 @@
 // profile replaces the whole data (no merge). Events targeting the profile read it at ingestion.
 import type { FastifyInstance } from 'fastify';
 import type { ProfilePlan } from '@followup/compiler';
-import { parseInstant } from '../import/validate-event.js';
+import { idProblem, parseInstant } from '@followup/values';
 import { profileEnvelopeSchema } from './ingest/envelope-schema.js';
 import { unstorableProblems } from './ingest/problems.js';
 import type { ServeContext } from './serve-context.js';
@@ -18,6 +18,8 @@ interface ProfileBody {
 export function registerProfileRoute(app: FastifyInstance, options: { plan: ProfilePlan; context: ServeContext; limits: BodyLimits }): void {
     const { plan, context } = options;
     app.post<{ Body: ProfileBody }>('/v1/profiles', { schema: { body: profileEnvelopeSchema(plan) }, bodyLimit: options.limits.event }, async (request, reply) => {
+        const problems = unstorableProblems(request.body);
+        if (problems.length > 0) return reply.code(400).send({ error: 'some values cannot be stored; nothing was stored', problems });
         const { data } = request.body;
         const fromData = plan.key ? data[plan.key] : undefined;
         const key = request.body.key ?? (fromData === undefined || fromData === null ? undefined : String(fromData));
@@ -25,14 +27,14 @@ export function registerProfileRoute(app: FastifyInstance, options: { plan: Prof
         if (fromData !== undefined && fromData !== null && String(fromData) !== key) {
             return reply.code(400).send({ error: 'nothing was stored', problems: [{ path: `/data/${plan.key}`, message: `must equal the key "${key}"` }] });
         }
+        const keyProblem = idProblem(key);
+        if (keyProblem) return reply.code(400).send({ error: 'nothing was stored', problems: [{ path: request.body.key !== undefined ? '/key' : `/data/${plan.key}`, message: keyProblem }] });
         const payload = JSON.stringify(data);
-        const problems = unstorableProblems(data, payload, '/data');
-        if (problems.length > 0) return reply.code(400).send({ error: 'nothing was stored', problems });
         const at = request.body.at !== undefined ? parseInstant(request.body.at)! : context.clock();
         await context.store.query(
+            // A new version, valid from `at` (every version is kept: rules read the one of their now).
             `INSERT INTO profiles (key, payload, updated_at) VALUES ($1, $2::jsonb, $3)
-             ON CONFLICT (key) DO UPDATE SET payload = EXCLUDED.payload, updated_at = EXCLUDED.updated_at
-             WHERE profiles.updated_at <= EXCLUDED.updated_at`,
+             ON CONFLICT (key, updated_at) DO UPDATE SET payload = EXCLUDED.payload`,
             [key, payload, at.toISOString()],
         );
         return reply.code(202).send({ profile: key });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IngestionPlans } from '@followup/compiler';
 import { currentSchemaVersion, latestSchemaVersion } from '../store/migrate.js';
-import { createApiKeyCheck } from './api-keys.js';
+import { apiKeysProblem, createApiKeyCheck } from './api-keys.js';
 import { registerEventRoutes } from './event-routes.js';
 import type { DecorateMessage } from './ingest/prepare-events.js';
 import { IDEMPOTENCY_KEY_TTL_MS, pruneIdempotencyKeys } from './ingest/idempotency.js';
@@ -14,6 +14,7 @@ import { ajvOptions } from './json-formats.js';
 import { METRICS_CONTENT_TYPE, type MetricsRegistry } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { registerProfileRoute } from './profile-routes.js';
+import { defaultConnectionLimits, enforceConnectionLimits, fastifyConnectionOptions, type ConnectionLimits } from './request-limits.js';
 import type { ServeContext, ServePlugin } from './serve-context.js';
 
 export interface BodyLimits {
@@ -42,6 +43,8 @@ export interface StartServerOptions {
     /** Called after each commit with the transactional deliveries queued (wakes the dispatcher). */
     onQueued?: (deliveryIds: string[]) => void;
     limits?: Partial<BodyLimits>;
+    /** Deadlines for a request to arrive, the connection cap (request-limits.ts). */
+    connections?: Partial<ConnectionLimits>;
     /** How long an Idempotency-Key's answer is kept (default 24 h); older keys are deleted hourly. */
     idempotencyKeyTtlMs?: number;
 }
@@ -59,6 +62,8 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
     const { context, plans } = options;
     const limits = { ...defaultBodyLimits, ...options.limits };
+    const keysProblem = apiKeysProblem(options.apiKeys);
+    if (keysProblem) throw new Error(keysProblem);
     const apiKeys = createApiKeyCheck(options.apiKeys);
     const ingestor = new Ingestor({
         store: context.store,
@@ -70,14 +75,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     let draining = false;
 
+    const connections = { ...defaultConnectionLimits, ...options.connections };
     const app = Fastify({
         logger: false,
         bodyLimit: limits.event,
         ajv: ajvOptions,
         return503OnClosing: true,
         // A client that trickles its request in (slowloris) is cut off instead of holding a socket forever.
-        requestTimeout: 30_000,
+        ...fastifyConnectionOptions(connections),
     });
+    enforceConnectionLimits(app, connections, context.metrics);
 
     // GET /openapi.json: the routes below, as OpenAPI 3.1 (registered first: it sees the routes added after it).
     await registerOpenApi(app, '0.1.0');
@@ -85,6 +92,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Every ingestion request: a valid API key, or 401 before anything is parsed. Decided on the route
     // the router matched, never on the raw URL: `/v1/%65vents/...` reaches the same route.
     app.decorateRequest('apiKeyScope', '');
+    // No route: answered before any body is read (the connection then closes, request-limits.ts).
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+        if (request.is404) {
+            await reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` });
+            return reply;
+        }
+    });
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
         const route = request.routeOptions.url ?? '';
         if (!route.startsWith('/v1/events') && !route.startsWith('/v1/profiles')) return;

@@ -1,10 +1,11 @@
 // Sends transactional messages right after their ingestion commits: woken by each commit, it drains
-// the outbox's transactional rows (rule NULL) with dispatchOutbox — SKIP LOCKED, so several `serve`
-// processes (and the scheduler's dispatch workers) share them without sending any twice. A timer
-// also wakes it, for rows waiting on a retry. One drain at a time per process; a wake-up during a
-// drain makes it go round once more.
-import { dispatchOutbox, type DispatchReport } from '../dispatch/index.js';
-import type { Store, StoreTx } from '../store/store.js';
+// the outbox's transactional rows (rule NULL) with dispatchOutbox — claims with SKIP LOCKED and a
+// lease, sending with no transaction open — so several `serve` processes (and the scheduler's
+// dispatch workers) share them without sending any twice, and a slow SMTP server never holds the
+// store. A timer also wakes it, for rows waiting on a retry. One drain at a time per process; a
+// wake-up during a drain makes it go round once more.
+import { dispatchOutbox, type DispatchReport, type RetryPolicy } from '../dispatch/index.js';
+import type { Store } from '../store/store.js';
 import type { ChannelName, Transport } from '../transport/transport.js';
 import type { ServeMetrics, StructuredLogger } from './serve-context.js';
 
@@ -16,6 +17,10 @@ export interface TransactionalDispatcherOptions {
     metrics: ServeMetrics;
     /** How often to look for rows due for a retry (default 5 s). */
     intervalMs?: number;
+    /** The lease of a claimed batch (dispatchOutbox's leaseMs; default 60 s). */
+    leaseMs?: number;
+    /** When to try a temporary failure again (default: defaultRetryPolicy). */
+    retry?: RetryPolicy;
 }
 
 export interface TransactionalDispatcher {
@@ -25,40 +30,31 @@ export interface TransactionalDispatcher {
     stop(): Promise<void>;
 }
 
-/** Thrown into dispatchOutbox's loop once stopping: it ends the drain between two batches. */
-class Stopping extends Error {}
-
 export function startTransactionalDispatcher(options: TransactionalDispatcherOptions): TransactionalDispatcher {
-    const { transports, clock, log, metrics } = options;
+    const { store, transports, clock, log, metrics } = options;
     let running: Promise<void> | undefined;
     let again = false;
     let stopped = false;
-    // dispatchOutbox drains until nothing is due, which under load may be minutes of backlog; on
-    // shutdown it must stop after the batch in hand, so it gets a store that opens no transaction then.
-    const store: Store = {
-        engine: options.store.engine,
-        query: (sql, params) => options.store.query(sql, params),
-        exec: (sql) => options.store.exec(sql),
-        transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-            return stopped ? Promise.reject(new Stopping()) : options.store.transaction(fn);
-        },
-        close: () => options.store.close(),
-    };
 
     const drain = async () => {
         do {
             again = false;
             let report: DispatchReport;
             try {
+                // dispatchOutbox drains until nothing is due, which under load may be minutes of
+                // backlog; on shutdown it stops after the batch in hand (sent and settled).
                 report = await dispatchOutbox(store, {
                     transports,
                     plans: [],
                     now: clock(),
                     transactional: true,
+                    shouldStop: () => stopped,
+                    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+                    ...(options.retry ? { retry: options.retry } : {}),
                     onSent: (m) => metrics.increment('followup_messages_total', { rule: '', channel: m.channel, outcome: 'sent' }),
                 });
             } catch (error) {
-                if (!(error instanceof Stopping)) log.error('transactional dispatch failed; will try again', { error: error as Error });
+                if (!stopped) log.error('transactional dispatch failed; will try again', { error: error as Error });
                 return;
             }
             const { failed, retrying } = report.total;

@@ -24,27 +24,30 @@ export interface MigrateResult {
 }
 
 /**
- * Applies the pending migrations in order, each in its own transaction, and records them in
- * `followup_schema_migrations`. Safe to call from several processes at once. Refuses a database whose
- * schema is newer than the code (`StoreSchemaTooNewError`).
+ * Applies the migrations the database has not recorded, in order of version, each in its own
+ * transaction, and records them in `followup_schema_migrations`. A version may arrive after a higher
+ * one (branches developed side by side): it is applied when it shows up. Safe to call from several
+ * processes at once. Refuses a database whose schema is newer than the code (`StoreSchemaTooNewError`).
  */
 export async function migrate(store: Store, steps: readonly Migration[] = migrations): Promise<MigrateResult> {
     checkOrder(steps);
     const known = steps.length === 0 ? 0 : steps[steps.length - 1]!.version;
-    let version = await store.transaction(async (tx) => {
+    let applied = await store.transaction(async (tx) => {
         await lockMigrations(tx);
         await tx.exec(CREATE_MIGRATIONS_TABLE);
-        return appliedVersion(tx);
+        return appliedVersions(tx);
     });
+    const version = Math.max(0, ...applied);
     if (version > known) throw new StoreSchemaTooNewError(version, known);
 
-    const applied: number[] = [];
+    const done: number[] = [];
     for (const step of steps) {
-        if (step.version <= version) continue;
+        if (applied.has(step.version)) continue;
         const didApply = await store.transaction(async (tx) => {
             await lockMigrations(tx);
             // Another process may have applied it while we waited for the lock.
-            if ((await appliedVersion(tx)) >= step.version) return false;
+            applied = await appliedVersions(tx);
+            if (applied.has(step.version)) return false;
             await tx.exec(step.sql);
             await tx.query('INSERT INTO followup_schema_migrations (version, name, applied_at) VALUES ($1, $2, now())', [
                 step.version,
@@ -52,10 +55,9 @@ export async function migrate(store: Store, steps: readonly Migration[] = migrat
             ]);
             return true;
         });
-        if (didApply) applied.push(step.version);
-        version = step.version;
+        if (didApply) done.push(step.version);
     }
-    return { applied, version };
+    return { applied: done, version: Math.max(version, ...done) };
 }
 
 /** The schema version recorded in the database: 0 when it was never migrated. */
@@ -72,6 +74,11 @@ async function lockMigrations(tx: StoreTx): Promise<void> {
     await tx.query('SELECT pg_advisory_xact_lock($1::int8)', [MIGRATION_LOCK_KEY]);
 }
 
+async function appliedVersions(tx: StoreTx): Promise<Set<number>> {
+    const { rows } = await tx.query<{ version: number }>('SELECT version FROM followup_schema_migrations');
+    return new Set(rows.map((r) => Number(r.version)));
+}
+
 async function appliedVersion(tx: StoreTx): Promise<number> {
     const { rows } = await tx.query<{ version: number }>(
         'SELECT coalesce(max(version), 0) AS version FROM followup_schema_migrations',
@@ -81,8 +88,9 @@ async function appliedVersion(tx: StoreTx): Promise<number> {
 
 function checkOrder(steps: readonly Migration[]): void {
     steps.forEach((step, i) => {
-        if (step.version !== i + 1) {
-            throw new Error(`migration "${step.name}" has version ${step.version}, expected ${i + 1}: versions must be 1, 2, 3, ...`);
+        const previous = i === 0 ? 0 : steps[i - 1]!.version;
+        if (!Number.isInteger(step.version) || step.version <= previous) {
+            throw new Error(`migration "${step.name}" has version ${step.version}, after ${previous}: versions must increase`);
         }
     });
 }

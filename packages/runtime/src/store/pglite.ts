@@ -22,7 +22,7 @@ export async function openPglite(folder: string): Promise<Store> {
     }
     const unlock = await lockFolder(path);
     try {
-        const db = await PGlite.create(path);
+        const db = await PGlite.create(path, { parsers: { [TIMESTAMPTZ]: parsePostgresTimestamp, [TIMESTAMP]: parsePostgresTimestamp } });
         // Timestamps without a zone mean UTC, as on the server (see postgres.ts).
         await db.exec("SET TIME ZONE 'UTC'");
         return new PgliteStore(db, unlock);
@@ -30,6 +30,28 @@ export async function openPglite(folder: string): Promise<Store> {
         await unlock();
         throw new StoreUnavailableError(`cannot open the embedded database in ${path}: ${(error as Error).message}`, code(error));
     }
+}
+
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+const ISO_OUTPUT = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?)?( BC)?$/;
+
+/**
+ * A timestamp as PostgreSQL writes it (DateStyle ISO: `0001-01-01 00:00:00+00`, `... BC`), as a Date.
+ * PGlite hands the text to `new Date()`, whose fallback parser reads the years 0001-0099 as
+ * 2001-2099; `pg` reads them right. Without an offset (timestamp), UTC, as the store's session is.
+ */
+export function parsePostgresTimestamp(text: string): Date | number {
+    if (text === 'infinity') return Infinity;
+    if (text === '-infinity') return -Infinity;
+    const m = ISO_OUTPUT.exec(text);
+    if (!m) return new Date(text);
+    const year = m[12] ? 1 - Number(m[1]) : Number(m[1]);
+    const at = new Date(0);
+    at.setUTCFullYear(year, Number(m[2]) - 1, Number(m[3]));
+    at.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]), Number((m[7] ?? '').padEnd(3, '0').slice(0, 3)));
+    const offsetSeconds = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0)) : 0;
+    return new Date(at.getTime() - offsetSeconds * 1000);
 }
 
 class PgliteStore implements Store {

@@ -1,5 +1,6 @@
 // A provider's event (SendGrid, Mailgun), translated into what followup records. Each provider
 // module turns its payload into ProviderEvents; applyProviderEvent writes them.
+import { isId, isStorableText, MAX_EMAIL_LENGTH } from '@followup/values';
 import type { Channel } from '../import/records.js';
 import type { StoreTx } from '../store/store.js';
 import { deliveryIdFromMessageId } from './message-id.js';
@@ -26,11 +27,13 @@ export interface ProviderEvent {
     suppress?: SuppressionReason | undefined;
 }
 
-export type EventOutcome = 'recorded' | 'duplicate' | 'unmatched' | 'ignored';
+/** `invalid`: a value the store cannot key on or keep (an id of 1 MB, a NUL): not recorded, answered like the others. */
+export type EventOutcome = 'recorded' | 'duplicate' | 'unmatched' | 'ignored' | 'invalid';
 
 /** Records one event (in the caller's transaction); what became of it. */
 export async function applyProviderEvent(tx: StoreTx, event: ProviderEvent): Promise<EventOutcome> {
     if (event.kind === 'ignored') return 'ignored';
+    if (!storableEvent(event)) return 'invalid';
     const delivery = await findDelivery(tx, [...event.deliveryIds, deliveryIdFromMessageId(event.messageId)]);
     const source = `${event.provider}:${event.eventId}`;
     let recorded = false;
@@ -65,6 +68,20 @@ export function eventTime(seconds: unknown, now: Date): Date {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return now;
     const at = new Date(Math.round(value * 1000));
     return at.getTime() > now.getTime() ? now : at;
+}
+
+/**
+ * Whether every value of the event can be stored and keyed on (value rules of @followup/values): the
+ * provider's event id is an id (1-200 characters; it becomes a unique key), the address at most
+ * MAX_EMAIL_LENGTH, no string with a NUL or a lone surrogate. Delivery-id candidates that are not ids
+ * are dropped (they name no delivery).
+ */
+function storableEvent(event: ProviderEvent): boolean {
+    event.deliveryIds = event.deliveryIds.filter((id) => id === undefined || isId(id));
+    if (event.messageId !== undefined && !(event.messageId.length <= 1000 && isStorableText(event.messageId))) event.messageId = undefined;
+    if (!isId(event.eventId)) return false;
+    if (event.email !== undefined && (event.email.length > MAX_EMAIL_LENGTH || !isStorableText(event.email))) return false;
+    return event.url === undefined || (event.url.length <= 8192 && isStorableText(event.url));
 }
 
 export function stringOf(value: unknown): string | undefined {

@@ -45,13 +45,24 @@ export function sendgridEvents(body: Buffer, now: Date): ProviderEvent[] | undef
     return (parsed as Record<string, unknown>[]).map(e => sendgridEvent(e, now));
 }
 
+/** An id for an event without sg_event_id, from its content. */
+function contentId(e: Record<string, unknown>): string {
+    let json: string;
+    try {
+        json = JSON.stringify(e);
+    } catch {
+        json = String(stringOf(e['event'])) + String(e['timestamp']); // nested too deep to serialise
+    }
+    return createHash('sha256').update(json).digest('base64url').slice(0, 32);
+}
+
 function sendgridEvent(e: Record<string, unknown>, now: Date): ProviderEvent {
     const name = stringOf(e['event']) ?? '';
     const base = {
         provider: 'sendgrid' as const,
         name,
         // sg_event_id is SendGrid's id of the event; without one, the event's content identifies it.
-        eventId: stringOf(e['sg_event_id']) ?? createHash('sha256').update(JSON.stringify(e)).digest('base64url').slice(0, 32),
+        eventId: stringOf(e['sg_event_id']) ?? contentId(e),
         at: eventTime(e['timestamp'], now),
         // Custom arguments (unique_args) come back as top-level fields of the event.
         deliveryIds: [stringOf(e['followup_delivery'])],

@@ -16,12 +16,16 @@ import type { ServeContext, ServePlugin } from '../serve/serve-context.js';
 import { escapeHtml } from './apply-tracking.js';
 import { machineOpener } from './machine-opens.js';
 import { digest, findDelivery, recordTracking, suppressAddress } from './record-tracking.js';
-import { MAX_TOKEN_LENGTH, verifyToken, type TrackingToken } from './tokens.js';
+import { normaliseHttpUrl } from '@followup/values';
+import { verifyToken, type TrackingToken } from './tokens.js';
 
 /** A transparent 1×1 GIF (42 bytes). */
 export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 const NO_STORE = 'no-store, no-cache, must-revalidate, private';
+
+/** The one-click body is `List-Unsubscribe=One-Click`: whatever the content type, 16 KiB at most. */
+const UNSUBSCRIBE_BODY_LIMIT = 16 * 1024;
 
 // Wildcard routes: find-my-way caps `:param` segments at the server's maxParamLength (100 by
 // default), shorter than a token that carries its URL.
@@ -32,10 +36,12 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
         // Mail clients POST the one-click body as a form (urlencoded or multipart, RFC 8058 §3.1);
         // its content is not needed: the signed token says who unsubscribes.
         for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']) {
-            scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
+            scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: UNSUBSCRIBE_BODY_LIMIT }, (_req, body, done) => done(null, body));
         }
+        // No length limit here: a token over MAX_TOKEN_LENGTH fails verifyToken, and gets the 404 of
+        // every token that does not verify (a 400 would tell a prober something).
         const tokenParams = {
-            params: { type: 'object', properties: { '*': { type: 'string', maxLength: MAX_TOKEN_LENGTH } }, required: ['*'] },
+            params: { type: 'object', properties: { '*': { type: 'string' } }, required: ['*'] },
         };
 
         scope.get<TokenParams>('/t/o/*', { schema: tokenParams }, async (request, reply) => {
@@ -60,6 +66,10 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
         scope.get<TokenParams>('/t/c/*', { schema: tokenParams }, async (request, reply) => {
             const token = verified(request.params['*'], 'click', ctx);
             if (!token) return notFound(reply);
+            // The Location header carries the URL as the WHATWG parser writes it: non-ASCII characters
+            // percent-encoded, tabs and line breaks gone (raw, they would be sent as Latin-1, or refused).
+            const location = normaliseHttpUrl(token.url);
+            if (location === undefined) return notFound(reply);
             if (request.method !== 'HEAD') await safely(ctx, 'click', async () => {
                 const recorded = await recordTracking(ctx.store, {
                     deliveryId: token.deliveryId,
@@ -71,7 +81,7 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
                 });
                 ctx.metrics.increment('followup_tracking_total', { kind: 'click', source: 'redirect', recorded: String(recorded) });
             });
-            return reply.code(302).header('location', token.url).header('cache-control', NO_STORE).header('referrer-policy', 'no-referrer').send();
+            return reply.code(302).header('location', location).header('cache-control', NO_STORE).header('referrer-policy', 'no-referrer').send();
         });
 
         scope.get<TokenParams>('/u/*', { schema: tokenParams }, async (request, reply) => {
@@ -84,7 +94,7 @@ export const trackingRoutes: ServePlugin = async (app: FastifyInstance, ctx: Ser
     </form>`);
         });
 
-        scope.post<TokenParams>('/u/*', { schema: tokenParams }, async (request, reply) => {
+        scope.post<TokenParams>('/u/*', { schema: tokenParams, bodyLimit: UNSUBSCRIBE_BODY_LIMIT }, async (request, reply) => {
             const token = verified(request.params['*'], 'unsubscribe', ctx);
             if (!token) return notFound(reply);
             const delivery = await findDelivery(ctx.store, [token.deliveryId]);

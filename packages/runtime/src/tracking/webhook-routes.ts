@@ -5,6 +5,7 @@
 // counts. Events about deliveries we don't know are answered 200 too (and counted as unmatched): the
 // provider would otherwise retry them for days.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isId } from '@followup/values';
 import type { ServeContext, ServePlugin } from '../serve/serve-context.js';
 import type { StoreTx } from '../store/store.js';
 import { TrackingConfigError } from './tracking-config.js';
@@ -17,7 +18,7 @@ import {
 export interface ProviderWebhookOptions {
     /** Where FOLLOWUP_SENDGRID_PUBLIC_KEY and FOLLOWUP_MAILGUN_SIGNING_KEY are read; default process.env. */
     env?: Readonly<Record<string, string | undefined>>;
-    /** How far a Mailgun signature's timestamp may be from the clock; default 15 minutes. */
+    /** How far a signature's timestamp (Mailgun's, SendGrid's) may be from the clock; default 15 minutes. */
     maxSignatureAgeSeconds?: number;
     /** Largest accepted body; default 5 MB (SendGrid batches many events into one POST). */
     bodyLimit?: number;
@@ -53,7 +54,11 @@ export function providerWebhooks(options: ProviderWebhookOptions = {}): ServePlu
                 if (!body || !signature || !timestamp || !verifySendgridSignature(sendgridKey, timestamp, body, signature)) {
                     return unauthorized(reply, ctx, 'sendgrid');
                 }
-                const events = sendgridEvents(body, ctx.clock());
+                // A correctly signed request replayed later (an old unsubscribe re-suppressing an
+                // address since resubscribed) is refused, as Mailgun's are.
+                const now = ctx.clock();
+                if (!freshTimestamp(timestamp, now, maxAgeSeconds)) return unauthorized(reply, ctx, 'sendgrid', 'stale signature timestamp');
+                const events = sendgridEvents(body, now);
                 if (!events) return badRequest(reply, 'expected a JSON array of SendGrid events');
                 const counts = await ctx.store.transaction(tx => applyAll(tx, events));
                 return accepted(reply, ctx, 'sendgrid', counts);
@@ -66,11 +71,11 @@ export function providerWebhooks(options: ProviderWebhookOptions = {}): ServePlu
                 if (!payload) return badRequest(reply, 'expected a Mailgun webhook: {"signature": {...}, "event-data": {...}}');
                 if (!verifyMailgunSignature(mailgunKey, payload.signature)) return unauthorized(reply, ctx, 'mailgun');
                 const now = ctx.clock();
-                const signedAt = Number(payload.signature.timestamp);
-                if (!Number.isFinite(signedAt) || Math.abs(now.getTime() / 1000 - signedAt) > maxAgeSeconds) {
-                    return unauthorized(reply, ctx, 'mailgun', 'stale signature timestamp');
-                }
+                if (!freshTimestamp(payload.signature.timestamp, now, maxAgeSeconds)) return unauthorized(reply, ctx, 'mailgun', 'stale signature timestamp');
+                // The token is kept (replay protection): it must be one the store can key on.
+                if (!MAILGUN_TOKEN.test(payload.signature.token)) return badRequest(reply, 'the signature token must be 1 to 256 printable ASCII characters');
                 const event = mailgunEvent(payload.eventData, now);
+                if (!isId(event.eventId)) return accepted(reply, ctx, 'mailgun', { ...zero(), invalid: 1 });
                 const result = await ctx.store.transaction(async tx => {
                     const claim = await claimToken(tx, payload.signature.token, event.eventId, now, maxAgeSeconds);
                     if (claim === 'reused') return 'reused' as const;
@@ -111,7 +116,16 @@ async function claimToken(tx: StoreTx, token: string, eventId: string, now: Date
 }
 
 function zero(): Counts {
-    return { recorded: 0, duplicate: 0, unmatched: 0, ignored: 0 };
+    return { recorded: 0, duplicate: 0, unmatched: 0, ignored: 0, invalid: 0 };
+}
+
+/** Mailgun's tokens are 50 hex digits; anything printable up to 256 characters is kept. */
+const MAILGUN_TOKEN = /^[\x21-\x7e]{1,256}$/;
+
+/** A signature timestamp (seconds since the epoch, as the provider writes it) within `maxAgeSeconds` of now. */
+function freshTimestamp(text: string, now: Date, maxAgeSeconds: number): boolean {
+    if (!/^[0-9]{1,12}(\.[0-9]{1,9})?$/.test(text)) return false;
+    return Math.abs(now.getTime() / 1000 - Number(text)) <= maxAgeSeconds;
 }
 
 function rawBody(body: unknown): Buffer | undefined {
@@ -126,7 +140,9 @@ function accepted(reply: FastifyReply, ctx: ServeContext, provider: string, coun
     for (const [outcome, n] of Object.entries(counts)) {
         if (n > 0) ctx.metrics.increment('followup_webhook_events_total', { provider, outcome }, n);
     }
-    return reply.code(200).send(counts);
+    // `invalid` (values the store cannot keep) only when there were some: the usual answer keeps its shape.
+    const { invalid, ...usual } = counts;
+    return reply.code(200).send(invalid > 0 ? counts : usual);
 }
 
 function unauthorized(reply: FastifyReply, ctx: ServeContext, provider: string, reason = 'bad signature'): FastifyReply {

@@ -90,7 +90,7 @@ async function emlOf(message: OutgoingMessage, from: string): Promise<Buffer> {
         to: message.to,
         subject: message.subject ?? '',
         messageId: messageIdFor(message.deliveryId),
-        date: new Date(),
+        date: message.date ?? new Date(),
         // Both parts, when both exist, make a multipart/alternative message.
         ...(message.text !== undefined ? { text: message.text } : {}),
         ...(message.html !== undefined ? { html: message.html } : {}),
@@ -107,7 +107,7 @@ function refusal(message: OutgoingMessage): string | undefined {
 
 function jsonOf(message: OutgoingMessage): string {
     const { deliveryId, channel, to, rule, eventId, title, text } = message;
-    return JSON.stringify({ deliveryId, channel, to, rule, eventId, ...(title !== undefined ? { title } : {}), text: text ?? '', date: new Date().toISOString() }, null, 2) + '\n';
+    return JSON.stringify({ deliveryId, channel, to, rule, eventId, ...(title !== undefined ? { title } : {}), text: text ?? '', date: (message.date ?? new Date()).toISOString() }, null, 2) + '\n';
 }
 
 async function exists(path: string): Promise<boolean> {

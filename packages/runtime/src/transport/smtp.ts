@@ -278,6 +278,7 @@ export class SmtpTransport implements Transport {
                 html: message.html,
                 messageId: messageIdFor(message.deliveryId),
                 headers: message.headers,
+                date: message.date,
             });
         } catch (error) {
             return { status: 'failed', error: `the message can't be written as MIME: ${(error as Error).message}` };

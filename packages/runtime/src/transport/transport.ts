@@ -16,6 +16,11 @@ export interface OutgoingMessage {
     title?: string;
     /** Extra headers (email) — List-Unsubscribe and the like. */
     headers?: Record<string, string>;
+    /**
+     * When it is sent, on the run's clock (an email's Date header): a replayed clock (`--now`) dates
+     * its messages then, not on the machine's clock.
+     */
+    date?: Date;
 }
 
 export type SendResult =

@@ -3,6 +3,7 @@
 // into a few large ones; when idle, a request is written at once, alone. A write of several requests
 // that fails is retried one request at a time, so one request's bad data never fails another.
 import type { Store } from '../../store/store.js';
+import { WRITE_CHUNK_EVENTS, yieldToEventLoop } from './chunks.js';
 import type { PreparedEvent } from './prepare-events.js';
 import { recordEvents, type RecordResult } from './record-events.js';
 
@@ -19,7 +20,7 @@ export interface GroupCommitOptions {
      * less often (measured in bench/README.md: 4 and 8 in flight did no better, often worse).
      */
     maxInFlight?: number;
-    /** Events per statement at most (default 1000). */
+    /** Events per statement at most (default 1000; 100 on the embedded store, whose statements hold the event loop). */
     maxEvents?: number;
 }
 
@@ -36,7 +37,7 @@ export class GroupCommitWriter {
         options: GroupCommitOptions = {},
     ) {
         this.maxInFlight = options.maxInFlight ?? (store.engine === 'pglite' ? 1 : 2);
-        this.maxEvents = options.maxEvents ?? 1000;
+        this.maxEvents = options.maxEvents ?? (store.engine === 'pglite' ? WRITE_CHUNK_EVENTS : 1000);
     }
 
     /** Resolves once `events` are committed (with what was inserted), or rejects with the write's error. */
@@ -76,6 +77,9 @@ export class GroupCommitWriter {
     }
 
     private async run(jobs: Job[]): Promise<void> {
+        // The embedded store's statements run on this thread and resolve in microtasks: one group after
+        // another would never let the event loop (sockets, timers) run.
+        if (this.store.engine === 'pglite') await yieldToEventLoop();
         try {
             const result = await recordEvents(this.store, jobs.flatMap((j) => j.events), this.clock());
             for (const job of jobs) job.resolve(result);

@@ -4,6 +4,7 @@
 // with the same key, running at the same time, waits for the first to commit or roll back.
 import { createHash } from 'node:crypto';
 import type { StoreTx } from '../../store/store.js';
+import { mapInChunks } from './chunks.js';
 
 export interface StoredAnswer {
     status: number;
@@ -24,8 +25,27 @@ export type ClaimOutcome =
     | { kind: 'replay'; answer: StoredAnswer }
     | { kind: 'mismatch' };
 
-export function requestHash(route: string, body: unknown): string {
-    return createHash('sha256').update(route).update('\n').update(JSON.stringify(body) ?? '').digest('hex');
+/**
+ * The hash of a request: its route and its body as canonical JSON (object keys sorted), so that the
+ * same body with its keys in another order is the same request.
+ */
+export async function requestHash(route: string, body: unknown): Promise<string> {
+    const hash = createHash('sha256').update(route).update('\n');
+    if (!Array.isArray(body)) return hash.update(canonicalJson(body)).digest('hex');
+    // A batch, an event at a time (the same bytes as canonicalJson(body)), the event loop free between chunks.
+    hash.update('[');
+    await mapInChunks(body, (item, i) => hash.update(`${i > 0 ? ',' : ''}${canonicalJson(item)}`));
+    return hash.update(']').digest('hex');
+}
+
+/** JSON with every object's keys sorted (by UTF-16 code units); the body is already validated, so bounded in depth. */
+export function canonicalJson(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+    if (typeof value === 'object' && value !== null) {
+        const keys = Object.keys(value).sort();
+        return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
 }
 
 export async function claimIdempotencyKey(tx: StoreTx, claim: IdempotencyClaim, now: Date): Promise<ClaimOutcome> {

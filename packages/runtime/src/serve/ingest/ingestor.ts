@@ -3,12 +3,13 @@
 // statement (group-committed with other requests) or, with an Idempotency-Key, in one transaction
 // with the stored answer. Only then is the request answered; sending happens after the commit.
 import type { EventPlan, IngestionPlans } from '@followup/compiler';
-import type { Store } from '../../store/store.js';
+import type { Store, StoreTx } from '../../store/store.js';
 import type { ServeMetrics } from '../serve-context.js';
 import { GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
 import { claimIdempotencyKey, saveIdempotentAnswer, type IdempotencyClaim, type StoredAnswer } from './idempotency.js';
 import { EventPreparer, type DecorateMessage, type IncomingEvent, type NotSent, type PreparedEvent } from './prepare-events.js';
-import { unstorableProblems, type Problem } from './problems.js';
+import type { Problem } from './problems.js';
+import { mapInChunks, WRITE_CHUNK_EVENTS, yieldToEventLoop } from './chunks.js';
 import { recordEvents, storedDeliveries, type RecordResult } from './record-events.js';
 
 /** What the API answers about one accepted event. */
@@ -64,16 +65,19 @@ export class Ingestor {
 
     async ingest(request: IngestRequest): Promise<IngestOutcome> {
         const { store, clock } = this.options;
-        const payloads = request.events.map((e) => JSON.stringify(e.data));
-        const problems = request.events.flatMap((e, i) => unstorableProblems(e.data, payloads[i]!, `${request.pointers[i]}/data`));
-        if (problems.length > 0) throw new IngestRejected(problems);
+        // The routes have checked every value against the value rules (unstorableProblems): what is
+        // recorded below is exactly what was posted.
+        const payloads = await mapInChunks(request.events, (e) => JSON.stringify(e.data));
 
-        const profiles = await this.loadProfiles(request.events);
         const now = clock();
-        const prepared = request.events.map((e, i) => this.preparer.prepare(e, payloads[i]!, now, this.profileOf(e, profiles)));
+        const profiles = await this.loadProfiles(request.events, now);
+        const prepared = await mapInChunks(request.events, (e, i) => this.preparer.prepare(e, payloads[i]!, now, this.profileOf(e, profiles)));
 
         if (!request.idempotency) {
-            const recorded = await this.writer.write(prepared);
+            // A small request joins the group commit; a large one is written in chunks, in its own transaction.
+            const recorded = prepared.length <= WRITE_CHUNK_EVENTS
+                ? await this.writer.write(prepared)
+                : await store.transaction((tx) => recordInChunks(tx, prepared, now));
             const answers = await this.answers(prepared, recorded);
             this.committed(prepared, recorded);
             return request.answer(answers);
@@ -84,7 +88,7 @@ export class Ingestor {
             const claimed = await claimIdempotencyKey(tx, claim, now);
             if (claimed.kind === 'mismatch') return { status: 422, body: {}, mismatch: true };
             if (claimed.kind === 'replay') return { ...claimed.answer, replayed: true };
-            recorded = await recordEvents(tx, prepared, now);
+            recorded = await recordInChunks(tx, prepared, now);
             const answer = request.answer(await this.answers(prepared, recorded, tx));
             await saveIdempotentAnswer(tx, claim, answer);
             return answer;
@@ -98,7 +102,8 @@ export class Ingestor {
         return this.writer.idle();
     }
 
-    private async loadProfiles(events: IncomingEvent[]): Promise<Map<string, Record<string, unknown>>> {
+    /** Each profile as of `now`: its latest version at or before it. */
+    private async loadProfiles(events: IncomingEvent[], now: Date): Promise<Map<string, Record<string, unknown>>> {
         const keys = new Set<string>();
         for (const e of events) {
             const plan = this.plans.get(e.type);
@@ -110,8 +115,9 @@ export class Ingestor {
         const profiles = new Map<string, Record<string, unknown>>();
         if (keys.size === 0) return profiles;
         const { rows } = await this.options.store.query<{ key: string; payload: Record<string, unknown> }>(
-            'SELECT key, payload FROM profiles WHERE key = ANY ($1::text[])',
-            [[...keys]],
+            `SELECT DISTINCT ON (key) key, payload FROM profiles WHERE key = ANY ($1::text[]) AND updated_at <= $2
+             ORDER BY key, updated_at DESC`,
+            [[...keys], now.toISOString()],
         );
         for (const row of rows) profiles.set(row.key, row.payload);
         return profiles;
@@ -160,4 +166,20 @@ export class Ingestor {
         }
         if (queued.length > 0) this.options.onQueued?.(queued);
     }
+}
+
+/**
+ * Writes `events` a chunk per statement, in the caller's transaction, with the event loop free between
+ * them: on the embedded store a statement runs on this thread and resolves in a microtask, so without
+ * an explicit turn the whole transaction would run without the event loop seeing a timer or a socket.
+ */
+async function recordInChunks(tx: StoreTx, events: readonly PreparedEvent[], now: Date): Promise<RecordResult> {
+    const result: RecordResult = { inserted: new Set(), deliveries: new Map() };
+    for (let i = 0; i < events.length; i += WRITE_CHUNK_EVENTS) {
+        if (i > 0) await yieldToEventLoop();
+        const chunk = await recordEvents(tx, events.slice(i, i + WRITE_CHUNK_EVENTS), now);
+        for (const id of chunk.inserted) result.inserted.add(id);
+        for (const [id, status] of chunk.deliveries) result.deliveries.set(id, status);
+    }
+    return result;
 }

@@ -2,7 +2,7 @@
 // delivery to make — addressed, rendered, decorated (tracking) — or why there is none.
 import { randomUUID } from 'node:crypto';
 import type { EventPlan, TransactionalPlan } from '@followup/compiler';
-import { parseInstant } from '../../import/validate-event.js';
+import { normaliseAddress, normaliseEmail, parseInstant, trimBlanks } from '@followup/values';
 import { createRenderer, type MessageRenderer, type RenderedContent } from '../../render/message-renderer.js';
 import type { ChannelName } from '../../transport/transport.js';
 
@@ -32,7 +32,7 @@ export interface MessageDraft {
 export type DecorateMessage = (draft: MessageDraft) => MessageDraft;
 
 export interface PreparedDelivery extends MessageDraft {
-    /** The address as suppressions keep it (emails trimmed and lower-cased). */
+    /** The address as suppressions keep it (`normaliseAddress` of @followup/values). */
     address: string;
     /** Rendering failed: the delivery is recorded as failed, with this reason. */
     error?: string;
@@ -98,13 +98,13 @@ export class EventPreparer {
                 continue;
             }
             const value = source?.[plan.recipient.field];
-            const recipient = typeof value === 'string' ? value.trim() : '';
+            const recipient = typeof value === 'string' ? trimBlanks(value) : '';
             if (recipient === '') {
                 skip(`no ${plan.channel} recipient: ${plan.recipient.source === 'profile' ? 'profile.' : ''}${plan.recipient.field} is empty or missing`);
                 continue;
             }
             const deliveryId = transactionalDeliveryId(plan.message, plan.channel, id);
-            const address = plan.recipient.normalise === 'email' ? recipient.toLowerCase() : recipient;
+            const address = plan.recipient.normalise === 'email' ? normaliseEmail(recipient) : normaliseAddress(plan.channel, recipient);
             const headers = traceHeaders(plan.message, id);
             let draft: MessageDraft = { deliveryId, eventId: id, message: plan.message, channel: plan.channel, recipient, content: {}, headers };
             try {

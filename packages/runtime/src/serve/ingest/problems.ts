@@ -1,6 +1,6 @@
 // Validation errors as the API reports them: one `{ path, message }` per invalid value, the path a
 // JSON Pointer into the request body (`/data/items/0/price`; `/3/data/email` in a batch).
-import { describeValue } from '../../import/validate-event.js';
+import { describeValue, idProblem, jsonPointer, storableJsonProblems } from '@followup/values';
 
 export interface Problem {
     path: string;
@@ -91,25 +91,19 @@ export function escapePointer(key: string): string {
     return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** `\u0000` and lone UTF-16 surrogates: JSON allows them, PostgreSQL's text and jsonb do not. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const SUSPICIOUS_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+/**
+ * What in a request body the store cannot keep exactly (@followup/values: NUL, lone surrogates,
+ * numbers that are not finite, nesting too deep), as problems with JSON Pointers under `prefix`.
+ */
+export function unstorableProblems(body: unknown, prefix = '', max = 1000): Problem[] {
+    return storableJsonProblems(body, max).map((p) => ({ path: prefix + jsonPointer(p.path), message: p.message }));
+}
 
-/** Strings (and keys) of `value` the store cannot keep; `json` is `value` serialised, looked at first. */
-export function unstorableProblems(value: unknown, json: string, path: string): Problem[] {
-    if (!SUSPICIOUS_ESCAPE.test(json)) return [];
-    const problems: Problem[] = [];
-    const walk = (v: unknown, at: string) => {
-        if (typeof v === 'string') {
-            if (UNSTORABLE.test(v)) problems.push({ path: at, message: 'contains a NUL character or a lone UTF-16 surrogate, which the store cannot keep' });
-        } else if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${at}/${i}`));
-        else if (typeof v === 'object' && v !== null) {
-            for (const [key, item] of Object.entries(v)) {
-                if (UNSTORABLE.test(key)) problems.push({ path: `${at}/${escapePointer(key)}`, message: 'this key contains a NUL character or a lone UTF-16 surrogate' });
-                else walk(item, `${at}/${escapePointer(key)}`);
-            }
-        }
-    };
-    walk(value, path);
+/** An event envelope's values the store cannot keep, and its `id` when it is not an id by the id rule. */
+export function envelopeProblems(envelope: unknown, prefix = '', max = 1000): Problem[] {
+    const problems = unstorableProblems(envelope, prefix, max);
+    const id = (envelope as { id?: unknown } | null)?.id;
+    const idMessage = id === undefined ? undefined : idProblem(id);
+    if (idMessage !== undefined && !problems.some((p) => p.path === `${prefix}/id`)) problems.unshift({ path: `${prefix}/id`, message: idMessage });
     return problems;
 }

@@ -14,6 +14,8 @@ import type { Migration } from './migration.js';
  *   channel), so that a rule renamed without saying so (`followup x was old`) is refused rather than
  *   re-sending to everyone (docs/language.md §6, "A rule's identity"). Backfilled from the follow-ups
  *   already recorded.
+ * - `profiles` keeps every version of a profile (primary key (key, updated_at)): rules read the one
+ *   valid as of their `now`, so a replayed clock sees the profile as it was (docs/language.md §5).
  */
 export const policies: Migration = {
     version: 5,
@@ -41,6 +43,10 @@ COMMENT ON TABLE recipient_locks IS 'One row per recipient address and channel u
 
 CREATE INDEX deliveries_followups_to ON deliveries (recipient, channel, sent_at)
     WHERE rule IS NOT NULL AND status IN ('queued', 'sent');
+
+ALTER TABLE profiles DROP CONSTRAINT profiles_pkey;
+ALTER TABLE profiles ADD PRIMARY KEY (key, updated_at);
+COMMENT ON TABLE profiles IS 'The data of a person, by key, for events that target a profile: every version, valid from updated_at; a rule reads the latest at or before its now.';
 
 CREATE TABLE rule_identities (
     rule      text PRIMARY KEY,

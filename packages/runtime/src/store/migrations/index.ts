@@ -3,17 +3,18 @@ import { idempotencyKeys } from './0002_idempotency_keys.js';
 import { webhookTokens } from './0003_webhook_tokens.js';
 import { scheduledRuns } from './0004_scheduled_runs.js';
 import { policies } from './0005_policies.js';
-import { reserved } from './0006_reserved.js';
+import { outboxClaims } from './0006_outbox_claims.js';
 import { measuring } from './0007_measuring.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /**
- * Every migration, in order. They are TypeScript modules, not .sql files, so that they ship with the
- * build and nothing is read from disk at runtime. To change the schema, add the next file and list it here.
+ * Every migration, in order of version. They are TypeScript modules, not .sql files, so that they ship
+ * with the build and nothing is read from disk at runtime. To change the schema, add the next file and
+ * list it here.
  */
-export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies, reserved, measuring];
+export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies, outboxClaims, measuring];
 
 /** The schema version this code creates and expects. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
