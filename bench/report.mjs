@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { carts, insertCarts, insertPurchases, purchases } from './measured-history.mjs';
-import { startPostgres } from './postgres.mjs';
+import { startPostgres } from './cart-store.mjs';
 
 const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');

@@ -82,7 +82,7 @@ const engines = values.engines.split(',').map(s => s.trim()).filter(Boolean);
 const { loadProject, unloadProject } = await import('@followup/language');
 const { compileProject } = await import('@followup/compiler');
 const { openStore, runRules, dispatchOutbox, createOutboxFolderTransport, createSmtpTransport } = await import('@followup/runtime');
-const { startPostgres } = await import('./postgres.mjs');
+const { seedCarts, startPostgres } = await import('./cart-store.mjs');
 
 // ---------------------------------------------------------------- helpers
 
@@ -141,43 +141,13 @@ const NOW = new Date('2026-11-22T10:00:00Z');
 const DAY = 86_400_000;
 const SPAN = 50 * DAY; // sent_at uniform over (now - 50 days, now]: the one-day due window holds 2%
 const WATERMARK = new Date(NOW.getTime() - DAY); // the previous run, a day ago
-const sentAt = (i, n) => new Date(NOW.getTime() - SPAN + Math.floor(((i + 1) * SPAN) / n));
-const opened = i => (i * 7919) % 100 < 35;
-const names = ['Shoes', 'Socks', 'Jacket', 'Scarf', 'Hat', 'Gloves', 'Belt'];
-function payload(i, at) {
-    const items = [0, 1, 2].map(k => ({ sku: `sku-${(i + k) % 997}`, name: names[(i + k) % names.length], price: 10 + ((i * (k + 3)) % 90), quantity: 1 + ((i + k) % 3) }));
-    return JSON.stringify({
-        customerId: `c${i}`, email: `user${i}@example.com`, firstName: `User${i}`, cartTotal: items.reduce((s, it) => s + it.price * it.quantity, 0),
-        currency: 'EUR', items, cartUrl: `https://shop.example/cart/${i}`, loyaltyMember: i % 2 === 0, abandonedAt: at,
-    });
-}
-
 async function seed(store, n) {
-    const t0 = performance.now();
-    for (let start = 0; start < n; start += CHUNK) {
-        const ids = [], ats = [], payloads = [], openIds = [], openAts = [];
-        for (let i = start; i < Math.min(n, start + CHUNK); i++) {
-            const at = sentAt(i, n).toISOString();
-            ids.push(`cart-${i}`); ats.push(at); payloads.push(payload(i, at));
-            if (opened(i)) { openIds.push(`d-cart-${i}`); openAts.push(new Date(sentAt(i, n).getTime() + 2 * 3600_000).toISOString()); }
-        }
-        await store.transaction(async tx => {
-            await tx.query(`INSERT INTO events (id, type, occurred_at, payload)
-                SELECT id, 'cartAbandonment', at, payload::jsonb FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS r(id, at, payload)`, [ids, ats, payloads]);
-            await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at)
-                SELECT 'd-' || id, id, 'transactional', 'email', 'user' || substr(id, 6) || '@example.com', at
-                FROM unnest($1::text[], $2::timestamptz[]) AS r(id, at)`, [ids, ats]);
-            await tx.query(`INSERT INTO tracking (delivery_id, kind, at)
-                SELECT id, 'open', at FROM unnest($1::text[], $2::timestamptz[]) AS r(id, at)`, [openIds, openAts]);
-        });
-        const done = Math.min(n, start + CHUNK);
-        const secs = (performance.now() - t0) / 1000;
-        if (!values.json) process.stdout.write(`\r  loaded ${int(done)} / ${int(n)} deliveries (${int(done / secs)}/s)   `);
-    }
+    const seeded = await seedCarts(store, n, {
+        now: NOW, span: SPAN, chunk: CHUNK,
+        onProgress: (done, secs) => { if (!values.json) process.stdout.write(`\r  loaded ${int(done)} / ${int(n)} deliveries (${int(done / secs)}/s)   `); },
+    });
     log('');
-    const t1 = performance.now();
-    await store.exec('ANALYZE events, deliveries, tracking, decisions, suppressions, profiles');
-    return { loadMs: t1 - t0, analyzeMs: performance.now() - t1 };
+    return seeded;
 }
 
 // ---------------------------------------------------------------- the queries
@@ -244,7 +214,7 @@ async function startSink() {
     return { url, stats: () => ask('stats', 'stats'), close: async () => { await ask('close', 'closed'); await worker.terminate(); } };
 }
 
-// ---------------------------------------------------------------- PostgreSQL 15: bench/postgres.mjs
+// ---------------------------------------------------------------- PostgreSQL 15 (as test/support/postgres.ts)
 
 // ---------------------------------------------------------------- one engine
 

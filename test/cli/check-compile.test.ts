@@ -25,7 +25,7 @@ describe('followup check', () => {
     it('passes the cart-abandonment example with exit 0', () => {
         const r = followup(['check', 'examples/cart-abandonment']);
         expect(r.stderr).toBe('');
-        expect(r.stdout).toBe('No problems in 3 files.\n');
+        expect(r.stdout).toBe('No problems in 4 files.\n');
         expect(r.code).toBe(0);
     });
 

@@ -106,7 +106,8 @@ describe('quick fixes', () => {
         expect(add.title).toBe("Add field 'colour: string' to type 'CartItem'");
         const { texts, errors } = await afterAction(add);
         expect(texts.get('events.followup')).toContain('type CartItem { sku: string  name: string  price: decimal  quantity: int  colour: string }');
-        expect(errors).toEqual([]);
+        // The example's scenario tests give their items no colour: the new required field is missing there (FU181), and only there.
+        expect(errors.filter(e => !e.startsWith('FU181 Missing a required field of type \'CartItem\': colour'))).toEqual([]);
     });
 
     it('inside {{ }}: did you mean for a field and a filter, and add the field to the message\'s event', async () => {

@@ -42,6 +42,18 @@ async function references(file: string, marker: string, offset = 1, includeDecla
     return result.map(l => `${path.relative(session.project, new URL(l.uri).pathname)}:${l.range.start.line + 1}:${l.range.start.character + 1}`).sort();
 }
 
+/** Where `pattern` matches in `file`, as references() gives locations: the example's scenario tests use the names too. */
+function occurrences(file: string, pattern: RegExp): string[] {
+    const text = session.text(file);
+    return [...text.matchAll(pattern)].map(m => {
+        const before = text.slice(0, m.index).split('\n');
+        return `${file}:${before.length}:${before[before.length - 1]!.length + 1}`;
+    }).sort();
+}
+
+const inTests = (refs: string[]) => refs.filter(r => r.startsWith('tests.followup:'));
+const outsideTests = (refs: string[]) => refs.filter(r => !r.startsWith('tests.followup:'));
+
 async function rename(file: string, marker: string, newName: string, offset = 1): Promise<WorkspaceEdit> {
     return await session.connection.sendRequest('textDocument/rename', { ...at(file, marker, offset), newName }) as WorkspaceEdit;
 }
@@ -116,7 +128,10 @@ describe('find references', () => {
     ];
 
     it('of a field: its declaration, conditions, {{ }} in message strings and in template files', async () => {
-        const refs = await references('events.followup', 'cartTotal: decimal');
+        const all = await references('events.followup', 'cartTotal: decimal');
+        // The example's scenario tests give a cartTotal to each of their carts.
+        expect(inTests(all)).toEqual(occurrences('tests.followup', /\bcartTotal(?=:)/g));
+        const refs = outsideTests(all);
         expect(refs).toHaveLength(9);
         expect(refs.sort()).toEqual(expect.arrayContaining(cartTotalEverywhere()));
         expect(refs).toContain(`templates/cart-followup.html:10:${'    <p>Total: <strong>{{ '.length + 1}`);
@@ -126,23 +141,30 @@ describe('find references', () => {
     it('the same from a {{ }} in a template file, and without the declaration when asked', async () => {
         const fromTemplate = await references('templates/cart-last-chance.html', '{{ cartTotal', '{{ c'.length);
         expect(fromTemplate).toEqual(await references('events.followup', 'cartTotal: decimal'));
-        expect(await references('templates/cart-last-chance.html', '{{ cartTotal', '{{ c'.length, false)).toHaveLength(8);
+        expect(outsideTests(await references('templates/cart-last-chance.html', '{{ cartTotal', '{{ c'.length, false))).toHaveLength(8);
     });
 
     it('of a record type\'s field: through loop variables, in strings and template files', async () => {
-        const refs = await references('events.followup', 'name: string  price', 1, false);
-        expect(refs.map(r => r.split(':')[0])).toEqual(['messages.followup', 'templates/cart-followup.html', 'templates/cart-transactional.html']);
+        const all = await references('events.followup', 'name: string  price', 1, false);
+        expect(inTests(all)).toEqual(occurrences('tests.followup', /\bname(?=:)/g));
+        expect(outsideTests(all).map(r => r.split(':')[0])).toEqual(['messages.followup', 'templates/cart-followup.html', 'templates/cart-transactional.html']);
     });
 
     it('of an event: triggers, since conditions, goals and messages; of a short rule: the chained trigger', async () => {
-        const purchase = await references('events.followup', 'event purchase', 'event p'.length);
+        const all = await references('events.followup', 'event purchase', 'event p'.length);
+        // A test's purchase and a "because purchase since sent".
+        expect(inTests(all)).toEqual(occurrences('tests.followup', /(?<=days |because )purchase\b/g));
+        expect(inTests(all)).toHaveLength(2);
+        const purchase = outsideTests(all);
         expect(purchase).toEqual([
             `events.followup:${lineOf('events.followup', 'event purchase') + 1}:7`,
             `rules.followup:${lineOf('rules.followup', '   and not purchase since sent\n  then send lastChance') + 1}:12`,
             `rules.followup:${lineOf('rules.followup', '   and not purchase since sent\n  then send followup sms') + 1}:12`,
             `rules.followup:${lineOf('rules.followup', '  goal purchase within') + 1}:8`,
         ].sort());
-        const shortRule = await references('rules.followup', 'when cartAbandonment_followup_email', 'when c'.length, false);
+        const shortRuleAll = await references('rules.followup', 'when cartAbandonment_followup_email', 'when c'.length, false);
+        expect(inTests(shortRuleAll)).toEqual(occurrences('tests.followup', /(?<=expect )cartAbandonment_followup_email\b/g));
+        const shortRule = outsideTests(shortRuleAll);
         expect(shortRule).toEqual([`rules.followup:${lineOf('rules.followup', 'when cartAbandonment_followup_email') + 1}:8`]);
     });
 });
@@ -153,6 +175,7 @@ describe('rename', () => {
         expect(changedFiles(edit)).toEqual([
             'events.followup', 'messages.followup', 'rules.followup',
             'templates/cart-followup.html', 'templates/cart-last-chance.html', 'templates/cart-transactional.html',
+            'tests.followup', // the scenario tests' data
         ]);
         expect(Object.values(edit.changes!).flat().every(e => e.newText === 'basketTotal')).toBe(true);
         const { texts, errors } = await checkAfter(edit);
@@ -170,9 +193,12 @@ describe('rename', () => {
 
     it('an event: `when X`, `message ... for X`, and the derived name a chained trigger uses', async () => {
         const edit = await rename('events.followup', 'event cartAbandonment', 'cartLeft', 'event c'.length);
-        expect(changedFiles(edit)).toEqual(['events.followup', 'messages.followup', 'rules.followup']);
+        expect(changedFiles(edit)).toEqual(['events.followup', 'messages.followup', 'rules.followup', 'tests.followup']);
         const { texts, errors } = await checkAfter(edit);
         expect(errors).toEqual([]);
+        // The scenario tests' events and the derived rule name their expectations use.
+        expect(texts.get('tests.followup')).toContain('at "2026-11-20T10:00:00Z" cartLeft ana {');
+        expect(texts.get('tests.followup')).toContain('expect cartLeft_followup_email not sent for ana because opened');
         expect(texts.get('rules.followup')).toContain('when cartLeft_followup_email sent 4 days ago');
         expect(texts.get('rules.followup')).toContain('when cartLeft sent 3 days ago and not opened then send followup email');
         expect(texts.get('messages.followup')).toContain('message followup for cartLeft sms');

@@ -1,5 +1,5 @@
 // The followup snippets of docs/measuring.md check against the example's events and messages, and the
-// examples of FU180-FU183 in docs/diagnostics.md give the diagnostics the page shows.
+// examples of FU200-FU203 in docs/diagnostics.md give the diagnostics the page shows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe('docs/diagnostics.md, measuring', () => {
     const base = blocks(page, 'followup')[0]!.replace(
         'event purchase { key customerId  customerId: string  email: email }',
         'event purchase { key customerId  customerId: string  email: email  total: decimal }');
-    it.each(['FU180', 'FU181', 'FU182', 'FU183'])('%s: the example gives what the page shows', async (code) => {
+    it.each(['FU200', 'FU201', 'FU202', 'FU203'])('%s: the example gives what the page shows', async (code) => {
         const section = page.slice(page.indexOf(`### ${code} `), page.indexOf('**Fix:**', page.indexOf(`### ${code} `)));
         const [source] = blocks(section, 'followup');
         const [shown] = blocks(section, 'text');

@@ -52,12 +52,15 @@ describe('followup run', () => {
     });
 
     it('--now of year 0000, past 9999 or without a zone: one readable line and the usage, exit 2, never a stack trace or SQL (issue 11)', () => {
-        for (const given of ['0000-01-01T00:00:00Z', '10000-01-01T00:00:00Z', '2026-11-12T10:00']) {
+        const usage = 'Usage: followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]  (see followup run --help)\n';
+        for (const given of ['0000-01-01T00:00:00Z', '10000-01-01T00:00:00Z']) {
             const r = followup(['run', project, '--db', db, '--now', given]);
             expect(r.code).toBe(2);
-            expect(r.stderr).toBe(`followup run: --now takes an ISO-8601 instant with a time zone, such as 2026-11-20T10:00:00Z, in the years 0001-9999, not '${given}'\n` +
-                'Usage: followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]  (see followup run --help)\n');
+            expect(r.stderr).toBe(`followup run: --now takes an ISO-8601 instant with a time zone, such as 2026-11-20T10:00:00Z, in the years 0001-9999, not '${given}'\n` + usage);
         }
+        const zoneless = followup(['run', project, '--db', db, '--now', '2026-11-12T10:00']);
+        expect(zoneless.code).toBe(2);
+        expect(zoneless.stderr).toBe('followup run: --now needs a time zone: write 2026-11-12T10:00Z for UTC, or an offset such as 2026-11-12T10:00+01:00\n' + usage);
     });
 
     it('a project with errors: diagnostics, exit 1, nothing run', () => {
@@ -108,7 +111,8 @@ describe('followup run', () => {
 
     it('a renamed rule: refused without `was` (exit 1, naming both rules), then it takes the history over and sends nothing again', () => {
         const renamed = path.join(temp, 'renamed');
-        fs.cpSync(project, renamed, { recursive: true, filter: (from) => !from.includes(`${path.sep}.followup`) });
+        // Without the example's scenario tests, whose expectations name the rule by its old name.
+        fs.cpSync(project, renamed, { recursive: true, filter: (from) => !from.includes(`${path.sep}.followup`) && !from.endsWith('tests.followup') });
         const rules = path.join(renamed, 'rules.followup');
         const rename = (how: string) => fs.writeFileSync(rules, fs.readFileSync(path.join(project, 'rules.followup'), 'utf8')
             .replace('when cartAbandonment sent 3 days ago and not opened then send followup email',

@@ -95,10 +95,14 @@ async function freshTarget(engine: StoreEngine, cleanups: (() => Promise<unknown
         await cp(await emptyPgliteFolder(), folder, { recursive: true });
         return folder;
     }
+    return freshPostgresTarget();
+}
+
+/** A new, empty database on the file's shared PostgreSQL server (which goes after the file, with it). */
+export async function freshPostgresTarget(): Promise<string> {
     const { url } = await sharedPostgres();
     const database = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     await withClient(url, (client) => client.query(`CREATE DATABASE ${database}`));
-    // Nothing to clean up: the whole server goes after the file.
     const target = new URL(url);
     target.pathname = `/${database}`;
     return target.toString();

@@ -115,6 +115,8 @@ describe('the .vsix', () => {
             'followup.previewMessage': 'Followup: Preview message',
             'followup.pickSample': 'Followup: Pick preview sample',
             'followup.editSample': 'Followup: Edit preview sample',
+            'followup.runTest': 'Followup: Run test',
+            'followup.runAllTests': 'Followup: Run all tests',
         });
         // The client registers them itself; the bundle must carry both ids.
         const client = vsix.read('extension/dist/extension.cjs').toString();
@@ -273,6 +275,19 @@ describe("the server bundle answers what the extension's commands ask", () => {
         });
         expect(result.rule).toBe('bigCartLastChance');
         expect(result.sql).toMatch(/\bselect\b/i);
+    });
+
+    it('answers followup/runTests by running the project\'s own followup test (the bundle carries no embedded database)', async () => {
+        // The project's `followup` (as `npm i -D @followup-lang/cli` installs it): a shim to the repository's.
+        const bin = path.join(project, 'node_modules', '.bin');
+        fs.mkdirSync(bin, { recursive: true });
+        fs.writeFileSync(path.join(bin, 'followup'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(repoRoot, 'packages/cli/bin/followup.js')}" "$@"\n`, { mode: 0o755 });
+        const name = 'a hard bounce suppresses the address';
+        const result = await server.connection.sendRequest<{ passed: number; failed: number; tests: { name: string; uri: string; passed: boolean }[] }>(
+            'followup/runTests', { uri: uri('tests.followup'), tests: [name] });
+        expect(result).toMatchObject({ passed: 1, failed: 0, tests: [{ name, uri: uri('tests.followup'), passed: true }] });
+        const all = await server.connection.sendRequest<{ passed: number; failed: number }>('followup/runTests', { uri: uri('tests.followup') });
+        expect(all).toMatchObject({ passed: 7, failed: 0 });
     });
 
     it('answers followup/previewMessage for a rule and for a message declaration', async () => {

@@ -1,12 +1,13 @@
 // The extension's entry point (bundled to dist/extension.cjs): the "followup" output channel (the
 // extension's log and the language server's), the language client, the read-only compiled SQL
-// documents and the message previews, with the commands the server's code lenses invoke.
+// documents, the message previews and the test runs, with the commands the server's code lenses invoke.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node.js';
 import { createLanguageClient } from './language-client.js';
 import { MessagePreviews } from './preview-message.js';
 import { commandIds } from './protocol.js';
 import { CompiledSqlDocuments, showCompiledSql } from './show-compiled-sql.js';
+import { TestRuns } from './run-tests.js';
 
 let client: LanguageClient | undefined;
 
@@ -20,6 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         log,
         new CompiledSqlDocuments(started, log),
         new MessagePreviews(started, log),
+        new TestRuns(started, log),
         vscode.commands.registerCommand(commandIds.showCompiledSql, (...args: unknown[]) => showCompiledSql(started, args)),
     );
     await started.start();

@@ -38,11 +38,21 @@ export const compiledSqlRequest = new RequestType<CompiledSqlParams, CompiledSql
 export const previewMessageRequest = new RequestType<PreviewMessageParams, PreviewMessageResult | null, void>('followup/previewMessage');
 export const listSamplesRequest = new RequestType<PreviewMessageParams, ListSamplesResult, void>('followup/listSamples');
 
+export interface RunTestsParams { uri: string; tests?: string[] }
+export interface TestFailure { uri: string; range: Range; code: string; message: string; expected?: string; got?: string }
+export interface TestOutcome { name: string; uri: string; range: Range; passed: boolean; durationMs: number; failures: TestFailure[] }
+export interface RunTestsResult { uri: string; passed: number; failed: number; tests: TestOutcome[] }
+interface Range { start: { line: number; character: number }; end: { line: number; character: number } }
+
+export const runTestsRequest = new RequestType<RunTestsParams, RunTestsResult, void>('followup/runTests');
+
 export const commandIds = {
     showCompiledSql: 'followup.showCompiledSql',
     previewMessage: 'followup.previewMessage',
     pickSample: 'followup.pickSample',
     editSample: 'followup.editSample',
+    runTest: 'followup.runTest',
+    runAllTests: 'followup.runAllTests',
 } as const;
 
 /** The scheme of the read-only SQL documents "Show compiled SQL" opens. */

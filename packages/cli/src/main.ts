@@ -13,12 +13,12 @@ import { initCommand } from './commands/init.js';
 import { previewCommand } from './commands/preview.js';
 import { sendTestCommand } from './commands/send-test.js';
 import { reportCommand } from './commands/report.js';
+import { testCommand } from './commands/test.js';
+import { simulateCommand } from './commands/simulate.js';
 
-const commands: Command[] = [initCommand, checkCommand, compileCommand, importCommand, runCommand, previewCommand, sendTestCommand, explainCommand, reportCommand, lspCommand, serveCommand];
+const commands: Command[] = [initCommand, checkCommand, compileCommand, importCommand, runCommand, testCommand, simulateCommand, previewCommand, sendTestCommand, explainCommand, reportCommand, lspCommand, serveCommand];
 
-const planned: Record<string, string> = {
-    test: "Run the project's scenario tests",
-};
+const planned: Record<string, string> = {};
 
 function usage(): string {
     const width = Math.max(...[...commands.map(c => c.name), ...Object.keys(planned)].map(n => n.length));

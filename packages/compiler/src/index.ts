@@ -13,3 +13,6 @@ export { describeCondition, conjuncts } from './ir/describe-condition.js';
 export { RuleSql } from './sql/rule-queries.js';
 export { eventDataSchema, JSON_SCHEMA_DRAFT, DECIMAL_STRING_PATTERN, type JsonSchema } from './schema/event-json-schema.js';
 export { compileIngestionPlans, TRANSACTIONAL_MESSAGE, type EventPlan, type ProfilePlan, type TransactionalPlan, type IngestionPlans } from './schema/event-plan.js';
+export * from './scenario/scenario-ir.js';
+export { lowerTests, lowerTest, projectTests, ScenarioLoweringError } from './scenario/lower-tests.js';
+export { notSentQuery, type NotSentQuery, type NotSentReason } from './simulate/not-sent-query.js';

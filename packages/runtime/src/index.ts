@@ -157,3 +157,32 @@ export { renderReportHtml } from './report/html-report.js';
 export { amount as formatAmount, count as formatCount, goalWords, groupLine, liftLine, percent as formatPercent, verdictWords } from './report/format-report.js';
 export { holdoutPoint, holdoutPerson, holdoutDecision, type HoldoutDetail } from './executor/policies/holdout.js';
 export { operatorUi, type OperatorUiOptions } from './serve/ui/ui-routes.js';
+export {
+    runScenario,
+    runScenarios,
+    openScenarioStore,
+    emptyStore,
+    createMemoryTransport,
+    reasonMatches,
+    describeReason,
+    type ScenarioFailure,
+    type ScenarioOptions,
+    type ScenarioResult,
+    type ScenarioRun,
+    type ScenarioStore,
+    type ScenarioStoreOptions,
+    type MemoryTransport,
+    type ScenarioVerdict,
+} from './scenario/index.js';
+export {
+    simulate,
+    zeroSimulationCounts,
+    simulatedPlans,
+    inlineStore,
+    SIMULATED_PREFIX,
+    type RuleSimulation,
+    type SimulateOptions,
+    type SimulationCounts,
+    type SimulationReport,
+    type SimulatedPlan,
+} from './simulate/index.js';

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as readline from 'node:readline';
-import { fieldViews, isEvent, keyField, loadProject, type LoadedProject } from '@followup/language';
+import { loadProject, type LoadedProject } from '@followup/language';
 import {
     formatProblem, ImportRejectedError, importHistory, TransactionAbortedError,
-    type EventSchema, type ImportProgress, type ImportResult, type ImportSchemas,
+    type ImportProgress, type ImportResult, type ImportSchemas,
 } from '@followup/runtime';
 import { displayPath } from '../output/code-frame.js';
+import { projectSchemas } from '../project-schemas.js';
 import { styleFor } from '../output/terminal.js';
 import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
@@ -129,19 +130,6 @@ function hasFollowupFiles(dir: string): boolean {
     }
 }
 
-/** The project's declarations as the importer checks them: plain data, no AST. */
-export function projectSchemas(project: LoadedProject): ImportSchemas {
-    const events: EventSchema[] = project.documents
-        .flatMap(d => d.parseResult.value.declarations)
-        .filter(isEvent)
-        .map(e => ({ name: e.name, fields: fieldViews(e), key: keyField(e)?.name }));
-    const profile = project.profile;
-    return {
-        events,
-        ...(profile ? { profile: { name: 'profile', kind: 'profile' as const, fields: fieldViews(profile), key: keyField(profile)?.name } } : {}),
-    };
-}
-
 function reportRejection(error: ImportRejectedError, name: string, json: boolean, io: Io): number {
     const count = `${error.errorCount.toLocaleString('en-US')} ${error.errorCount === 1 ? 'error' : 'errors'}`;
     if (json) {
@@ -248,3 +236,5 @@ class Progress {
         this.drawn = false;
     }
 }
+
+export { projectSchemas };

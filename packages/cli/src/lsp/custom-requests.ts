@@ -4,15 +4,22 @@
 import type { Connection } from 'vscode-languageserver';
 import { compiledSql, type CompiledSqlParams, type CompiledSqlResult } from './compiled-sql.js';
 import { listPreviewSamples, previewMessage, type ListSamplesResult, type PreviewMessageParams, type PreviewMessageResult } from './preview-message.js';
+import { runTests, type RunTestsParams, type RunTestsResult, type TestRunner } from './run-tests.js';
 import type { EditorServices } from './workspace-project.js';
 
 export const CompiledSqlRequest = 'followup/compiledSql';
 export const PreviewMessageRequest = 'followup/previewMessage';
 export const ListSamplesRequest = 'followup/listSamples';
+export const RunTestsRequest = 'followup/runTests';
 
-export type { CompiledSqlParams, CompiledSqlResult, ListSamplesResult, PreviewMessageParams, PreviewMessageResult };
+export type { CompiledSqlParams, CompiledSqlResult, ListSamplesResult, PreviewMessageParams, PreviewMessageResult, RunTestsParams, RunTestsResult };
 
-export function registerCustomRequests(connection: Connection, services: EditorServices): void {
+export interface CustomRequestOptions {
+    /** Runs tests in this process; without it, `followup/runTests` runs the project's `followup test`. */
+    runTests?: TestRunner;
+}
+
+export function registerCustomRequests(connection: Connection, services: EditorServices, options: CustomRequestOptions = {}): void {
     connection.onRequest(CompiledSqlRequest, async (params: CompiledSqlParams, token) => {
         const result = await compiledSql(services, params, token);
         connection.console.info(`compiled SQL of rule ${result.rule}`);
@@ -24,4 +31,9 @@ export function registerCustomRequests(connection: Connection, services: EditorS
         return result;
     });
     connection.onRequest(ListSamplesRequest, (params: PreviewMessageParams, token) => listPreviewSamples(services, params, token));
+    connection.onRequest(RunTestsRequest, async (params: RunTestsParams, token) => {
+        const result = await runTests(services, params, token, options.runTests);
+        connection.console.info(`tests of ${params.uri}: ${result.passed} passed, ${result.failed} failed`);
+        return result;
+    });
 }

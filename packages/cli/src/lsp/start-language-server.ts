@@ -5,15 +5,15 @@
 // loaded, and each compile or preview it answers.
 import { URI } from 'langium';
 import { runLanguageServer } from '@followup/language';
-import { registerCustomRequests } from './custom-requests.js';
+import { registerCustomRequests, type CustomRequestOptions } from './custom-requests.js';
 import { workspaceDocuments } from './workspace-project.js';
 
 export const serverVersion = '0.1.0';
 
-export function startFollowupLanguageServer(): void {
+export function startFollowupLanguageServer(options: CustomRequestOptions = {}): void {
     runLanguageServer({
         onStarted: (connection, services) => {
-            registerCustomRequests(connection, services);
+            registerCustomRequests(connection, services, options);
             services.shared.lsp.LanguageServer.onInitialized(() => {
                 connection.console.info(`followup language server ${serverVersion} started (Node ${process.version}, pid ${process.pid})`);
                 const started = Date.now();

@@ -51,11 +51,22 @@ export const DiagnosticCode = {
 
     TemplateSyntax: 'FU170',
 
+    // Scenario tests (`test "..." { ... }`, docs/testing.md).
+    UnknownTestEvent: 'FU180',
+    TestDataMismatch: 'FU181',
+    TestTimeline: 'FU182',
+    TestExpectation: 'FU183',
+    TestStepOption: 'FU184',
+    TestProfile: 'FU185',
+    /** Given by `followup test`, not `check`: an expectation the run did not meet. */
+    ExpectationFailed: 'FU190',
+    /** Given by `followup test`: a step that could not be carried out (no such delivery yet, ...). */
+    TestStepFailed: 'FU191',
     // Measuring (docs/measuring.md): goals and holdouts.
-    GoalValueNotNumeric: 'FU180',
-    HoldoutShare: 'FU181',
-    GoalScope: 'FU182',
-    HoldoutWithoutGoal: 'FU183',
+    GoalValueNotNumeric: 'FU200',
+    HoldoutShare: 'FU201',
+    GoalScope: 'FU202',
+    HoldoutWithoutGoal: 'FU203',
 } as const;
 
 export type DiagnosticCodeValue = typeof DiagnosticCode[keyof typeof DiagnosticCode];

@@ -6,6 +6,7 @@ import { DeclarationChecks } from './declaration-checks.js';
 import { GoalChecks } from './goal-checks.js';
 import { RuleChecks } from './rule-checks.js';
 import { TemplateChecks } from './template-checks.js';
+import { TestChecks } from './test-checks.js';
 
 /** The type checker: every diagnostic of LANGUAGE.md §7 beyond what linking reports. */
 export function registerChecks(services: FollowupServices): void {
@@ -14,6 +15,7 @@ export function registerChecks(services: FollowupServices): void {
     const conditions = new ConditionChecks();
     const templates = new TemplateChecks(services.references.ScopeProvider);
     const goals = new GoalChecks(services);
+    const tests = new TestChecks(services);
     const checks: ValidationChecks<FollowupAstType> = {
         Model: declarations.checkModel,
         Event: declarations.checkMembers,
@@ -33,6 +35,13 @@ export function registerChecks(services: FollowupServices): void {
         Path: conditions.checkPath,
         Goal: goals.checkGoal,
         Holdout: goals.checkHoldout,
+        Test: tests.checkTest,
+        TestEvent: tests.checkTestEvent,
+        TestProfile: tests.checkTestProfile,
+        TestDelivery: tests.checkDelivery,
+        TestEngagement: tests.checkEngagement,
+        ExpectSent: tests.checkExpectation,
+        ExpectNotSent: tests.checkExpectation,
     };
     services.validation.ValidationRegistry.register(checks);
 }

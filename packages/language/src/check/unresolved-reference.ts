@@ -9,6 +9,7 @@ import type { FollowupScopeProvider } from '../services/scope-provider.js';
 import { didYouMean } from '../template/did-you-mean.js';
 import { primitiveTypeNames } from '../types/fu-type.js';
 import { DiagnosticCode } from './codes.js';
+import { explainTestReference } from './test-references.js';
 
 const engagementWords = new Set(['delivered', 'opened', 'clicked', 'bounced']);
 
@@ -25,6 +26,8 @@ export interface Explained {
  * from another error (a rule whose event is unknown cannot know its messages or fields).
  */
 export function explainUnresolved(info: ReferenceInfo, scopes: FollowupScopeProvider): Explained | undefined {
+    const inTest = explainTestReference(info, scopes);
+    if (inTest !== null) return inTest;
     const { container } = info;
     const name = info.reference.$refText;
     const candidates = () => scopes.getScope(info).getAllElements().map(d => d.name).distinct().toArray();

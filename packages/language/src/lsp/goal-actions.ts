@@ -1,5 +1,5 @@
-// Quick fixes of goals and holdouts (docs/measuring.md): FU182 — a rule's goal with `for <event>` loses
-// it, a policy's goal without one gains `for <event>` (one fix per event that has rules); FU181 — a
+// Quick fixes of goals and holdouts (docs/measuring.md): FU202 — a rule's goal with `for <event>` loses
+// it, a policy's goal without one gains `for <event>` (one fix per event that has rules); FU201 — a
 // holdout share out of range becomes 10%.
 import { CstUtils, GrammarUtils, type LangiumDocument } from 'langium';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';

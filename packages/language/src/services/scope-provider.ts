@@ -5,6 +5,7 @@ import {
 } from '../generated/ast.js';
 import { goalSubject } from '../model/goals.js';
 import { containingRule, declaredFields, fieldsOfTypeRef, ruleEvent } from '../model/schema.js';
+import { testScope, type TestScopeHelpers } from './test-scopes.js';
 
 /**
  * Scoping that follows the language's meaning rather than nesting:
@@ -14,6 +15,8 @@ import { containingRule, declaredFields, fieldsOfTypeRef, ruleEvent } from '../m
 export class FollowupScopeProvider extends DefaultScopeProvider {
     override getScope(context: ReferenceInfo): Scope {
         const container = context.container;
+        const inTest = testScope(context, this.testHelpers);
+        if (inTest) return inTest;
         if (isPathSegment(container) && context.property === 'field') {
             return this.segmentScope(container.$container, container);
         }
@@ -41,6 +44,14 @@ export class FollowupScopeProvider extends DefaultScopeProvider {
         super(services);
         this.messageIndex = new WorkspaceCache(services.shared);
     }
+
+    /** What scenario tests' scopes need (services/test-scopes.ts). */
+    private readonly testHelpers: TestScopeHelpers = {
+        forNodes: nodes => this.createScopeForNodes(nodes),
+        messagesOf: (event, channel) => this.messagesOf(event, channel),
+        profile: () => this.profile(),
+        referenceType: context => this.reflection.getReferenceType(context),
+    };
 
     /** Every message declared in the workspace, indexed once per workspace state (not per lookup). */
     private messages() {

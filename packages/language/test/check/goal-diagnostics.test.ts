@@ -53,7 +53,7 @@ describe('goal diagnostics', () => {
         await expectOne(rule('goal purchase within 7 days value ⟦totl⟧'), 'FU101', "Unknown field 'totl' on event 'purchase'", { hint: "Did you mean 'total'?" });
     });
     it('a value that is not a number, with the numbers it could be', async () => {
-        await expectOne(rule('goal purchase within 7 days value ⟦email⟧'), 'FU180', "A goal's value is a number: 'email' of 'purchase' is email",
+        await expectOne(rule('goal purchase within 7 days value ⟦email⟧'), 'FU200', "A goal's value is a number: 'email' of 'purchase' is email",
             { hint: "Did you mean 'total'? (purchase's numbers: total)" });
     });
     it('a goal event with no shared key and no single address field', async () => {
@@ -68,11 +68,11 @@ describe('goal diagnostics', () => {
         await expectOne(rule('goal review with same ⟦orderId⟧ within 7 days'), 'FU101', "Unknown field 'orderId' on event 'cartAbandonment'");
     });
     it("'for <event>' in a rule's goal", async () => {
-        await expectOne(rule('goal purchase within 7 days for ⟦cartAbandonment⟧'), 'FU182',
+        await expectOne(rule('goal purchase within 7 days for ⟦cartAbandonment⟧'), 'FU202',
             "A rule's goal measures the rule's own follow-ups: 'for cartAbandonment' belongs in a policy goal");
     });
     it("a policy goal without 'for <event>'", async () => {
-        await expectOne(`${rule('schedule every day')}\npolicy { ⟦goal purchase within 7 days⟧ }`, 'FU182',
+        await expectOne(`${rule('schedule every day')}\npolicy { ⟦goal purchase within 7 days⟧ }`, 'FU202',
             "A policy's goal says which event's rules it measures", { hint: "Add 'for <event>': goal purchase within ... for cartAbandonment" });
     });
     it('two policy goals for the same event', async () => {
@@ -89,11 +89,11 @@ describe('goal diagnostics', () => {
 
 describe('holdout diagnostics', () => {
     it('a share of 0% or 100% or more', async () => {
-        await expectOne(rule('holdout ⟦0⟧%\n  goal purchase within 7 days'), 'FU181', 'A holdout is a share of the people between 0% and 100% (both excluded), not 0%');
-        await expectOne(rule('holdout ⟦100⟧%\n  goal purchase within 7 days'), 'FU181', /not 100%/);
+        await expectOne(rule('holdout ⟦0⟧%\n  goal purchase within 7 days'), 'FU201', 'A holdout is a share of the people between 0% and 100% (both excluded), not 0%');
+        await expectOne(rule('holdout ⟦100⟧%\n  goal purchase within 7 days'), 'FU201', /not 100%/);
     });
     it('a holdout without a goal measures nothing: a warning', async () => {
-        await expectOne(rule('⟦holdout 10%⟧'), 'FU183', /A holdout without a goal measures nothing/,
+        await expectOne(rule('⟦holdout 10%⟧'), 'FU203', /A holdout without a goal measures nothing/,
             { severity: 'warning', hint: 'Add a goal: goal <event> within 7 days (or a policy line: goal <event> within 7 days for cartAbandonment)' });
     });
     it('a holdout twice', async () => {

@@ -91,23 +91,23 @@ async function fixes(rules: string, code: string): Promise<{ title: string; resu
 
 describe('quick fixes', () => {
     it('a value that is not a number: change to one of the goal event\'s numbers', async () => {
-        expect(await fixes(rule('goal purchase within 7 days value email'), 'FU180')).toEqual([
+        expect(await fixes(rule('goal purchase within 7 days value email'), 'FU200')).toEqual([
             { title: "Change to 'total'", result: rule('goal purchase within 7 days value total') },
         ]);
     });
     it("a rule's goal with 'for <event>': remove it", async () => {
-        expect(await fixes(rule('goal purchase within 7 days for cartAbandonment'), 'FU182')).toEqual([
+        expect(await fixes(rule('goal purchase within 7 days for cartAbandonment'), 'FU202')).toEqual([
             { title: "Remove 'for cartAbandonment'", result: rule('goal purchase within 7 days') },
         ]);
     });
     it("a policy goal without 'for <event>': add the event of the project's rules", async () => {
         const source = (goal: string) => `${rule('holdout 10%')}policy { ${goal} }\n`;
-        expect(await fixes(source('goal purchase within 7 days value total'), 'FU182')).toEqual([
+        expect(await fixes(source('goal purchase within 7 days value total'), 'FU202')).toEqual([
             { title: "Add 'for cartAbandonment'", result: source('goal purchase within 7 days value total for cartAbandonment') },
         ]);
     });
     it('a holdout share out of range: 10%', async () => {
-        expect(await fixes(rule('holdout 150%\n  goal purchase within 7 days'), 'FU181')).toEqual([
+        expect(await fixes(rule('holdout 150%\n  goal purchase within 7 days'), 'FU201')).toEqual([
             { title: 'Change to 10%', result: rule('holdout 10%\n  goal purchase within 7 days') },
         ]);
     });

@@ -54,7 +54,7 @@ export function parsePostgresTimestamp(text: string): Date | number {
     return new Date(at.getTime() - offsetSeconds * 1000);
 }
 
-class PgliteStore implements Store {
+export class PgliteStore implements Store {
     readonly engine = 'pglite' as const;
     private closed = false;
 

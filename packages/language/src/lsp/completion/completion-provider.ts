@@ -156,7 +156,7 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
     protected override completionForKeyword(context: CompletionContext, keyword: GrammarAST.Keyword, acceptor: CompletionAcceptor): MaybePromise<void> {
         const rule = AstUtils.getContainerOfType(keyword, GrammarAST.isParserRule)?.name;
         // A new name (a field's, a message's): the soft keywords a name may be are not suggestions.
-        if (rule === 'Name') return;
+        if (rule === 'Name' || rule === 'ScenarioKeyword') return;
         // A message's parts: each once.
         if (rule === 'PartName') {
             const message = context.node && AstUtils.getContainerOfType(context.node, isMessage);

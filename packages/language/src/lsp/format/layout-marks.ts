@@ -1,7 +1,7 @@
 // What the layout needs to know about a parsed document beyond its tokens: where declarations,
 // members and rule clauses start, which braces hold members, and which `<`/`>` are a list type's.
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type CstNode } from 'langium';
-import { isEvent, isListType, isMessage, isPolicy, isProfile, isRecordType, isRule, type Model } from '../../generated/ast.js';
+import { isDataObject, isEvent, isListType, isMessage, isPolicy, isProfile, isRecordType, isRule, isTest, type Model } from '../../generated/ast.js';
 
 export interface RuleSpan {
     start: number;
@@ -45,7 +45,8 @@ export function layoutMarks(model: Model): LayoutMarks {
         const members: AstNode[] = isEvent(declaration) || isProfile(declaration) ? declaration.members
             : isRecordType(declaration) ? declaration.fields
                 : isMessage(declaration) ? declaration.parts
-                    : isPolicy(declaration) ? declaration.options : [];
+                    : isPolicy(declaration) ? declaration.options
+                        : isTest(declaration) ? declaration.steps : [];
         for (const member of members) addOffset(marks.memberStarts, firstToken(member));
         if (!isRule(declaration)) {
             addOffset(marks.memberBlocks, GrammarUtils.findNodeForKeyword(declaration.$cstNode, '{')?.offset);
@@ -56,6 +57,11 @@ export function layoutMarks(model: Model): LayoutMarks {
         addOffset(marks.clauseStarts, GrammarUtils.findNodeForKeyword(cst, 'then')?.offset);
         for (const option of declaration.options) addOffset(marks.clauseStarts, firstToken(option));
         if (start !== undefined && cst) marks.rules.push({ start, end: cst.end, long: declaration.name !== undefined });
+    }
+    // A test's data objects are blocks of members, like an event's declaration.
+    for (const data of AstUtils.streamAst(model).filter(isDataObject)) {
+        addOffset(marks.memberBlocks, firstToken(data));
+        for (const entry of data.entries) addOffset(marks.memberStarts, firstToken(entry));
     }
     for (const list of AstUtils.streamAst(model).filter(isListType)) {
         addOffset(marks.typeAngles, GrammarUtils.findNodeForKeyword(list.$cstNode, '<')?.offset);

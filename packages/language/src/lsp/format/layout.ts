@@ -27,7 +27,7 @@ export interface LayoutToken {
 }
 
 const tightBefore = new Set([':', ',', ')', ']', '?', '.', '[', '%']);
-const tightAfter = new Set(['(', '[', '.']);
+const tightAfter = new Set(['(', '[', '.', '+']);
 const indentUnit = 2;
 
 const isComment = (t: LayoutToken | undefined): boolean => t?.type === 'SL_COMMENT' || t?.type === 'ML_COMMENT';
@@ -122,11 +122,12 @@ export function layoutGaps(text: string, tokens: readonly LayoutToken[], marks: 
         }
         if (isComment(previous)) return ' ';
         if (previous.type === '{' && t.type === '}') return '';
+        if (t.type === '[' && previous.type === ':') return ' '; // a test's data: `items: [ ... ]`
         if (tightBefore.has(t.type) || tightAfter.has(previous.type)) return '';
         if (marks.typeAngles.has(t.start) || (previous.type === '<' && marks.typeAngles.has(previous.start))) return '';
         if (t.type === '(' && previous.type === 'count') return '';
         const block = innermost[i];
-        if (block?.members && !block.multiLine && marks.memberStarts.has(t.start) && previous.type !== '{') return '  ';
+        if (block?.members && !block.multiLine && marks.memberStarts.has(t.start) && previous.type !== '{' && previous.type !== ',') return '  ';
         return ' ';
     };
 

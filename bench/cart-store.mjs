@@ -1,17 +1,58 @@
-// A throwaway PostgreSQL 15 server for the benchmarks (as test/support/postgres.ts starts one for the
-// tests): initdb in a temp folder, stock planner settings, durability off; stopped (and removed) by
-// `stop()` or when the process exits. Runs the server as the `postgres` user when we are root.
+// What the benchmarks on a large store share (bench/run.mjs, bench/simulate.mjs): a throw-away
+// PostgreSQL 15 cluster, and a history of N abandoned carts with their transactional emails and opens.
 import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
 const run = promisify(execFile);
+const DAY = 86_400_000;
 
-export function freePort() {
+const names = ['Shoes', 'Socks', 'Jacket', 'Scarf', 'Hat', 'Gloves', 'Belt'];
+export function cartPayload(i, at) {
+    const items = [0, 1, 2].map(k => ({ sku: `sku-${(i + k) % 997}`, name: names[(i + k) % names.length], price: 10 + ((i * (k + 3)) % 90), quantity: 1 + ((i + k) % 3) }));
+    return JSON.stringify({
+        customerId: `c${i}`, email: `user${i}@example.com`, firstName: `User${i}`, cartTotal: items.reduce((s, it) => s + it.price * it.quantity, 0),
+        currency: 'EUR', items, cartUrl: `https://shop.example/cart/${i}`, loyaltyMember: i % 2 === 0, abandonedAt: at,
+    });
+}
+
+/**
+ * N original cartAbandonment email deliveries (`d-cart-<i>`, event `cart-<i>`), sent uniformly over the
+ * `span` before `now` (so a one-day window holds n / 50 with the default 50 days), 35% of them opened
+ * two hours after; then ANALYZE. `onProgress(done)` after each chunk.
+ */
+export async function seedCarts(store, n, { now, span = 50 * DAY, chunk = 50_000, onProgress } = {}) {
+    const sentAt = (i) => new Date(now.getTime() - span + Math.floor(((i + 1) * span) / n));
+    const t0 = performance.now();
+    for (let start = 0; start < n; start += chunk) {
+        const ids = [], ats = [], payloads = [], openIds = [], openAts = [];
+        for (let i = start; i < Math.min(n, start + chunk); i++) {
+            const at = sentAt(i).toISOString();
+            ids.push(`cart-${i}`); ats.push(at); payloads.push(cartPayload(i, at));
+            if ((i * 7919) % 100 < 35) { openIds.push(`d-cart-${i}`); openAts.push(new Date(sentAt(i).getTime() + 2 * 3600_000).toISOString()); }
+        }
+        await store.transaction(async tx => {
+            await tx.query(`INSERT INTO events (id, type, occurred_at, payload)
+                SELECT id, 'cartAbandonment', at, payload::jsonb FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS r(id, at, payload)`, [ids, ats, payloads]);
+            await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at)
+                SELECT 'd-' || id, id, 'transactional', 'email', 'user' || substr(id, 6) || '@example.com', at
+                FROM unnest($1::text[], $2::timestamptz[]) AS r(id, at)`, [ids, ats]);
+            await tx.query(`INSERT INTO tracking (delivery_id, kind, at)
+                SELECT id, 'open', at FROM unnest($1::text[], $2::timestamptz[]) AS r(id, at)`, [openIds, openAts]);
+        });
+        onProgress?.(Math.min(n, start + chunk), (performance.now() - t0) / 1000);
+    }
+    const t1 = performance.now();
+    await store.exec('ANALYZE events, deliveries, tracking, decisions, suppressions, profiles');
+    return { loadMs: t1 - t0, analyzeMs: performance.now() - t1 };
+}
+
+function freePort() {
     return new Promise((resolve, reject) => {
         const probe = net.createServer();
         probe.unref();
@@ -19,7 +60,7 @@ export function freePort() {
         probe.listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
     });
 }
-/** Starts a server with a database `followup_bench`: `{ url, version, stop }`. */
+/** A throw-away PostgreSQL 15 cluster (as test/support/postgres.ts): stock planner settings, durability off. */
 export async function startPostgres() {
     const bin = ['/usr/lib/postgresql/15/bin', spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' }).stdout?.trim()]
         .find(d => d && fs.existsSync(nodePath.join(d, 'initdb')) && fs.existsSync(nodePath.join(d, 'pg_ctl')));
