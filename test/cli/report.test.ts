@@ -114,7 +114,7 @@ describe('followup report', () => {
         expect(followup('report', 'shop', '--rule', 'nope').stderr).toMatch(/no rule 'nope' in the project \(rules: bigCartLastChance, /);
         const r = followup('report', 'shop', '--from', '2026-11-23');
         expect(r.code).toBe(2);
-        expect(r.stderr).toContain('--from takes an ISO-8601 instant with its zone');
+        expect(r.stderr).toContain('--from takes an ISO-8601 instant with a time zone');
         expect(followup('report', 'shop', '--json', '--sql').code).toBe(2);
         expect(followup('report', 'shop', '--from', '2026-11-24T00:00:00Z', '--to', '2026-11-23T00:00:00Z').code).toBe(2);
     });
