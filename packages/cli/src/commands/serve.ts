@@ -186,6 +186,7 @@ keys, port in use, database unreachable, unsupported transport).`,
                 plugins,
                 connections,
                 ...(tracking ? { decorate: trackingDraftDecorator(tracking) } : {}),
+                ...(config.phoneRegion !== undefined ? { phoneRegion: config.phoneRegion } : {}),
                 onQueued: () => dispatcher.wake(),
             });
         } catch (error) {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { phoneRegion } from '@followup/values';
 import { defaultConfig, type ProjectConfig } from './project-config.js';
 
 export class ConfigError extends Error {}
@@ -22,9 +23,13 @@ export function loadConfig(projectRoot: string): ProjectConfig {
             throw new ConfigError(`${file}: transports.${channel} must be outbox:<dir>, smtp://..., smtps://... or https://...`);
         }
     }
+    if (given.phoneRegion !== undefined && phoneRegion(given.phoneRegion) === undefined) {
+        throw new ConfigError(`${file}: phoneRegion must be a two-letter country code such as "FR" or "US", not ${JSON.stringify(given.phoneRegion)}`);
+    }
     return {
         transports,
         from: typeof given.from === 'string' ? given.from : defaultConfig.from,
         ...(typeof given.db === 'string' ? { db: given.db } : {}),
+        ...(given.phoneRegion !== undefined ? { phoneRegion: given.phoneRegion } : {}),
     };
 }

@@ -163,8 +163,9 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             return reply.code(outcome.status).send(outcome.body);
         } catch (error) {
             if (error instanceof IngestRejected) {
-                metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, ingest.events.length);
-                return reply.code(400).send({ error: 'some values cannot be stored; nothing was stored', problems: error.problems });
+                metrics.increment('followup_events_rejected_total', { reason: error.reason }, ingest.events.length);
+                const what = error.reason === 'invalid' ? 'some values are not what their fields declare' : 'some values cannot be stored';
+                return reply.code(400).send({ error: `${what}; nothing was stored`, problems: error.problems });
             }
             throw error;
         }
