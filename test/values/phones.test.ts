@@ -38,3 +38,22 @@ describe('phone numbers', () => {
         expect(data).toEqual({ phone: '+33622222222', email: 'a@example.com', contacts: [{ mobile: '+442079460958' }, {}, { mobile: 'nope' }] });
     });
 });
+
+describe('phoneRegion in followup.config.json', () => {
+    it('is read when it is a region, refused with a clear error otherwise', async () => {
+        const fs = await import('node:fs');
+        const os = await import('node:os');
+        const path = await import('node:path');
+        const { ConfigError, loadConfig } = await import('@followup/runtime');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-config-'));
+        try {
+            fs.writeFileSync(path.join(dir, 'followup.config.json'), JSON.stringify({ phoneRegion: 'FR' }));
+            expect(loadConfig(dir).phoneRegion).toBe('FR');
+            fs.writeFileSync(path.join(dir, 'followup.config.json'), JSON.stringify({ phoneRegion: 'France' }));
+            expect(() => loadConfig(dir)).toThrow(ConfigError);
+            expect(() => loadConfig(dir)).toThrow('phoneRegion must be a two-letter country code such as "FR" or "US", not "France"');
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
