@@ -67,7 +67,7 @@ function compileRules(project: LoadedProject, dialect: Dialect): { ir: RuleIR; p
 
 function sqlFile(plan: RenderPlan, formatted: string): string {
     const params = plan.queries.selection.parameters
-        .map(p => `--   $${p.index} ${p.name} (${p.type})${p.value !== undefined ? ` = ${JSON.stringify(p.value)}` : ''}`)
+        .map(p => `--   $${p.index} ${p.uses?.join(', ') ?? p.name} (${p.type})${p.value !== undefined ? ` = ${JSON.stringify(p.value)}` : ''}`)
         .join('\n');
     return `-- followup rule ${plan.rule} (${plan.source.file}:${plan.source.line})\n` +
         `-- Selects who is due: ${plan.trigger.name} sent ${plan.trigger.delay.text} ago, in the window (watermark - delay, now - delay].\n` +
