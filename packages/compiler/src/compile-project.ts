@@ -1,4 +1,5 @@
 // A checked project → one compiled rule per rule: IR, SQL, render plan. Then, deterministically, files.
+import { FollowupError } from '@followup/values';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { isPolicy, isRule, type LoadedProject, type Message, type Policy, type Rule } from '@followup/language';
@@ -18,7 +19,11 @@ export interface CompiledRule {
     plan: RenderPlan;
 }
 
-export class CompileError extends Error {}
+export class CompileError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'input');
+    }
+}
 
 export function projectRules(project: LoadedProject): Rule[] {
     return project.documents.flatMap(d => d.parseResult.value.declarations.filter(isRule));

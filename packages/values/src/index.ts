@@ -16,3 +16,4 @@ export { isHttpUrl, normaliseHttpUrl, urlProblem } from './urls.js';
 export { dottedPath, jsonPointer, MAX_JSON_DEPTH, storableJsonProblems, type ValuePath, type ValueProblem } from './json.js';
 export { postgresLiteral, postgresNormaliseAddress, postgresNormaliseEmail, postgresTrimBlanks } from './postgres.js';
 export { e164, normalisePhonesAt, phonePaths, phoneProblem, phoneRegion, type PhonePath, type TypedField } from './phones.js';
+export { FollowupError, type ErrorKind } from './errors.js';

@@ -1,9 +1,15 @@
+import { FollowupError } from '@followup/values';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { phoneRegion } from '@followup/values';
 import { defaultConfig, type ProjectConfig } from './project-config.js';
 
-export class ConfigError extends Error {}
+/** followup.config.json is not what it must be: exit 2. */
+export class ConfigError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
+}
 
 /** Reads `followup.config.json` of a project folder (all of it optional), over the defaults. */
 export function loadConfig(projectRoot: string): ProjectConfig {

@@ -1,4 +1,5 @@
 // `runRules`: every rule (or one), in plan order, each in its own transaction.
+import { FollowupError } from '@followup/values';
 import type { RenderPlan } from '@followup/compiler';
 import { closestName } from '../import/validate-event.js';
 import type { Store } from '../store/store.js';
@@ -22,13 +23,13 @@ export interface RunRulesOptions {
     decorate?: ContentDecorator;
 }
 
-export class UnknownRuleError extends Error {
+export class UnknownRuleError extends FollowupError {
     constructor(
         readonly rule: string,
         readonly known: readonly string[],
     ) {
         const near = closestName(rule, known);
-        super(`no rule named '${rule}'${near ? ` — did you mean '${near}'?` : ''} (the project has: ${known.join(', ') || 'no rules'})`);
+        super(`no rule named '${rule}'${near ? ` — did you mean '${near}'?` : ''} (the project has: ${known.join(', ') || 'no rules'})`, 'usage');
     }
 }
 
