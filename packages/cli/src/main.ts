@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ProjectInputError } from '@followup/language';
-import { ConfigError, RuleIdentityError, StoreUnavailableError } from '@followup/runtime';
+import { FollowupError } from '@followup/values';
 import { checkCommand } from './commands/check.js';
 import { ExitCode, UsageError, type Command, type Io } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
@@ -69,17 +68,15 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         }
         return await command.run({ positionals: parsed.positionals, values: parsed.values as ParsedValues }, io);
     } catch (error) {
+        // Bad flags (node's parseArgs) and UsageErrors: the message and the command's usage line.
         if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
             io.err.write(`followup ${name}: ${(error as Error).message}\nUsage: ${command.usage}  (see followup ${name} --help)\n`);
             return ExitCode.usage;
         }
-        if (error instanceof RuleIdentityError) {
+        // Every error meant for the user says which kind of mistake it is (FollowupError of @followup/values).
+        if (error instanceof FollowupError) {
             io.err.write(`followup ${name}: ${error.message}\n`);
-            return ExitCode.inputErrors;
-        }
-        if (error instanceof ProjectInputError || error instanceof StoreUnavailableError || error instanceof ConfigError) {
-            io.err.write(`followup ${name}: ${error.message}\n`);
-            return ExitCode.usage;
+            return error.kind === 'input' ? ExitCode.inputErrors : ExitCode.usage;
         }
         // Anything else (the database refused a statement, a bug): one readable line, never a stack
         // trace, the SQL or the parameters a database error carries.

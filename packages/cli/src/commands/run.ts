@@ -7,11 +7,8 @@ import {
     dispatchOutbox,
     runRules,
     selectPlans,
-    TrackingConfigError,
     trackingDecorator,
     trackingFromEnvironment,
-    TransportConfigError,
-    UnknownRuleError,
     type ChannelTransports,
     type QueuedMessage,
     type RunReport,
@@ -64,32 +61,15 @@ database unreachable, unsupported transport).`,
         }
         if (project.warningCount > 0 && !json) printDiagnostics(project, false, io, io.err);
         const plans = compilePlans(project);
-        let runPlans: ReturnType<typeof selectPlans>;
-        try {
-            runPlans = selectPlans(plans, onlyRule);
-        } catch (error) {
-            if (error instanceof UnknownRuleError) throw new UsageError(error.message);
-            throw error;
-        }
+        const runPlans = selectPlans(plans, onlyRule);
 
         // Follow-ups get tracking (click redirects, open pixel, one-click unsubscribe) when the
         // environment says where followup serve answers them: FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL.
-        let tracking: ReturnType<typeof trackingFromEnvironment>;
-        try {
-            tracking = trackingFromEnvironment(io.env);
-        } catch (error) {
-            if (error instanceof TrackingConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        const tracking = trackingFromEnvironment(io.env);
 
         const config = projectConfig(project.root);
         let channels: ChannelTransports | undefined;
-        try {
-            if (!dryRun) channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
-        } catch (error) {
-            if (error instanceof TransportConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        if (!dryRun) channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
 
         const store = await openCliStore(resolveDbTarget(args, io, project.root, config));
         const progress = progressBar(io.err, io.out);

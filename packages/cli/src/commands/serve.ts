@@ -17,14 +17,11 @@ import {
     startServer,
     startTransactionalDispatcher,
     providerWebhooks,
-    TrackingConfigError,
     trackingDecorator,
     trackingDraftDecorator,
     trackingFromEnvironment,
     trackingRoutes,
     operatorUi,
-    TransportConfigError,
-    type ChannelTransports,
     type Clock,
     type ServeContext,
     type ServePlugin,
@@ -93,15 +90,8 @@ keys, port in use, database unreachable, unsupported transport).`,
         // Tracking (docs/tracking.md): with FOLLOWUP_SECRET, HTML emails get signed click redirects, an
         // open pixel and one-click unsubscribe headers, pointing at FOLLOWUP_PUBLIC_URL (default: where
         // we listen, known once listening). Provider webhooks check their own keys.
-        let tracking: TrackingDecoratorOptions | undefined;
-        let webhooks: ServePlugin;
-        try {
-            tracking = trackingFromEnvironment(io.env, () => context.publicUrl);
-            webhooks = providerWebhooks({ env: io.env });
-        } catch (error) {
-            if (error instanceof TrackingConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        const tracking: TrackingDecoratorOptions | undefined = trackingFromEnvironment(io.env, () => context.publicUrl);
+        const webhooks: ServePlugin = providerWebhooks({ env: io.env });
 
         const project = await loadProject(args.positionals);
         if (project.errorCount > 0) {
@@ -113,13 +103,7 @@ keys, port in use, database unreachable, unsupported transport).`,
         const ingestion = compileIngestionPlans(project);
 
         const config = projectConfig(project.root);
-        let channels: ChannelTransports;
-        try {
-            channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
-        } catch (error) {
-            if (error instanceof TransportConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        const channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
         const target = resolveDbTarget(args, io, project.root, config);
         const log = createJsonLogger({
             write: (line) => io.out.write(line),
@@ -193,6 +177,7 @@ keys, port in use, database unreachable, unsupported transport).`,
                 plugins,
                 connections,
                 ...(tracking ? { decorate: trackingDraftDecorator(tracking) } : {}),
+                ...(config.phoneRegion !== undefined ? { phoneRegion: config.phoneRegion } : {}),
                 onQueued: () => dispatcher.wake(),
             });
         } catch (error) {

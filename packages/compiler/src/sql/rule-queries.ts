@@ -120,8 +120,8 @@ export class RuleSql {
     /** The operand's value as text, for explanations. */
     operandText(operand: OperandIR): string {
         const { dialect } = this;
-        if (operand.kind === 'count') return `${this.operand(operand)}::text`;
-        if (operand.type === 'list') return `${dialect.jsonValue(this.base(operand.source), operand.path)}::text`;
+        if (operand.kind === 'count') return dialect.castText(this.operand(operand));
+        if (operand.type === 'list') return dialect.castText(dialect.jsonValue(this.base(operand.source), operand.path));
         return dialect.jsonText(this.base(operand.source), operand.path);
     }
 
@@ -169,7 +169,7 @@ export class RuleSql {
         // By a person: an open by a privacy proxy (flagged machine) is not one; a click always is.
         const person = c.byPerson ? `AND (t.kind = 'click' OR NOT t.machine)` : '';
         return `t.delivery_id = d.id AND t.kind IN (${kinds}) AND t.at <= ${this.now}
-            ${link ? `AND (t.link = ${link} OR strpos(t.url, ${link}) > 0)` : ''} ${person}`;
+            ${link ? `AND (t.link = ${link} OR ${this.dialect.textContains('t.url', link)})` : ''} ${person}`;
     }
 
     private sinceWhere(c: Extract<ConditionIR, { kind: 'since' }>): string {
@@ -199,10 +199,10 @@ export class RuleSql {
     evidence(c: ConditionIR): string {
         const atom = c.kind === 'not' ? c.item : c;
         switch (atom.kind) {
-            case 'engagement': return `(SELECT min(t.at)::text FROM tracking t WHERE ${this.trackingWhere(atom)})`;
+            case 'engagement': return `(SELECT ${this.dialect.castText('min(t.at)')} FROM tracking t WHERE ${this.trackingWhere(atom)})`;
             case 'since': return `(SELECT s.id FROM events s WHERE ${this.sinceWhere(atom)} ORDER BY s.occurred_at, s.id LIMIT 1)`;
             case 'compare': return this.operandText(atom.operand);
-            default: return 'NULL::text';
+            default: return this.dialect.typedNull('text');
         }
     }
 
@@ -242,7 +242,7 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
           ${suppressed} AS suppressed,
           ${q.recipient} AS recipient,
           e.payload AS event,
-          ${ir.profile ? 'p.payload' : 'NULL::jsonb'} AS profile
+          ${ir.profile ? 'p.payload' : dialect.typedNull('jsonb')} AS profile
         ${q.from()}
         WHERE ${q.where([
             `d.sent_at > ${params.ref(1)} - ${delay}`,

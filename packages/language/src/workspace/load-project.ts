@@ -1,4 +1,5 @@
 // A project is a folder: every .followup file below it shares one namespace (LANGUAGE.md intro).
+import { FollowupError } from '@followup/values';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { URI, type LangiumDocument } from 'langium';
@@ -10,7 +11,12 @@ import { createFollowupServices, type FollowupServices } from '../services/follo
 import { checkTemplate } from '../template/index.js';
 import { compareDiagnostics, lineColumnAt, type FollowupDiagnostic, type Severity } from './diagnostic.js';
 
-export class ProjectInputError extends Error {}
+/** No such project, no .followup files: exit 2. */
+export class ProjectInputError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
+}
 
 export interface LoadedProject {
     /** The folder the project was given as (or the folder of the first file). */

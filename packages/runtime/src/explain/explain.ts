@@ -1,4 +1,5 @@
 // `followup explain`: for an event, every rule's verdict as of `now` and the first reason it would not send.
+import { FollowupError } from '@followup/values';
 import type { ExplainedCondition, RenderPlan } from '@followup/compiler';
 import { normaliseEmail, postgresNormaliseEmail } from '@followup/values';
 import { countFollowups, capDetail, type CapDetail } from '../executor/policies/caps.js';
@@ -30,7 +31,12 @@ export interface EventExplanation {
     verdicts: Verdict[];
 }
 
-export class ExplainInputError extends Error {}
+/** No such event or address as of now: exit 1. */
+export class ExplainInputError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'input');
+    }
+}
 
 /** ISO-8601 without milliseconds: what people read and paste back into --now. */
 export function instant(value: Date | string): string {
