@@ -2,7 +2,7 @@
 // Writes examples/cart-abandonment/history.jsonl: two weeks of a small shop's history before
 // 2026-11-23T10:00:00Z, for `followup import` and then `followup run --now 2026-11-23T10:00:00Z`.
 //
-//   node scripts/generate-history.mjs [--out <file>] [--seed <n>]
+//   node scripts/generate-history.mjs [--out <file>] [--week-after <file>] [--seed <n>]   (after npm run build)
 //
 // Deterministic: the same seed gives the same bytes. Names, items, amounts and minutes are drawn from
 // a seeded generator; what matters to the rules is laid out by hand below (`scenario`), so that a first
@@ -19,30 +19,31 @@
 //   cartReminderChase: nothing (it is chained on follow-ups, and the history has none yet)
 //
 // Carts older than the windows (from 11-09) and newer ones (after 11-22T10:00) are selected by no rule.
+//
+// Measuring (docs/measuring.md): bigCartLastChance holds 10% out and has a goal (a purchase within 7
+// days). So that the report has something to measure, the history also holds 2,500 shoppers (s0001 to
+// s2500) with a big cart whose email went out in bigCartLastChance's window; 4% of them buy before the
+// run (no last chance for them). What happens next is in a second file, --week-after
+// (examples/cart-abandonment/week-after.jsonl), imported after the run: their purchases in the week
+// after 2026-11-23T10:00:00Z — 8% of the shoppers the rule holds out buy, 15% of those it writes to.
+// Who is held out is the rule's own split (the runtime's holdoutPoint), so the follow-up really "works".
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seeded } from '../bench/measured-history.mjs';
+import { holdoutPoint } from '../packages/runtime/dist/executor/policies/holdout.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
     options: {
         out: { type: 'string', default: resolve(repo, 'examples/cart-abandonment/history.jsonl') },
+        'week-after': { type: 'string', default: resolve(repo, 'examples/cart-abandonment/week-after.jsonl') },
         seed: { type: 'string', default: '20261123' },
     },
 });
 
-/** mulberry32: a small seeded generator, so that the file is the same on every machine. */
-function seeded(seed) {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+// A small seeded generator (mulberry32), so that the file is the same on every machine.
 const random = seeded(Number(values.seed));
 const int = (min, max) => min + Math.floor(random() * (max - min + 1));
 const pick = (list) => list[Math.floor(random() * list.length)];
@@ -188,10 +189,58 @@ scenario.forEach((spec, i) => {
     }
 });
 
-records.sort((a, b) => a.at - b.at);
-const text = records.map(r => JSON.stringify(r.record)).join('\n') + '\n';
-mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, text);
-const kinds = {};
-for (const { record } of records) kinds[record.kind] = (kinds[record.kind] ?? 0) + 1;
-process.stdout.write(`Wrote ${records.length} records to ${values.out}: ${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+// ---------------------------------------------------------------- measuring bigCartLastChance
+
+const SHOPPERS = 2500;
+const RULE_SEED = 'bigCartLastChance';
+const measured = seeded(Number(values.seed) + 1);
+const mInt = (min, max) => min + Math.floor(measured() * (max - min + 1));
+const mPick = (list) => list[Math.floor(measured() * list.length)];
+/** The window bigCartLastChance's first run at NOW selects from: original emails sent in (11-15T10:00, 11-16T10:00]. */
+const windowStart = NOW - 8 * DAY;
+const weekAfter = [];
+for (let i = 1; i <= SHOPPERS; i++) {
+    const n = String(i).padStart(4, '0');
+    const customerId = `s${n}`;
+    const firstName = mPick(firstNames);
+    const lastName = mPick(lastNames);
+    const email = `${firstName.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase()}.${lastName.toLowerCase()}.${n}@example.com`;
+    const product = mPick(catalog.filter((p) => p.price >= 50));
+    const quantity = product.price >= 100 ? 1 : 2;
+    const items = [{ sku: product.sku, name: product.name, price: product.price, quantity }];
+    const total = Math.round(product.price * quantity * 100) / 100;
+    const currency = measured() < 0.8 ? 'EUR' : 'USD';
+    const sent = windowStart + Math.floor(((i - 0.5) * DAY) / SHOPPERS);
+    const at = sent - mInt(5, 55) * 1000;
+    const event = `cart-${customerId}`;
+    push(at, {
+        kind: 'event', id: event, type: 'cartAbandonment', at: iso(at),
+        data: {
+            customerId, email, firstName, cartTotal: total, currency, items,
+            cartUrl: `https://shop.example/cart/${customerId}-${mInt(100000, 999999).toString(36)}`,
+            loyaltyMember: measured() < 0.3, abandonedAt: iso(at - mInt(30, 90) * 60_000),
+        },
+    });
+    push(sent, { kind: 'delivery', id: `dlv-${customerId}`, event, message: 'transactional', channel: 'email', to: email, at: iso(sent) });
+    const order = (t) => ({ kind: 'event', id: `order-${customerId}`, type: 'purchase', at: iso(t), data: { customerId, email, orderId: `SO-${customerId}`, total, currency } });
+    const buysBefore = measured() < 0.04;
+    const boughtAt = sent + mInt(1, 5 * 24) * HOUR;
+    if (buysBefore) {
+        push(boughtAt, order(boughtAt));
+        continue;
+    }
+    // The week after the run at NOW: the rule's own split decides who got the last chance.
+    const heldOut = holdoutPoint(RULE_SEED, customerId) < 0.10;
+    const buys = measured() < (heldOut ? 0.08 : 0.15);
+    const when = NOW + mInt(1, 7 * 24 * 60 - 1) * 60_000 + mInt(0, 59) * 1000;
+    if (buys) weekAfter.push({ at: when, record: order(when) });
+}
+
+for (const [file, list] of [[values.out, records], [values['week-after'], weekAfter]]) {
+    list.sort((a, b) => a.at - b.at);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, list.map(r => JSON.stringify(r.record)).join('\n') + '\n');
+    const kinds = {};
+    for (const { record } of list) kinds[record.kind] = (kinds[record.kind] ?? 0) + 1;
+    process.stdout.write(`Wrote ${list.length} records to ${file}: ${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join(', ')}\n`);
+}

@@ -73,6 +73,8 @@ describe(`random mutations of the examples (shards ${mine.map(s => s + 1).join('
                 expect(consoleErrors, `${context} logged an internal error`).toEqual([]);
                 for (const d of loaded.diagnostics) {
                     expect(d.code, context).toMatch(/^FU\d{3}$/);
+                    // FU000 is what a diagnostic without a code becomes: a check that threw (docs/diagnostics.md lists none).
+                    expect(d.code, `${context}: ${d.message}`).not.toBe('FU000');
                     expect(d.line, context).toBeGreaterThanOrEqual(1);
                     expect(d.column, context).toBeGreaterThanOrEqual(1);
                 }

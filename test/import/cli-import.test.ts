@@ -30,7 +30,7 @@ function write(name: string, records: (object | string)[]): string {
 }
 
 const history = 'examples/cart-abandonment/history.jsonl';
-const summary = /^Imported (\S+) into (\S+): (.+); (\d+) duplicates? skipped \((\d+) records in [\d.]+ s\)\.\n$/;
+const summary = /^Imported (\S+) into (\S+): (.+); ([\d,]+) duplicates? skipped \(([\d,]+) records in [\d.]+ s\)\.\n$/;
 
 describe('followup import', () => {
     it('imports the example history, validated against its project, then re-imports it as a no-op', () => {
@@ -38,12 +38,12 @@ describe('followup import', () => {
         expect(first.stderr).toBe('');
         expect(first.code).toBe(0);
         expect(first.stdout).toMatch(summary);
-        expect(first.stdout).toContain(`Imported ${history} into ${db}: 42 events, 38 deliveries, 58 tracking records, 3 suppressions, 0 profiles; 0 duplicates skipped (139 records in `);
+        expect(first.stdout).toContain(`Imported ${history} into ${db}: 2,631 events, 2,538 deliveries, 58 tracking records, 3 suppressions, 0 profiles; 0 duplicates skipped (5,228 records in `);
         const again = followup(['import', history, '--no-validate', '--db', db, '--json']);
         expect(again.code).toBe(0);
         expect(JSON.parse(again.stdout)).toMatchObject({
-            file: history, db, imported: true, lines: 139, records: 139,
-            events: 0, deliveries: 0, tracking: 0, suppressions: 0, profiles: 0, skippedDuplicates: 139,
+            file: history, db, imported: true, lines: 5228, records: 5228,
+            events: 0, deliveries: 0, tracking: 0, suppressions: 0, profiles: 0, skippedDuplicates: 5228,
         });
     }, 240_000);
 
@@ -105,10 +105,10 @@ describe('followup import', () => {
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         const where = new URL(url);
-        expect(r.stdout).toContain(`into postgres://${where.host}${where.pathname}: 42 events`);
+        expect(r.stdout).toContain(`into postgres://${where.host}${where.pathname}: 2,631 events`);
         const viaEnv = followup(['import', history, '--project', example], { env: { FOLLOWUP_DB: url } });
         expect(viaEnv.code).toBe(0);
-        expect(viaEnv.stdout).toContain('139 duplicates skipped');
+        expect(viaEnv.stdout).toContain('5,228 duplicates skipped');
     }, 120_000);
 
     it('defaults to <project>/.followup/db with --project', () => {
@@ -120,7 +120,7 @@ describe('followup import', () => {
         const r = followup(['import', 'project/history.jsonl', '--project', 'project'], { cwd: temp });
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
-        expect(r.stdout).toMatch(/^Imported project\/history\.jsonl into project\/\.followup\/db: 0 events, .*; 139 duplicates skipped/);
+        expect(r.stdout).toMatch(/^Imported project\/history\.jsonl into project\/\.followup\/db: 0 events, .*; 5,228 duplicates skipped/);
     }, 120_000);
 
     it('exits 2 for an unreachable database, without printing its password', () => {

@@ -150,7 +150,7 @@ describe('find references', () => {
         expect(outsideTests(all).map(r => r.split(':')[0])).toEqual(['messages.followup', 'templates/cart-followup.html', 'templates/cart-transactional.html']);
     });
 
-    it('of an event: triggers, since conditions and messages; of a short rule: the chained trigger', async () => {
+    it('of an event: triggers, since conditions, goals and messages; of a short rule: the chained trigger', async () => {
         const all = await references('events.followup', 'event purchase', 'event p'.length);
         // A test's purchase and a "because purchase since sent".
         expect(inTests(all)).toEqual(occurrences('tests.followup', /(?<=days |because )purchase\b/g));
@@ -160,6 +160,7 @@ describe('find references', () => {
             `events.followup:${lineOf('events.followup', 'event purchase') + 1}:7`,
             `rules.followup:${lineOf('rules.followup', '   and not purchase since sent\n  then send lastChance') + 1}:12`,
             `rules.followup:${lineOf('rules.followup', '   and not purchase since sent\n  then send followup sms') + 1}:12`,
+            `rules.followup:${lineOf('rules.followup', '  goal purchase within') + 1}:8`,
         ].sort());
         const shortRuleAll = await references('rules.followup', 'when cartAbandonment_followup_email', 'when c'.length, false);
         expect(inTests(shortRuleAll)).toEqual(occurrences('tests.followup', /(?<=expect )cartAbandonment_followup_email\b/g));

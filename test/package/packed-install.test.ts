@@ -111,6 +111,16 @@ describe("the packed followup, installed into an empty folder, runs the README's
         expect(sh('npx followup preview my-project --rule nope').code).toBe(2);
     });
 
+    it('report --html writes a page with uPlot inline (shipped in the package beside the bundle)', () => {
+        const r = sh('npx followup report my-project --now 2026-11-30T12:00:00Z --html my-project/.followup/report.html');
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        const page = fs.readFileSync(path.join(folder, 'my-project/.followup/report.html'), 'utf8');
+        expect(page).toContain('cartAbandonment_followup_email');
+        expect(page).toMatch(/var uPlot=function\(\)/);
+        expect(page).not.toMatch(/<script[^>]+src=/);
+    });
+
     it('installs globally too: `followup` on the PATH', () => {
         const prefix = path.join(temp, 'global');
         const installed = sh(`npm i -g --prefix ${prefix} ./followup-${version}.tgz`);

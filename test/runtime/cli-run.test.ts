@@ -37,7 +37,10 @@ describe('followup run', () => {
         expect(r.stdout).toContain('Usage: followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]');
     });
 
-    it('an unknown --rule is a usage error (exit 2) naming the rules', () => {
+    it('an unknown --rule is a usage error (exit 2) naming the rules, and the one meant', () => {
+        const typo = followup(['run', project, '--db', db, '--now', now, '--rule', 'bigCartLastChanse']);
+        expect(typo.code).toBe(2);
+        expect(typo.stderr).toContain("no rule named 'bigCartLastChanse' — did you mean 'bigCartLastChance'? (the project has: ");
         const r = followup(['run', project, '--db', db, '--now', now, '--rule', 'nope']);
         expect(r.code).toBe(2);
         expect(r.stderr).toContain("no rule named 'nope' (the project has: bigCartLastChance, cartAbandonment_followup_email, cartReminderChase, loyalOpenedNoPurchase)");

@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { reconcileRuleIdentities, RuleIdentityError } from '@followup/runtime';
+import { importHistory, ImportRejectedError, reconcileRuleIdentities, RuleIdentityError } from '@followup/runtime';
+import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
+import { compileSources } from '../support/run-query.js';
 import { forEachEngine } from '../support/stores.js';
 import { eventWithDelivery, insertEvent, insertProfile, resetStore, shift } from '../support/sql-fixtures.js';
 import { decisionsOf, plansOf, recipients, runAndDispatch, tempDir } from './support.js';
@@ -71,6 +73,38 @@ when orderDelivered sent 3 days ago and not reviewSubmitted with same orderId si
 followup byPerson { when orderDelivered sent 3 days ago and not reviewSubmitted since sent then send review email }` });
         await runAndDispatch(db, person, { now, outboxDir: newOutbox() });
         expect(await decisionsOf(db, 'byPerson')).toEqual({});
+    });
+
+    it('a STOP recorded in one phone format suppresses the SMS whatever the format in the event (E.164 on import)', async () => {
+        const sources = { 'shop.followup': `
+event cartAbandonment { key customerId  customerId: string  phone: phone  firstName: string }
+message followup for cartAbandonment sms { text: "{{ firstName }}, your cart" }
+when cartAbandonment sent 3 days ago then send followup sms` };
+        const { project, rules } = await compileSources(sources);
+        const plans = [...rules.values()].map((r) => r.plan);
+        const schemas = projectSchemas(project, 'FR');
+        const cart = (id: string, phone: string) => [
+            { kind: 'event', id, type: 'cartAbandonment', at: due.toISOString(), data: { customerId: id, phone, firstName: id } },
+            { kind: 'delivery', id: `d-${id}`, event: id, message: 'transactional', channel: 'sms', to: phone, at: due.toISOString() },
+        ];
+        const lines = [
+            ...cart('spaced', '+33 6 22 22 22 22'), ...cart('local', '06 33 33 33 33'), ...cart('other', '+33 6 44 44 44 44'),
+            // The opt-outs, written another way each.
+            { kind: 'unsubscribe', channel: 'sms', to: '+33622222222', at: shift(due, { days: 1 }).toISOString() },
+            { kind: 'unsubscribe', channel: 'sms', to: '+33 (0)6 33 33 33 33', at: shift(due, { days: 1 }).toISOString() },
+        ].map((r) => JSON.stringify(r));
+        const db = ctx.store;
+        await importHistory(db, (async function* () { yield* lines; })(), { schemas });
+        const { rows } = await db.query<{ payload: { phone: string } }>(`SELECT payload FROM events ORDER BY id`);
+        expect(rows.map((r) => r.payload.phone)).toEqual(['+33633333333', '+33644444444', '+33622222222']);
+        const { report, sent } = await runAndDispatch(db, plans, { now, outboxDir: newOutbox() });
+        expect(sent.map((m) => m.to)).toEqual(['+33644444444']);
+        expect(report.total).toMatchObject({ selected: 3, sent: 1, suppressed: 2 });
+        // Not a phone number: the line is refused, with why.
+        const bad = await importHistory(db, (async function* () { yield JSON.stringify(cart('bad', 'call me')[0]); })(), { schemas }).catch((e: unknown) => e);
+        expect(bad).toBeInstanceOf(ImportRejectedError);
+        expect((bad as ImportRejectedError).errors).toEqual([{ line: 1, path: 'data.phone',
+            message: 'expected a phone number with its country code (+44 20 7946 0958) or as dialled in FR (the project\'s phoneRegion), got "call me"' }]);
     });
 
     it('reads the profile as it was at now: its latest version at or before it', async () => {

@@ -87,6 +87,7 @@ forEachEngine('ingestion', (ctx) => {
         const r = await post(`${url}/v1/events/cartAbandonmnet`, { data: {} });
         expect(r.status).toBe(404);
         expect(r.body.types).toEqual(['cartAbandonment', 'purchase']);
+        expect(r.body.error).toBe("no event type 'cartAbandonmnet' is declared (did you mean 'cartAbandonment'?); nothing was stored");
         const broken = await post(`${url}/v1/events/cartAbandonment`, '{"data": {');
         expect(broken.status).toBe(400);
     });

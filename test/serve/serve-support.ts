@@ -65,6 +65,7 @@ export async function startTestServer(
         dispatchIntervalMs?: number;
         /** Default: fixed at NOW (retries then never come due: give a running clock to see them). */
         clock?: () => Date;
+        phoneRegion?: string;
     } = {},
 ): Promise<TestServer> {
     const logs: string[] = [];
@@ -92,6 +93,7 @@ export async function startTestServer(
         ...(options.limits ? { limits: options.limits } : {}),
         ...(options.connections ? { connections: options.connections } : {}),
         ...(options.plugins ? { plugins: options.plugins } : {}),
+        ...(options.phoneRegion ? { phoneRegion: options.phoneRegion } : {}),
     });
     return {
         server,

@@ -5,7 +5,7 @@
 // at every start was most of what `followup --version` cost; hundreds of separate ES modules resolved
 // one by one were most of the rest.
 //   node scripts/bundle.mjs [outdir]     (default dist/bundle; `npm run build` runs it)
-// PGlite stays outside (its WebAssembly and data files are found next to its own module).
+// PGlite and uPlot stay outside (their files are found next to their own modules).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,8 +42,9 @@ export async function bundleCli(outdir, { banner = '' } = {}) {
         // CommonJS dependencies (pg, nodemailer, vscode-languageserver) call require() for Node's modules.
         banner: { js: `${banner}import { createRequire as __followupCreateRequire } from 'node:module';\nconst require = __followupCreateRequire(import.meta.url);` },
         alias: workspaceSources,
-        // PGlite ships WebAssembly and data files it finds next to itself; pg-native is pg's optional native binding.
-        external: ['@electric-sql/pglite', 'pg-native'],
+        // PGlite ships WebAssembly and data files it finds next to itself, and uPlot's browser build is read
+        // from its package (report pages inline it); pg-native is pg's optional native binding.
+        external: ['@electric-sql/pglite', 'pg-native', 'uplot'],
         minify: false,
         legalComments: 'none',
         logLevel: 'warning',

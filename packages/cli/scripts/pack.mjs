@@ -23,6 +23,10 @@ const result = await bundleCli(path.join(staging, 'dist'), { banner: '#!/usr/bin
 
 const pglite = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'));
 fs.cpSync(path.join(repoRoot, 'node_modules/@electric-sql/pglite'), path.join(staging, 'node_modules/@electric-sql/pglite'), { recursive: true });
+// uPlot's browser build is read from its package and written inline into report pages and /ui
+// (packages/runtime/src/report/charts.ts): it ships beside the bundle, as PGlite does.
+const uplot = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/uplot/package.json'), 'utf8'));
+fs.cpSync(path.join(repoRoot, 'node_modules/uplot'), path.join(staging, 'node_modules/uplot'), { recursive: true });
 
 const manifest = {
     name: packageName,
@@ -33,8 +37,8 @@ const manifest = {
     bin: { followup: 'dist/followup.mjs' },
     files: ['dist', 'README.md', 'LICENSE'],
     engines: { node: '>=20.19' },
-    dependencies: { '@electric-sql/pglite': pglite.version },
-    bundleDependencies: ['@electric-sql/pglite'],
+    dependencies: { '@electric-sql/pglite': pglite.version, uplot: uplot.version },
+    bundleDependencies: ['@electric-sql/pglite', 'uplot'],
     keywords: ['followup', 'email', 'follow-up', 'marketing automation', 'dsl'],
 };
 fs.writeFileSync(path.join(staging, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -3,13 +3,6 @@ import { setFlagsFromString } from 'node:v8';
 import { ExitCode, UsageError, type Io } from './commands/command.js';
 import { commandRegistry } from './commands/registry.js';
 
-// Errors are told apart by name, not by class: their classes live in packages (Langium, the runtime)
-// that `--version`, `--help` or a usage error must not have to load.
-/** The input has errors: exit 1. */
-const INPUT_ERRORS = new Set(['RuleIdentityError']);
-/** The environment or the invocation is wrong (a project that cannot be read, a store out of reach, a bad config): exit 2. */
-const ENVIRONMENT_ERRORS = new Set(['ProjectInputError', 'StoreUnavailableError', 'ConfigError']);
-
 const commands = commandRegistry;
 
 /** 55 times V8's default (1,800,000): functions that really are hot are still optimised. */
@@ -67,18 +60,17 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         }
         return await command.run({ positionals: parsed.positionals, values: parsed.values as ParsedValues }, io);
     } catch (error) {
+        // Bad flags (node's parseArgs) and UsageErrors: the message and the command's usage line.
         if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
             io.err.write(`followup ${name}: ${(error as Error).message}\nUsage: ${command.usage}  (see followup ${name} --help)\n`);
             return ExitCode.usage;
         }
-        const errorName = (error as { name?: unknown } | null)?.name;
-        if (error instanceof Error && typeof errorName === 'string' && INPUT_ERRORS.has(errorName)) {
+        // Every error meant for the user says which kind of mistake it is (FollowupError of
+        // @followup/values, loaded here rather than at start: `--version` and `--help` need none of it).
+        const { FollowupError } = await import('@followup/values');
+        if (error instanceof FollowupError) {
             io.err.write(`followup ${name}: ${error.message}\n`);
-            return ExitCode.inputErrors;
-        }
-        if (error instanceof Error && typeof errorName === 'string' && ENVIRONMENT_ERRORS.has(errorName)) {
-            io.err.write(`followup ${name}: ${error.message}\n`);
-            return ExitCode.usage;
+            return error.kind === 'input' ? ExitCode.inputErrors : ExitCode.usage;
         }
         // Anything else (the database refused a statement, a bug): one readable line, never a stack
         // trace, the SQL or the parameters a database error carries.

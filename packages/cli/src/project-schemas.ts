@@ -4,7 +4,8 @@
 import { fieldViews, isEvent, keyField, type LoadedProject } from '@followup/language';
 import type { EventSchema, ImportSchemas } from '@followup/runtime';
 
-export function projectSchemas(project: LoadedProject): ImportSchemas {
+/** `phoneRegion`: followup.config.json's, where phone numbers without a country code are read. */
+export function projectSchemas(project: LoadedProject, phoneRegion?: string): ImportSchemas {
     const events: EventSchema[] = project.documents
         .flatMap(d => d.parseResult.value.declarations)
         .filter(isEvent)
@@ -13,5 +14,6 @@ export function projectSchemas(project: LoadedProject): ImportSchemas {
     return {
         events,
         ...(profile ? { profile: { name: 'profile', kind: 'profile' as const, fields: fieldViews(profile), key: keyField(profile)?.name } } : {}),
+        ...(phoneRegion !== undefined ? { phoneRegion } : {}),
     };
 }

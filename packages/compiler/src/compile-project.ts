@@ -1,4 +1,5 @@
 // A checked project → one compiled rule per rule: IR, SQL, render plan. Then, deterministically, files.
+import { FollowupError } from '@followup/values';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { isPolicy, isRule, type LoadedProject, type Message, type Policy, type Rule } from '@followup/language';
@@ -10,6 +11,7 @@ import type { Dialect } from './sql/dialect.js';
 import { getDialect } from './sql/dialects.js';
 import { indexesFile, projectIndexes, ruleIndexes } from './sql/derived-indexes.js';
 import { explainQuery } from './sql/explain-query.js';
+import { buildReportQueries } from './sql/report-query.js';
 import { buildRuleQueries } from './sql/rule-queries.js';
 
 export interface CompiledRule {
@@ -20,7 +22,11 @@ export interface CompiledRule {
     plan: RenderPlan;
 }
 
-export class CompileError extends Error {}
+export class CompileError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'input');
+    }
+}
 
 export function projectRules(project: LoadedProject): Rule[] {
     return project.documents.flatMap(d => d.parseResult.value.declarations.filter(isRule));
@@ -64,7 +70,9 @@ function compileRules(project: LoadedProject, dialect: Dialect): { ir: RuleIR; p
             if (!templates) templatesOf.set(message, templates = compileMessageTemplates(message, project.profile, project.root));
             return {
                 ir,
-                plan: buildRenderPlan(ir, templates, { dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect), indexes: ruleIndexes(ir, dialect) }),
+                plan: buildRenderPlan(ir, templates, {
+                    dialect: dialect.name, ...queries, explain: explainQuery(ir, dialect), report: buildReportQueries(ir, dialect), indexes: ruleIndexes(ir, dialect),
+                }),
             };
         })
         .sort((a, b) => a.ir.rule.localeCompare(b.ir.rule));
@@ -72,7 +80,7 @@ function compileRules(project: LoadedProject, dialect: Dialect): { ir: RuleIR; p
 
 function sqlFile(plan: RenderPlan, formatted: string): string {
     const params = plan.queries.selection.parameters
-        .map(p => `--   $${p.index} ${p.name} (${p.type})${p.value !== undefined ? ` = ${JSON.stringify(p.value)}` : ''}`)
+        .map(p => `--   $${p.index} ${p.uses?.join(', ') ?? p.name} (${p.type})${p.value !== undefined ? ` = ${JSON.stringify(p.value)}` : ''}`)
         .join('\n');
     return `-- followup rule ${plan.rule} (${plan.source.file}:${plan.source.line})\n` +
         `-- Selects who is due: ${plan.trigger.name} sent ${plan.trigger.delay.text} ago, in the window (watermark - delay, now - delay].\n` +

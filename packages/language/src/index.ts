@@ -8,6 +8,7 @@ export * from './types/fu-type.js';
 export * from './model/schema.js';
 export * from './model/paths.js';
 export * from './model/channels.js';
+export * from './model/goals.js';
 export * from './model/durations.js';
 export * from './model/message-templates.js';
 export * from './model/test-model.js';

@@ -138,6 +138,27 @@ export {
     type ProviderWebhookOptions,
 } from './tracking/index.js';
 export {
+    buildReport,
+    REPORT_SETTINGS,
+    ruleReport,
+    notEnoughData,
+    reportRuntimeValues,
+    MINIMUM as REPORT_MINIMUM,
+    LIFT_METHOD,
+    RELATIVE_METHOD,
+    type Report,
+    type RuleReport,
+    type GroupReport,
+    type LiftReport,
+    type MessageReport,
+    type ReportOptions,
+} from './report/build-report.js';
+export { wilsonInterval, newcombeDifference, relativeLift, Z95, type Interval } from './report/statistics.js';
+export { renderReportHtml } from './report/html-report.js';
+export { amount as formatAmount, count as formatCount, goalWords, groupLine, liftLine, percent as formatPercent, verdictWords } from './report/format-report.js';
+export { holdoutPoint, holdoutPerson, holdoutDecision, type HoldoutDetail } from './executor/policies/holdout.js';
+export { operatorUi, type OperatorUiOptions } from './serve/ui/ui-routes.js';
+export {
     runScenario,
     runScenarios,
     openScenarioStore,

@@ -1,5 +1,6 @@
 // Email addresses, and the one normalisation of every address (what suppressions keep and the
 // compiled SQL compares).
+import { e164 } from './phones.js';
 import { describeValue, isStorableText, lowerAscii, trimBlanks } from './text.js';
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
@@ -29,21 +30,21 @@ export function normaliseEmail(address: string): string {
 }
 
 /**
- * A phone number as it is compared and kept in suppressions. Today: blanks trimmed.
- * The place for E.164 normalisation (libphonenumber-js with a project default region, issue 10): change
- * it here and in `Dialect.normaliseAddress`, and both sides follow.
+ * A phone number as it is compared and kept in suppressions: E.164 (`+33622222222`) when it is one,
+ * else blanks trimmed. Event data, deliveries and unsubscribes hold phone numbers in E.164 already
+ * (import and ingestion rewrite them, phones.ts), so the compiled SQL compares them trimmed.
  */
-export function normalisePhone(number: string): string {
-    return trimBlanks(number);
+export function normalisePhone(number: string, region?: string): string {
+    return e164(number, region) ?? trimBlanks(number);
 }
 
 export type AddressChannel = 'email' | 'sms' | 'push';
 
 /** The address of a channel as it is compared and kept in suppressions. */
-export function normaliseAddress(channel: AddressChannel, address: string): string {
+export function normaliseAddress(channel: AddressChannel, address: string, phoneRegion?: string): string {
     switch (channel) {
         case 'email': return normaliseEmail(address);
-        case 'sms': return normalisePhone(address);
+        case 'sms': return normalisePhone(address, phoneRegion);
         case 'push': return trimBlanks(address);
     }
 }

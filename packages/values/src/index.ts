@@ -1,7 +1,7 @@
 // @followup/values: the value rules of followup, one definition each, in JavaScript and as the
 // patterns the SQL guards use. Imported by the compiler (JSON Schemas, the PostgreSQL dialect), by the
-// runtime (import, ingestion, tracking) and by the CLI (--now). No dependencies: a runtime that loads
-// neither Langium nor the compiler can use it.
+// runtime (import, ingestion, tracking) and by the CLI (--now). Its one dependency is libphonenumber-js
+// (phone numbers); a runtime that loads neither Langium nor the compiler can use it.
 export { BLANK_CHARACTERS, describeValue, isStorableText, lowerAscii, trimBlanks, UNSTORABLE_TEXT_MESSAGE } from './text.js';
 export { idProblem, isId, MAX_ID_LENGTH } from './ids.js';
 export {
@@ -15,3 +15,5 @@ export { emailProblem, looksLikeEmail, MAX_EMAIL_LENGTH, normaliseAddress, norma
 export { isHttpUrl, normaliseHttpUrl, urlProblem } from './urls.js';
 export { dottedPath, jsonPointer, MAX_JSON_DEPTH, storableJsonProblems, type ValuePath, type ValueProblem } from './json.js';
 export { postgresLiteral, postgresNormaliseAddress, postgresNormaliseEmail, postgresTrimBlanks } from './postgres.js';
+export { e164, normalisePhonesAt, phonePaths, phoneProblem, phoneRegion, type PhonePath, type TypedField } from './phones.js';
+export { FollowupError, type ErrorKind } from './errors.js';

@@ -1,4 +1,4 @@
--- followup rule bigCartLastChance (rules.followup:12)
+-- followup rule bigCartLastChance (rules.followup:14)
 -- Selects who is due: cartAbandonment sent 7 days ago, in the window (watermark - delay, now - delay].
 -- Parameters:
 --   $1 watermark (timestamptz)

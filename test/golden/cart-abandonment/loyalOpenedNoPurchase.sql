@@ -1,4 +1,4 @@
--- followup rule loyalOpenedNoPurchase (rules.followup:24)
+-- followup rule loyalOpenedNoPurchase (rules.followup:28)
 -- Selects who is due: cartAbandonment sent 1 day ago, in the window (watermark - delay, now - delay].
 -- Parameters:
 --   $1 watermark (timestamptz)
@@ -8,7 +8,7 @@
 --   $5 trigger_channel (text) = "email"
 --   $6 value (boolean) = true
 --   $7 since_event (text) = "purchase"
---   $8 delay (interval) = "1440 minutes"
+--   $8 delay, expire (interval) = "1440 minutes"
 --   $9 rule (text) = "loyalOpenedNoPurchase"
 SELECT
   d.id AS trigger_delivery_id,

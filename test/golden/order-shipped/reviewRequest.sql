@@ -7,7 +7,7 @@
 --   $4 event_type (text) = "orderShipped"
 --   $5 value (boolean) = true
 --   $6 values (text[]) = ["FR","BE","DE","NL"]
---   $7 link (text) = "review"
+--   $7 link, since_event (text) = "review"
 --   $8 delay (interval) = "7200 minutes"
 --   $9 expire (interval) = "1440 minutes"
 --   $10 rule (text) = "reviewRequest"

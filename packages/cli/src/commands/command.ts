@@ -1,3 +1,4 @@
+import { FollowupError } from '@followup/values';
 import type { ParseArgsConfig } from 'node:util';
 
 export interface Io {
@@ -22,7 +23,11 @@ export interface Command {
     run(args: ParsedArgs, io: Io): Promise<number>;
 }
 
-/** Bad flags, missing arguments: exit 2. */
-export class UsageError extends Error {}
+/** Bad flags, missing arguments: exit 2, with the command's usage line. */
+export class UsageError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
+}
 
 export const ExitCode = { ok: 0, inputErrors: 1, usage: 2 } as const;

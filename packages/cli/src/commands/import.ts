@@ -81,7 +81,7 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
                 printDiagnostics(project, json, io, io.err);
                 return ExitCode.inputErrors;
             }
-            schemas = projectSchemas(project);
+            schemas = projectSchemas(project, projectConfig(project.root).phoneRegion);
         }
 
         const target = resolveDbTarget(args, io, project?.root, project ? projectConfig(project.root) : undefined);

@@ -7,11 +7,8 @@ import {
     dispatchOutbox,
     runRules,
     selectPlans,
-    TrackingConfigError,
     trackingDecorator,
     trackingFromEnvironment,
-    TransportConfigError,
-    UnknownRuleError,
     type ChannelTransports,
     type QueuedMessage,
     type RunReport,
@@ -29,7 +26,7 @@ export const runCommand: Command = {
     usage: 'followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]',
     help: `Checks the project (errors: printed, exit 1), then runs every rule once as of now — whatever
 its schedule — with the semantics of the language reference (§4): each rule selects the deliveries that
-became due since its last run, decides each one (send, suppressed, expired, stopped, capped) exactly
+became due since its last run, decides each one (send, suppressed, expired, stopped, capped, held out) exactly
 once, and queues the follow-ups; then they are delivered through the configured transports
 (followup.config.json; by default .eml/.json files in <project>/.followup/outbox). Follow-ups decided
 inside quiet hours are held, and sent by the first later run (or serve) whose now is past their end. Runs may be repeated or killed at any
@@ -42,7 +39,7 @@ Prints one line per message sent, then a summary.
   --dry-run          select and render, then roll back: nothing is recorded or sent
   --json             one JSON line per message sent, {"rule","event","delivery","channel","to","subject"},
                      then {"summary":{...}} (selected, sent, suppressed, expired, stopped, failed, capped,
-                     held, and the same per rule)
+                     held, heldOut, and the same per rule)
 
 Environment: with FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL set (the same as followup serve's), the
 follow-ups' HTML links become signed click redirects through FOLLOWUP_PUBLIC_URL, an open pixel is
@@ -65,32 +62,15 @@ database unreachable, unsupported transport).`,
         }
         if (project.warningCount > 0 && !json) printDiagnostics(project, false, io, io.err);
         const plans = compilePlans(project);
-        let runPlans: ReturnType<typeof selectPlans>;
-        try {
-            runPlans = selectPlans(plans, onlyRule);
-        } catch (error) {
-            if (error instanceof UnknownRuleError) throw new UsageError(error.message);
-            throw error;
-        }
+        const runPlans = selectPlans(plans, onlyRule);
 
         // Follow-ups get tracking (click redirects, open pixel, one-click unsubscribe) when the
         // environment says where followup serve answers them: FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL.
-        let tracking: ReturnType<typeof trackingFromEnvironment>;
-        try {
-            tracking = trackingFromEnvironment(io.env);
-        } catch (error) {
-            if (error instanceof TrackingConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        const tracking = trackingFromEnvironment(io.env);
 
         const config = projectConfig(project.root);
         let channels: ChannelTransports | undefined;
-        try {
-            if (!dryRun) channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
-        } catch (error) {
-            if (error instanceof TransportConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        if (!dryRun) channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
 
         const store = await openCliStore(resolveDbTarget(args, io, project.root, config));
         const progress = progressBar(io.err, io.out);
@@ -162,14 +142,14 @@ function messagePrinter(io: Io, json: boolean): Printer {
         summary(report, retrying) {
             const t = report.total;
             if (json) {
-                const rules = report.rules.map(({ rule, selected, sent, suppressed, expired, stopped, failed, capped, held, queued, watermark }) => ({
+                const rules = report.rules.map(({ rule, selected, sent, suppressed, expired, stopped, failed, capped, held, heldOut, queued, watermark }) => ({
                     rule, window: { from: watermark.toISOString(), to: report.now.toISOString() },
-                    selected, sent, suppressed, expired, stopped, failed, capped, held, ...(report.dryRun ? { wouldSend: queued } : {}),
+                    selected, sent, suppressed, expired, stopped, failed, capped, held, heldOut, ...(report.dryRun ? { wouldSend: queued } : {}),
                 }));
                 const summary = {
                     now: report.now.toISOString(), dryRun: report.dryRun,
                     selected: t.selected, sent: t.sent, suppressed: t.suppressed, expired: t.expired, stopped: t.stopped, failed: t.failed,
-                    capped: t.capped, held: t.held,
+                    capped: t.capped, held: t.held, heldOut: t.heldOut,
                     ...(report.dryRun ? { wouldSend: t.queued } : { retrying }),
                     rules,
                 };
@@ -183,6 +163,7 @@ function messagePrinter(io: Io, json: boolean): Printer {
                 n(t.suppressed, 'suppressed'), n(t.expired, 'expired'), n(t.stopped, 'stopped'), n(t.failed, 'failed'),
                 ...(t.capped > 0 ? [n(t.capped, 'capped')] : []),
                 ...(t.held > 0 ? [n(t.held, report.dryRun ? 'would be held for quiet hours' : 'held for quiet hours')] : []),
+                ...(t.heldOut > 0 ? [n(t.heldOut, report.dryRun ? 'would be held out (holdout)' : 'held out (holdout)')] : []),
                 ...(retrying > 0 ? [n(retrying, 'to retry later')] : []),
             ];
             const ruleCount = `${report.rules.length} rule${report.rules.length === 1 ? '' : 's'}`;

@@ -1,7 +1,7 @@
 // `followup send-test`: one follow-up rendered for a sample event and sent to a given address through
 // the project's transport, marked as a test; the store is never opened for it (--event may read it).
 import { randomUUID } from 'node:crypto';
-import { createChannelTransports, TransportConfigError, type ChannelName, type OutgoingMessage } from '@followup/runtime';
+import { createChannelTransports, type ChannelName, type OutgoingMessage } from '@followup/runtime';
 import { styleFor } from '../output/terminal.js';
 import { previewInput, sampleOptionFlags, sampleOptionsHelp } from '../preview/preview-input.js';
 import { projectConfig } from '../runtime-context.js';
@@ -38,13 +38,7 @@ environment errors (no --to, unknown rule, unsupported transport).`,
         const { preview, ruleName, project } = input;
         const channel = preview.channel as ChannelName;
         if (channel === 'email' && !/^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/.test(to)) throw new UsageError(`--to takes one email address for an email message, not '${to}'`);
-        let transports: ReturnType<typeof createChannelTransports>;
-        try {
-            transports = createChannelTransports(projectConfig(project.root), { projectRoot: project.root, env: io.env });
-        } catch (error) {
-            if (error instanceof TransportConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        const transports = createChannelTransports(projectConfig(project.root), { projectRoot: project.root, env: io.env });
         const delivery = `test:${ruleName}:${randomUUID()}`;
         const message: OutgoingMessage = {
             deliveryId: delivery,

@@ -18,13 +18,11 @@ import {
     startServer,
     startTransactionalDispatcher,
     providerWebhooks,
-    TrackingConfigError,
     trackingDecorator,
     trackingDraftDecorator,
     trackingFromEnvironment,
     trackingRoutes,
-    TransportConfigError,
-    type ChannelTransports,
+    operatorUi,
     type Clock,
     type ServeContext,
     type ServePlugin,
@@ -46,6 +44,9 @@ export const serveCommand: Command = {
                            (Content-Type: application/x-ndjson); all or nothing. 202 {"events": [...]}
   POST /v1/profiles        a new version of a profile: {"key"?, "at"?, "data": {...}} (valid from at, default now)
   GET  /healthz, /readyz, /metrics (Prometheus)
+  GET  /ui                 the operator page (read-only): each rule's runs, decisions per day, the
+                           outbox depth, the report, an explain box; key: FOLLOWUP_UI_KEYS, else an
+                           API key, as Bearer token or as the password of the browser's login prompt
   GET  /t/o/<token>, /t/c/<token>  the open pixel and signed click redirects written into HTML emails
   GET, POST /u/<token>     unsubscribe page and RFC 8058 one-click unsubscribe (List-Unsubscribe)
   POST /v1/webhooks/sendgrid, /v1/webhooks/mailgun  provider events (signatures checked with
@@ -91,15 +92,8 @@ keys, port in use, database unreachable, unsupported transport).`,
         // Tracking (docs/tracking.md): with FOLLOWUP_SECRET, HTML emails get signed click redirects, an
         // open pixel and one-click unsubscribe headers, pointing at FOLLOWUP_PUBLIC_URL (default: where
         // we listen, known once listening). Provider webhooks check their own keys.
-        let tracking: TrackingDecoratorOptions | undefined;
-        let webhooks: ServePlugin;
-        try {
-            tracking = trackingFromEnvironment(io.env, () => context.publicUrl);
-            webhooks = providerWebhooks({ env: io.env });
-        } catch (error) {
-            if (error instanceof TrackingConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        const tracking: TrackingDecoratorOptions | undefined = trackingFromEnvironment(io.env, () => context.publicUrl);
+        const webhooks: ServePlugin = providerWebhooks({ env: io.env });
 
         const project = await loadProject(args.positionals);
         if (project.errorCount > 0) {
@@ -111,17 +105,11 @@ keys, port in use, database unreachable, unsupported transport).`,
         const ingestion = compileIngestionPlans(project);
 
         const config = projectConfig(project.root);
-        let channels: ChannelTransports;
-        try {
-            channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
-        } catch (error) {
-            if (error instanceof TransportConfigError) throw new UsageError(error.message);
-            throw error;
-        }
+        const channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
         const target = resolveDbTarget(args, io, project.root, config);
         const log = createJsonLogger({
             write: (line) => io.out.write(line),
-            secrets: [...environmentSecrets(io.env), ...apiKeys, ...urlPassword(target)],
+            secrets: [...environmentSecrets(io.env), ...apiKeys, ...parseApiKeys(io.env['FOLLOWUP_UI_KEYS']), ...urlPassword(target)],
             base: { pid: process.pid },
             clock,
         });
@@ -182,6 +170,9 @@ keys, port in use, database unreachable, unsupported transport).`,
         // Step 2, the HTTP server. Route plugins (tracking, provider webhooks) go in `plugins`, the
         // tracking of rendered emails in `decorate`.
         const plugins: ServePlugin[] = tracking ? [trackingRoutes, webhooks] : [webhooks];
+        // The operator page (/ui, read-only): FOLLOWUP_UI_KEYS, else the API keys (docs/measuring.md).
+        const uiKeys = parseApiKeys(io.env['FOLLOWUP_UI_KEYS']);
+        plugins.push(operatorUi({ plans: rulePlans, keys: uiKeys.length > 0 ? uiKeys : apiKeys }));
         if (!tracking) log.warn('tracking is off: set FOLLOWUP_SECRET to track opens and clicks and offer one-click unsubscribe');
         let server;
         try {
@@ -194,6 +185,7 @@ keys, port in use, database unreachable, unsupported transport).`,
                 plugins,
                 connections,
                 ...(tracking ? { decorate: trackingDraftDecorator(tracking) } : {}),
+                ...(config.phoneRegion !== undefined ? { phoneRegion: config.phoneRegion } : {}),
                 onQueued: () => dispatcher.wake(),
             });
         } catch (error) {

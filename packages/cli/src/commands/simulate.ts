@@ -1,7 +1,7 @@
 // `followup simulate`: what the rules would have done over the stored history (docs/testing.md).
 import { compilePlans, getDialect, lowerProject, notSentQuery, type NotSentQuery } from '@followup/compiler';
 import { loadProject } from '@followup/language';
-import { simulate, UnknownRuleError, selectPlans, type RuleSimulation, type SimulationCounts, type SimulationReport } from '@followup/runtime';
+import { simulate, selectPlans, type RuleSimulation, type SimulationCounts, type SimulationReport } from '@followup/runtime';
 import { styleFor, type Style } from '../output/terminal.js';
 import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
@@ -49,13 +49,7 @@ Exit codes: 0 simulated, 1 the project has errors, 2 usage or environment errors
             return ExitCode.inputErrors;
         }
         const plans = compilePlans(project);
-        let chosen: ReturnType<typeof selectPlans>;
-        try {
-            chosen = selectPlans(plans, args.values['rule'] as string | undefined);
-        } catch (error) {
-            if (error instanceof UnknownRuleError) throw new UsageError(error.message);
-            throw error;
-        }
+        const chosen = selectPlans(plans, args.values['rule'] as string | undefined);
         const dialect = getDialect('postgres');
         const notSent: Record<string, NotSentQuery> = Object.fromEntries(lowerProject(project).map(ir => [ir.rule, notSentQuery(ir, dialect)]));
         const store = await openCliStore(resolveDbTarget(args, io, project.root, projectConfig(project.root)));

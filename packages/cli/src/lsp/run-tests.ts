@@ -69,7 +69,7 @@ export async function runTests(services: EditorServices, params: RunTestsParams,
             throw new ResponseError(ErrorCodes.InvalidRequest, `Cannot run the tests: the project has ${errorSummary(project)}`);
         }
         const scenarios = lowerTests(project).filter(s => s.source.file === file && (!params.tests || params.tests.includes(s.name)));
-        return { root: project.root, plans: compilePlans(project), scenarios, schemas: projectSchemas(project) };
+        return { root: project.root, plans: compilePlans(project), scenarios, schemas: projectSchemas(project, phoneRegionOf(project.root)) };
     });
     if (params.tests) {
         const missing = params.tests.filter(name => !prepared.scenarios.some(s => s.name === name));
@@ -133,4 +133,17 @@ async function runWithCli(root: string, names: string[]): Promise<TestOutcome[]>
 
 export function rangeOf(source: { line: number; column: number; endLine: number; endColumn: number }): Range {
     return { start: { line: source.line - 1, character: source.column - 1 }, end: { line: source.endLine - 1, character: source.endColumn - 1 } };
+}
+
+/**
+ * followup.config.json's phoneRegion, read here rather than with the runtime's loadConfig, which this
+ * bundle leaves out (a broken config file is reported by the commands, not here).
+ */
+function phoneRegionOf(root: string): string | undefined {
+    try {
+        const region = (JSON.parse(fs.readFileSync(nodePath.join(root, 'followup.config.json'), 'utf8')) as { phoneRegion?: unknown }).phoneRegion;
+        return typeof region === 'string' ? region : undefined;
+    } catch {
+        return undefined;
+    }
 }

@@ -8,7 +8,7 @@ import { printDiagnostics } from '../commands/check.js';
 import { ExitCode, UsageError, type Io, type ParsedArgs } from '../commands/command.js';
 import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { renderMessagePreview, sampleOptions, type MessagePreview } from './message-preview.js';
-import { historySampleById, SampleError, type SampleEvent } from './sample-event.js';
+import { historySampleById, type SampleEvent } from './sample-event.js';
 
 export const sampleOptionsHelp = `  --rule <name>         the rule whose message to render (required when the project has several)
   --event <id>          render for this event: from the project's history.jsonl, else from the store (--db)
@@ -84,10 +84,6 @@ export async function previewInput(args: ParsedArgs, io: Io, json: boolean): Pro
         if (!fs.existsSync(file)) throw new UsageError(`no file ${sampleFile}`);
         sample = nodePath.relative(project.root, file);
     }
-    try {
-        return { project, rule, ruleName: name, message, preview: renderMessagePreview(project, message, project.root, sample) };
-    } catch (error) {
-        if (error instanceof SampleError) throw new UsageError(error.message);
-        throw error;
-    }
+    // A sample that cannot be read is a SampleError (a FollowupError of kind 'usage': exit 2).
+    return { project, rule, ruleName: name, message, preview: renderMessagePreview(project, message, project.root, sample) };
 }

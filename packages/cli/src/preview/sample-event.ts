@@ -11,6 +11,7 @@
 // preview says which fields are missing or unknown instead of rendering silently wrong.
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { FollowupError } from '@followup/values';
 import { fieldViews, type Event, type FieldView, type FuType, type Profile } from '@followup/language';
 import { validateEventData } from '@followup/runtime/validate';
 
@@ -57,7 +58,11 @@ const MAX_LISTED_HISTORY = 50;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export class SampleError extends Error {}
+export class SampleError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
+}
 
 /** The folders from the document's own up to the project root: the nearest sample wins. */
 function foldersUpTo(start: string, root: string): string[] {

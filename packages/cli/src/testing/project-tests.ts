@@ -1,6 +1,7 @@
 // Running a checked project's scenario tests: what `followup test` and the editor's "Run test" share.
 // The project is compiled (rules → plans, tests → scenario IR) and the scenarios run on the embedded
 // store `openScenarioStore` keeps in memory (one per process, emptied before each test).
+import { loadConfig } from '@followup/runtime';
 import { compilePlans, lowerTests, type ScenarioIR } from '@followup/compiler';
 import type { FollowupDiagnostic, LoadedProject } from '@followup/language';
 import { openScenarioStore, runScenario, type ScenarioFailure, type ScenarioResult, type Store } from '@followup/runtime';
@@ -39,7 +40,7 @@ export async function runProjectTests(project: LoadedProject, options: ProjectTe
     const scenarios = selectScenarios(lowerTests(project), options);
     if (scenarios.length === 0) return [];
     const store = options.store ?? await testStore();
-    const schemas = projectSchemas(project);
+    const schemas = projectSchemas(project, loadConfig(project.root).phoneRegion);
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios) {
         const result = await runScenario(store, plans, scenario, { schemas });

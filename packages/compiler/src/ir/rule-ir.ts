@@ -83,6 +83,35 @@ export interface RuleIR {
      * the profile): quiet hours are the recipient's when it holds a valid IANA zone. Null: none declared.
      */
     recipientZone: { source: ValueSource; path: PathStep[] } | null;
+    /** What counts as a conversion (docs/measuring.md): the rule's `goal`, else the policy's for its event. Null: none. */
+    goal: GoalIR | null;
+    /** `holdout N%`: that share of the people the rule would send to is held out. Null: none. */
+    holdout: HoldoutIR | null;
+}
+
+/**
+ * `goal <event> [with same f] within <duration> [value <field>]`: a follow-up converted when an event of
+ * that type, related to the rule's event by `match` (as `since` relates them), happened in
+ * (t, t + within], t being when the follow-up was sent (held out: when it would have been).
+ */
+export interface GoalIR {
+    event: string;
+    match: SinceMatchIR;
+    within: DurationIR;
+    /** A numeric field of the goal event, summed as revenue; null when the goal has no value. */
+    value: string | null;
+    scope: 'rule' | 'project';
+}
+
+/**
+ * `holdout <share>%`: a person is held out when a hash of (seed, person) falls below the share, so they
+ * stay in the same group across events and runs. The person is the event's key value, else the recipient.
+ */
+export interface HoldoutIR {
+    share: number;
+    person: { kind: 'key'; field: string } | { kind: 'recipient' };
+    /** The rule's first name (the oldest of `was`), so that a renamed rule keeps its split. */
+    seed: string;
 }
 
 /**

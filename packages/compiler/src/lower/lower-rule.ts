@@ -8,6 +8,7 @@ import {
     type ChannelName, type Comparison, type Event, type Condition, type Duration, type FuType, type Literal, type Operand,
     type Limit, type Policy, type Profile, type QuietHours, type Rule
 } from '@followup/language';
+import { lowerGoal, lowerHoldout, lowerMatch } from './lower-measuring.js';
 import type { CompareOp, ConditionIR, DurationIR, LimitIR, LiteralIR, OperandIR, QuietHoursIR, RuleIR, ScalarType, Weekday } from '../ir/rule-ir.js';
 
 export class LoweringError extends Error {}
@@ -90,7 +91,7 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
     const lookback = rule.options.find(o => o.$type === 'Lookback');
     const expire = rule.options.find(o => o.$type === 'Expire');
     const channel = rule.action.channel as ChannelName;
-    const policyOptions = policies.flatMap(p => p.options).filter(o => o.channel === undefined || o.channel === channel);
+    const policyOptions = policies.flatMap(p => p.options).filter(o => o.$type !== 'Goal' && (o.channel === undefined || o.channel === channel));
     const limits = [
         ...rule.options.filter(isLimit).map(l => lowerLimit(l, 'rule')),
         ...policyOptions.filter(isLimit).map(l => lowerLimit(l, 'project')),
@@ -125,11 +126,7 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
             const same = c.same.map(s => s.ref).filter((f): f is NonNullable<typeof f> => f !== undefined);
             const match = other && (c.same.length > 0 ? resolveSameMatch(same, other) : resolveSinceMatch(event, other, channel, profile));
             if (!other || !match) throw new LoweringError('since condition is not resolved');
-            const on = match.on.map(p => ({
-                field: p.field, otherField: p.otherField,
-                normalise: (match.kind === 'address' ? addressNormalise : p.type === 'email' ? 'email' : 'none') as 'email' | 'none',
-            }));
-            return { kind: 'since', event: other.name, match: { kind: match.kind, on } };
+            return { kind: 'since', event: other.name, match: lowerMatch(match, channel) };
         }
         if (isComparison(c)) {
             const values = c.op === 'in' ? c.values : c.right ? [c.right] : [];
@@ -138,8 +135,9 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
         throw new LoweringError(`unexpected condition ${(c as Condition).$type}`);
     };
 
+    const name = rule.name ?? derivedRuleName(rule);
     return {
-        rule: rule.name ?? derivedRuleName(rule),
+        rule: name,
         derivedName: !rule.name,
         identity: { previousNames: [...rule.previousNames], isNew: rule.isNew },
         source: {
@@ -165,5 +163,7 @@ export function lowerRule(rule: Rule, projectRoot: string, profile: Profile | un
         limits,
         quietHours,
         recipientZone: quietHours.length > 0 ? recipientZone(event, profile) : null,
+        goal: lowerGoal(rule, event, channel, profile, policies, duration),
+        holdout: lowerHoldout(rule, event, profile, name),
     };
 }

@@ -5,6 +5,7 @@ import { checkTemplate, compileTemplate, partTemplate, type Message, type Profil
 import type { RuleIR } from '../ir/rule-ir.js';
 import type { ExplainQuery } from '../sql/explain-query.js';
 import type { DerivedIndex } from '../sql/derived-indexes.js';
+import type { ReportQueries } from '../sql/report-query.js';
 import type { RuleQuery } from '../sql/rule-queries.js';
 
 export const planFormat = 'followup.plan/1';
@@ -29,10 +30,10 @@ export interface RenderPlan extends Omit<RuleIR, 'derivedName'> {
     reads: string[];
     /**
      * selection: who is due; recheck: still due right before sending; explain: one event's verdict,
-     * condition by condition; indexes: what the queries probe beyond the store's own indexes (created
-     * by run and serve when missing).
+     * condition by condition; report: what the rule decided and what came of it (docs/measuring.md);
+     * indexes: what the queries probe beyond the store's own indexes (created by run and serve when missing).
      */
-    queries: { dialect: string; selection: RuleQuery; recheck: RuleQuery; explain: ExplainQuery; indexes: DerivedIndex[] };
+    queries: { dialect: string; selection: RuleQuery; recheck: RuleQuery; explain: ExplainQuery; report: ReportQueries; indexes: DerivedIndex[] };
 }
 
 export function compileMessageTemplates(message: Message, profile: Profile | undefined, projectRoot: string): RenderPlan['templates'] {

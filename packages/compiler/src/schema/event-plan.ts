@@ -2,10 +2,11 @@
 // data, its key, and the transactional messages to send when it arrives (compiled templates and who
 // they go to). Plain JSON, like the render plans.
 import {
-    channelAddressType, declaredFields, isEvent, isField, isMessage, keyField,
+    channelAddressType, declaredFields, fieldViews, isEvent, isField, isMessage, keyField,
     type ChannelName, type Event, type Field, type LoadedProject, type Message, type Profile,
 } from '@followup/language';
 import { compileMessageTemplates, type RenderPlan } from '../plan/render-plan.js';
+import { phonePaths, type PhonePath } from '@followup/values';
 import { eventDataSchema, type JsonSchema } from './event-json-schema.js';
 
 /** The conventional name of the message sent when its event arrives (LANGUAGE.md §2). */
@@ -30,12 +31,15 @@ export interface EventPlan {
     key: string | null;
     /** For an event targeting the profile: the profile's key field, which the event carries. */
     profileKey: string | null;
+    /** Where the data's phone numbers are (`phone`, `contacts.*.mobile`): stored in E.164. */
+    phonePaths: PhonePath[];
     transactional: TransactionalPlan[];
 }
 
 export interface ProfilePlan {
     schema: JsonSchema;
     key: string | null;
+    phonePaths: PhonePath[];
 }
 
 export interface IngestionPlans {
@@ -54,7 +58,7 @@ export function compileIngestionPlans(project: LoadedProject): IngestionPlans {
         .sort((a, b) => a.event.localeCompare(b.event));
     return {
         events,
-        profile: profile ? { schema: eventDataSchema(profile), key: keyField(profile)?.name ?? null } : null,
+        profile: profile ? { schema: eventDataSchema(profile), key: keyField(profile)?.name ?? null, phonePaths: phonePaths(fieldViews(profile)) } : null,
     };
 }
 
@@ -85,6 +89,7 @@ function eventPlan(event: Event, messages: Message[], profile: Profile | undefin
         schema: eventDataSchema(event, profile),
         key: keyField(event)?.name ?? null,
         profileKey: event.targetsProfile ? (keyField(profile)?.name ?? null) : null,
+        phonePaths: phonePaths(fieldViews(event)),
         transactional,
     };
 }

@@ -30,8 +30,14 @@ export abstract class Dialect {
     abstract textStartsWith(text: string, prefix: string): string;
     abstract equalsAny(expr: string, arrayParam: string): string;
     abstract distinctFrom(a: string, b: string): string;
+    /** `expr` as text (for explanations: a count, a JSON value, an instant). */
+    abstract castText(expr: string): string;
+    /** A typed NULL, where a query's column must have a type whatever the rule (no profile: NULL jsonb). */
+    abstract typedNull(type: 'text' | 'jsonb'): string;
     /** An email address as stored in suppressions: `normaliseEmail` of @followup/values (blanks trimmed, ASCII lower-cased). */
     abstract normaliseEmail(expr: string): string;
+    /** The UTC calendar day (a `date`) of a timestamptz expression: the report's days. */
+    abstract utcDay(expr: string): string;
     /** `trimBlanks` of @followup/values: every blank of BLANK_CHARACTERS trimmed at both ends (other addresses). */
     abstract trimBlanks(expr: string): string;
     /** Pretty-prints generated SQL, deterministically (for the .sql file people read: it is slow). */

@@ -50,7 +50,7 @@ export function explainQuery(ir: RuleIR, dialect: Dialect): ExplainQuery {
           ${suppressed} AS suppressed, ${reason} AS suppression_reason,
           x.outcome AS decision, x.decided_at, x.followup_delivery_id, x.detail AS decision_detail,
           fd.status AS followup_status, fd.sent_at AS followup_sent_at,
-          e.payload AS event, ${ir.profile ? 'p.payload' : 'NULL::jsonb'} AS profile
+          e.payload AS event, ${ir.profile ? 'p.payload' : dialect.typedNull('jsonb')} AS profile
           ${columns.length ? ',' + columns.join(',\n') : ''}
         ${q.from()}
         LEFT JOIN decisions x ON x.rule = ${rule} AND x.event_id = d.event_id

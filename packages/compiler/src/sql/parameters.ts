@@ -7,6 +7,8 @@ export interface ParameterSpec {
     type: SqlParamType;
     /** The bound value; absent for `$1`/`$2` (and the recheck's `$1`), which the runtime supplies. */
     value?: string | number | boolean | string[] | number[] | boolean[];
+    /** When one value serves several uses (the channel `email` and a trigger's `email sent`): every use, first first. */
+    uses?: string[];
 }
 
 /** Collects the values a query binds, so no value is ever spliced into SQL text. */
@@ -21,7 +23,11 @@ export class ParameterList {
     bind(name: string, type: SqlParamType, value: NonNullable<ParameterSpec['value']>): string {
         const key = JSON.stringify([type, value]);
         const existing = this.specs.find(s => s.value !== undefined && JSON.stringify([s.type, s.value]) === key);
-        if (existing) return this.dialect.param(existing.index, existing.type);
+        if (existing) {
+            const uses = existing.uses ?? [existing.name];
+            if (!uses.includes(name)) existing.uses = [...uses, name];
+            return this.dialect.param(existing.index, existing.type);
+        }
         const index = this.specs.length + 1;
         this.specs.push({ index, name, type, value });
         return this.dialect.param(index, type);

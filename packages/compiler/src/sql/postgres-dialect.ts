@@ -73,6 +73,14 @@ export class PostgresDialect extends Dialect {
         return `(${json} @> ${jsonParam})`;
     }
 
+    castText(expr: string): string {
+        return `(${expr})::text`;
+    }
+
+    typedNull(type: 'text' | 'jsonb'): string {
+        return `NULL::${type}`;
+    }
+
     textContains(text: string, needle: string): string {
         return `strpos(${text}, ${needle}) > 0`;
     }
@@ -95,6 +103,10 @@ export class PostgresDialect extends Dialect {
 
     trimBlanks(expr: string): string {
         return postgresTrimBlanks(expr);
+    }
+
+    utcDay(expr: string): string {
+        return `(${expr} AT TIME ZONE 'UTC')::date`;
     }
 
     format(sql: string): string {

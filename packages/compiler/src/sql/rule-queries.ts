@@ -2,7 +2,7 @@
 //  - selection: who is due in the window (w - D, now - D], with the expired and suppressed flags;
 //  - recheck: which of some events still qualify right before sending (LANGUAGE.md §4).
 // Both share every bound value from $3 on, so the runtime binds one list of values.
-import type { ConditionIR, LiteralIR, OperandIR, RuleIR } from '../ir/rule-ir.js';
+import type { ConditionIR, LiteralIR, OperandIR, RuleIR, SinceMatchIR } from '../ir/rule-ir.js';
 import type { Dialect, SqlParamType } from './dialect.js';
 import { ParameterList, type ParameterSpec } from './parameters.js';
 
@@ -120,8 +120,8 @@ export class RuleSql {
     /** The operand's value as text, for explanations. */
     operandText(operand: OperandIR): string {
         const { dialect } = this;
-        if (operand.kind === 'count') return `${this.operand(operand)}::text`;
-        if (operand.type === 'list') return `${dialect.jsonValue(this.base(operand.source), operand.path)}::text`;
+        if (operand.kind === 'count') return dialect.castText(this.operand(operand));
+        if (operand.type === 'list') return dialect.castText(dialect.jsonValue(this.base(operand.source), operand.path));
         return dialect.jsonText(this.base(operand.source), operand.path);
     }
 
@@ -169,15 +169,11 @@ export class RuleSql {
         // By a person: an open by a privacy proxy (flagged machine) is not one; a click always is.
         const person = c.byPerson ? `AND (t.kind = 'click' OR NOT t.machine)` : '';
         return `t.delivery_id = d.id AND t.kind IN (${kinds}) AND t.at <= ${this.now}
-            ${link ? `AND (t.link = ${link} OR strpos(t.url, ${link}) > 0)` : ''} ${person}`;
+            ${link ? `AND (t.link = ${link} OR ${this.dialect.textContains('t.url', link)})` : ''} ${person}`;
     }
 
     private sinceWhere(c: Extract<ConditionIR, { kind: 'since' }>): string {
-        const { dialect } = this;
-        const equal = c.match.on.map(({ field, otherField, normalise }) => {
-            const norm = (expr: string) => (normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
-            return `${norm(dialect.jsonText('s.payload', [otherField]))} = ${norm(dialect.jsonText('e.payload', [field]))}`;
-        });
+        const equal = matchEquality(this.dialect, c.match, 's.payload', 'e.payload');
         // "Since" is about the person's other events: never the trigger's own event, even when it is
         // stamped after its own delivery (two clocks).
         return `s.type = ${this.params.bind('since_event', 'text', c.event)}
@@ -203,16 +199,32 @@ export class RuleSql {
     evidence(c: ConditionIR): string {
         const atom = c.kind === 'not' ? c.item : c;
         switch (atom.kind) {
-            case 'engagement': return `(SELECT min(t.at)::text FROM tracking t WHERE ${this.trackingWhere(atom)})`;
+            case 'engagement': return `(SELECT ${this.dialect.castText('min(t.at)')} FROM tracking t WHERE ${this.trackingWhere(atom)})`;
             case 'since': return `(SELECT s.id FROM events s WHERE ${this.sinceWhere(atom)} ORDER BY s.occurred_at, s.id LIMIT 1)`;
             case 'compare': return this.operandText(atom.operand);
-            default: return 'NULL::text';
+            default: return this.dialect.typedNull('text');
         }
     }
 
     where(first: string[], condition: string | undefined): string {
         return [...first, ...this.triggerFilters, ...(condition ? [condition] : [])].join('\n AND ');
     }
+}
+
+/**
+ * `other` (another event's payload) relates to `own` (the rule event's) as `match` says: each pair of
+ * fields equal, as text (emails trimmed and lower-cased). For `since` conditions and goals alike.
+ */
+export function matchEquality(dialect: Dialect, match: SinceMatchIR, other: string, own: string): string[] {
+    return matchSides(dialect, match, other, own).map(({ other: a, own: b }) => `${a} = ${b}`);
+}
+
+/** The pairs of expressions `matchEquality` compares: the other event's side and the rule event's. */
+export function matchSides(dialect: Dialect, match: SinceMatchIR, other: string, own: string): { other: string; own: string }[] {
+    return match.on.map(({ field, otherField, normalise }) => {
+        const norm = (expr: string) => (normalise === 'email' ? dialect.normaliseEmail(expr) : expr);
+        return { other: norm(dialect.jsonText(other, [otherField])), own: norm(dialect.jsonText(own, [field])) };
+    });
 }
 
 function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
@@ -230,7 +242,7 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
           ${suppressed} AS suppressed,
           ${q.recipient} AS recipient,
           e.payload AS event,
-          ${ir.profile ? 'p.payload' : 'NULL::jsonb'} AS profile
+          ${ir.profile ? 'p.payload' : dialect.typedNull('jsonb')} AS profile
         ${q.from()}
         WHERE ${q.where([
             `d.sent_at > ${params.ref(1)} - ${delay}`,

@@ -62,6 +62,11 @@ export const DiagnosticCode = {
     ExpectationFailed: 'FU190',
     /** Given by `followup test`: a step that could not be carried out (no such delivery yet, ...). */
     TestStepFailed: 'FU191',
+    // Measuring (docs/measuring.md): goals and holdouts.
+    GoalValueNotNumeric: 'FU200',
+    HoldoutShare: 'FU201',
+    GoalScope: 'FU202',
+    HoldoutWithoutGoal: 'FU203',
 } as const;
 
 export type DiagnosticCodeValue = typeof DiagnosticCode[keyof typeof DiagnosticCode];

@@ -3,6 +3,7 @@ import type { FollowupAstType } from '../generated/ast.js';
 import type { FollowupServices } from '../services/followup-module.js';
 import { ConditionChecks } from './condition-checks.js';
 import { DeclarationChecks } from './declaration-checks.js';
+import { GoalChecks } from './goal-checks.js';
 import { RuleChecks } from './rule-checks.js';
 import { TemplateChecks } from './template-checks.js';
 import { TestChecks } from './test-checks.js';
@@ -13,6 +14,7 @@ export function registerChecks(services: FollowupServices): void {
     const rules = new RuleChecks(services);
     const conditions = new ConditionChecks();
     const templates = new TemplateChecks(services.references.ScopeProvider);
+    const goals = new GoalChecks(services);
     const tests = new TestChecks(services);
     const checks: ValidationChecks<FollowupAstType> = {
         Model: declarations.checkModel,
@@ -31,6 +33,8 @@ export function registerChecks(services: FollowupServices): void {
         SinceCondition: rules.checkSince,
         Comparison: conditions.checkComparison,
         Path: conditions.checkPath,
+        Goal: goals.checkGoal,
+        Holdout: goals.checkHoldout,
         Test: tests.checkTest,
         TestEvent: tests.checkTestEvent,
         TestProfile: tests.checkTestProfile,

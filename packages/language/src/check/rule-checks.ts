@@ -3,7 +3,7 @@ import type { ValidationAcceptor } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
 import {
     isEvent, isLimit, isQuietHours, isRule,
-    type Duration, type Engagement, type Event, type Limit, type Policy, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
+    type Duration, type Engagement, type Event, type Goal, type Limit, type Policy, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
 } from '../generated/ast.js';
 import { resolveRecipient, resolveSinceMatch, channelAddressType, type ChannelName } from '../model/channels.js';
 import { durationValue, isKnownTimeZone, parseTimeOfDay } from '../model/durations.js';
@@ -110,6 +110,7 @@ export class RuleChecks {
     checkPolicy = (policy: Policy, accept: ValidationAcceptor): void => {
         const seen = new Set<string>();
         for (const option of policy.options) {
+            if (option.$type === 'Goal') continue; // goals are checked across every policy block (goal-checks.ts)
             const scope = option.channel ?? 'every channel';
             const key = isLimit(option) ? `limit per ${durationKey(option.per)} on ${scope}` : `quiet hours on ${scope}`;
             if (seen.has(key)) {
@@ -201,7 +202,7 @@ export class RuleChecks {
         const other = since.event?.ref;
         if (!rule || !isEvent(event) || !other) return;
         if (since.same.length > 0) {
-            this.checkSameFields(since, event, other, accept);
+            checkSameFields(since, event, other, accept);
             return;
         }
         const channel = rule.action?.channel as ChannelName;
@@ -212,28 +213,29 @@ export class RuleChecks {
             `Declare the same key in both (e.g. \`key customerId\`), or relate them on a field both have: ${other.name} with same <field> since sent`);
     };
 
-    /** `with same f`: f is a single value (not a list or a record) in both events, of comparable types. */
-    private checkSameFields(since: SinceCondition, event: Event, other: Event, accept: ValidationAcceptor): void {
-        since.same.forEach((reference, index) => {
-            const mine = reference.ref;
-            if (!mine) return; // unknown in the rule's event: reported by linking
-            const at = { node: since, property: 'same' as const, index };
-            const theirs = declaredFields(other).find(f => f.name === mine.name);
-            if (!theirs) {
-                const guess = didYouMean(mine.name, declaredFields(other).map(f => f.name));
-                report(accept, 'error', DiagnosticCode.SameFieldMissing, `'${other.name}' has no field '${mine.name}' to compare with '${event.name}'s`, at,
-                    guess ? `Did you mean to relate them on a field both have? '${other.name}' has '${guess}'` : `Add '${mine.name}' to event '${other.name}', or relate the events on a field both have`);
-                return;
-            }
-            const [a, b] = [typeOfTypeRef(mine.type), typeOfTypeRef(theirs.type)];
-            if (a.kind !== 'primitive' || b.kind !== 'primitive') {
-                report(accept, 'error', DiagnosticCode.OperatorDoesNotFit, `'${mine.name}' is ${typeToString(a.kind !== 'primitive' ? a : b)}: 'with same' compares single values`, at);
-            } else if (!comparable(a, b)) {
-                report(accept, 'error', DiagnosticCode.IncompatibleComparison,
-                    `'${mine.name}' is ${typeToString(a)} in '${event.name}' but ${typeToString(b)} in '${other.name}': they cannot be the same`, at);
-            }
-        });
-    }
+}
+
+/** `with same f` (of a `since` condition or a goal): f is a single value (not a list or a record) in both events, of comparable types. */
+export function checkSameFields(since: SinceCondition | Goal, event: Event, other: Event, accept: ValidationAcceptor): void {
+    since.same.forEach((reference, index) => {
+        const mine = reference.ref;
+        if (!mine) return; // unknown in the rule's event: reported by linking
+        const at = { node: since, property: 'same' as const, index };
+        const theirs = declaredFields(other).find(f => f.name === mine.name);
+        if (!theirs) {
+            const guess = didYouMean(mine.name, declaredFields(other).map(f => f.name));
+            report(accept, 'error', DiagnosticCode.SameFieldMissing, `'${other.name}' has no field '${mine.name}' to compare with '${event.name}'s`, at,
+                guess ? `Did you mean to relate them on a field both have? '${other.name}' has '${guess}'` : `Add '${mine.name}' to event '${other.name}', or relate the events on a field both have`);
+            return;
+        }
+        const [a, b] = [typeOfTypeRef(mine.type), typeOfTypeRef(theirs.type)];
+        if (a.kind !== 'primitive' || b.kind !== 'primitive') {
+            report(accept, 'error', DiagnosticCode.OperatorDoesNotFit, `'${mine.name}' is ${typeToString(a.kind !== 'primitive' ? a : b)}: 'with same' compares single values`, at);
+        } else if (!comparable(a, b)) {
+            report(accept, 'error', DiagnosticCode.IncompatibleComparison,
+                `'${mine.name}' is ${typeToString(a)} in '${event.name}' but ${typeToString(b)} in '${other.name}': they cannot be the same`, at);
+        }
+    });
 }
 
 /** The same period written two ways (`1 week`, `7 days`) is the same key. */

@@ -1,9 +1,10 @@
 import type { ReferenceInfo } from 'langium';
 import {
-    isEvent, isKeyDecl, isMessage, isPathSegment, isProfile, isRecordTypeRef, isSendAction, isSinceCondition, isTrigger,
+    isEvent, isGoal, isKeyDecl, isMessage, isPathSegment, isProfile, isRecordTypeRef, isSendAction, isSinceCondition, isTrigger,
     type PathSegment, type SendAction
 } from '../generated/ast.js';
 import { containingRule, ruleEvent } from '../model/schema.js';
+import { explainUnresolvedInGoal } from './goal-checks.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
 import { didYouMean } from '../template/did-you-mean.js';
 import { primitiveTypeNames } from '../types/fu-type.js';
@@ -43,6 +44,7 @@ export function explainUnresolved(info: ReferenceInfo, scopes: FollowupScopeProv
         const event = rule && ruleEvent(rule);
         return event ? withHint(DiagnosticCode.UnknownField, `Unknown field '${name}' on event '${event.name}'`, candidates()) : undefined;
     }
+    if (isGoal(container)) return explainUnresolvedInGoal(container, info.property, name, withHint, candidates);
     if (isSinceCondition(container) || isMessage(container)) {
         return withHint(DiagnosticCode.UnknownEvent, `Unknown event '${name}'`, candidates());
     }

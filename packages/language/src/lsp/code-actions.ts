@@ -14,6 +14,7 @@ import {
 import { DiagnosticCode } from '../check/codes.js';
 import { containingRule, ruleEvent } from '../model/schema.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
+import { goalActions } from './goal-actions.js';
 
 type FieldOwner = Event | Profile | RecordType;
 
@@ -68,7 +69,12 @@ export class FollowupCodeActionProvider implements CodeActionProvider {
                 case DiagnosticCode.UnknownRuleOrEvent:
                 case DiagnosticCode.UnknownType:
                 case DiagnosticCode.UnknownFilter:
+                case DiagnosticCode.GoalValueNotNumeric:
                     actions.push(...this.didYouMean(document, diagnostic));
+                    break;
+                case DiagnosticCode.GoalScope:
+                case DiagnosticCode.HoldoutShare:
+                    actions.push(...goalActions(document, diagnostic));
                     break;
                 case DiagnosticCode.UnknownMessage:
                     actions.push(...this.didYouMean(document, diagnostic), ...this.createMessage(document, diagnostic));

@@ -42,6 +42,7 @@ export class FollowupDocumentSymbolProvider extends DefaultDocumentSymbolProvide
 
 function policySymbol(policy: Policy): DocumentSymbol {
     const keyword = GrammarUtils.findNodeForKeyword(policy.$cstNode, 'policy') ?? policy.$cstNode!;
-    const detail = policy.options.map(o => (o.$type === 'Limit' ? `limit ${o.count}` : 'quiet hours') + (o.channel ? ` on ${o.channel}` : '')).join(', ');
+    const detail = policy.options.map(o => o.$type === 'Goal' ? `goal ${o.event?.$refText ?? '?'} for ${o.forEvent?.$refText ?? '?'}`
+        : (o.$type === 'Limit' ? `limit ${o.count}` : 'quiet hours') + (o.channel ? ` on ${o.channel}` : '')).join(', ');
     return { name: 'policy', kind: SymbolKind.Namespace, detail, range: policy.$cstNode!.range, selectionRange: keyword.range };
 }

@@ -4,13 +4,14 @@ import { CstUtils, type AstNode, type LangiumDocument, type LangiumDocuments, ty
 import { AstNodeHoverProvider, type LangiumServices } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
 import {
-    isEngagement, isEvent, isField, isLimit, isMessage, isModel, isPolicy, isProfile, isQuietHours, isRecordType, isRule,
+    isEngagement, isEvent, isField, isGoal, isHoldout, isLimit, isMessage, isModel, isPolicy, isProfile, isQuietHours, isRecordType, isRule,
     type Event, type Field, type Policy, type Profile, type Rule,
 } from '../generated/ast.js';
 import { durationValue, minutesToWords } from '../model/durations.js';
 import { declaredFields, ruleEvent, typeOfTypeRef } from '../model/schema.js';
 import { derivedRuleName } from '../services/name-provider.js';
 import { typeToString } from '../types/fu-type.js';
+import { goalHover, holdoutHover, ruleMeasuringLines } from './measuring-hover.js';
 import { engagementHover, optionHover, policyHover, rulePolicyLines } from './policy-hover.js';
 
 function fieldLine(field: Field): string {
@@ -58,6 +59,8 @@ export class FollowupHoverProvider extends AstNodeHoverProvider {
         if (isEngagement(node)) return engagementHover(node);
         if (isLimit(node) || isQuietHours(node)) return optionHover(node, isPolicy(node.$container));
         if (isPolicy(node)) return policyHover();
+        if (isGoal(node)) return goalHover(node);
+        if (isHoldout(node)) return holdoutHover(node);
         return undefined;
     }
 
@@ -86,7 +89,7 @@ export class FollowupHoverProvider extends AstNodeHoverProvider {
             return `**rule ${name}**${node.name ? '' : ' (short form; name derived as <trigger>_<message>_<channel>)'}\n\n` +
                 `Sends \`${node.action?.message?.$refText}\` on ${node.action?.channel}${event ? ` to each \`${event.name}\`` : ''}, ` +
                 `${minutesToWords(durationValue(node.trigger?.delay)?.minutes ?? 0)} after \`${node.trigger?.source?.$refText}\` was sent.\n\n${ruleWindowInWords(node)}` +
-                rulePolicyLines(node, this.policies()).map(line => `\n\n${line}`).join('');
+                [...rulePolicyLines(node, this.policies()), ...ruleMeasuringLines(node, this.policies())].map(line => `\n\n${line}`).join('');
         }
         return undefined;
     }

@@ -15,7 +15,7 @@ function quietText(quiet: QuietHours): string {
 
 /** The policy options that apply to a rule on `channel`. */
 function policyOptions(policies: readonly Policy[], channel: string | undefined): (Limit | QuietHours)[] {
-    return policies.flatMap(p => p.options).filter(o => o.channel === undefined || o.channel === channel);
+    return policies.flatMap(p => p.options).filter((o): o is Limit | QuietHours => o.$type !== 'Goal' && (o.channel === undefined || o.channel === channel));
 }
 
 /** Lines for a rule's hover: every cap and quiet-hours window its follow-ups are under. */

@@ -22,6 +22,7 @@ import { FollowupFoldingRangeProvider } from '../lsp/folding-ranges.js';
 import { FollowupNameProvider } from './name-provider.js';
 import { FollowupScopeProvider } from './scope-provider.js';
 import { FollowupValueConverter } from './value-converter.js';
+import { createFollowupParser } from './parser.js';
 
 export type FollowupAddedServices = {
     references: { ScopeProvider: FollowupScopeProvider };
@@ -31,7 +32,7 @@ export type FollowupServices = LangiumServices & FollowupAddedServices;
 
 /** The services this language replaces; each lives in its own file. */
 export const FollowupModule: Module<FollowupServices, PartialLangiumServices & FollowupAddedServices> = {
-    parser: { ValueConverter: () => new FollowupValueConverter() },
+    parser: { ValueConverter: () => new FollowupValueConverter(), LangiumParser: services => createFollowupParser(services) },
     references: {
         NameProvider: () => new FollowupNameProvider(),
         ScopeProvider: services => new FollowupScopeProvider(services),

@@ -1,8 +1,9 @@
 import { DefaultScopeProvider, WorkspaceCache, type LangiumCoreServices, type ReferenceInfo, type Scope } from 'langium';
 import {
-    isEvent, isField, isKeyDecl, isMessage, isPathSegment, isProfile, isSendAction, isSinceCondition,
+    isEvent, isField, isGoal, isKeyDecl, isMessage, isPathSegment, isProfile, isSendAction, isSinceCondition,
     type Message, type Path, type PathSegment, type Profile, type SendAction
 } from '../generated/ast.js';
+import { goalSubject } from '../model/goals.js';
 import { containingRule, declaredFields, fieldsOfTypeRef, ruleEvent } from '../model/schema.js';
 import { testScope, type TestScopeHelpers } from './test-scopes.js';
 
@@ -27,6 +28,10 @@ export class FollowupScopeProvider extends DefaultScopeProvider {
             const rule = containingRule(container);
             return this.createScopeForNodes(declaredFields(rule && ruleEvent(rule)));
         }
+        // `goal purchase with same orderId within 7 days value total`: `same` fields are the measured
+        // event's (the rule's, or the policy goal's `for` event); `value` is a field of the goal event.
+        if (isGoal(container) && context.property === 'same') return this.createScopeForNodes(declaredFields(goalSubject(container)));
+        if (isGoal(container) && context.property === 'value') return this.createScopeForNodes(declaredFields(container.event?.ref));
         if (isSendAction(container) && context.property === 'message') {
             return this.createScopeForNodes(this.messagesFor(container));
         }

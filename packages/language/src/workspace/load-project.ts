@@ -1,4 +1,5 @@
 // A project is a folder: every .followup file below it shares one namespace (LANGUAGE.md intro).
+import { FollowupError } from '@followup/values';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { URI, type LangiumDocument } from 'langium';
@@ -10,8 +11,11 @@ import { createFollowupServices, type FollowupServices } from '../services/follo
 import { checkTemplate } from '../template/index.js';
 import { compareDiagnostics, lineColumnAt, type FollowupDiagnostic, type Severity } from './diagnostic.js';
 
-export class ProjectInputError extends Error {
-    override readonly name = 'ProjectInputError';
+/** No such project, no .followup files: exit 2. */
+export class ProjectInputError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
 }
 
 export interface LoadedProject {

@@ -179,9 +179,9 @@ describe('completion of caps, quiet hours and opens by a person', () => {
     });
     it('offers the options of a rule and of a policy block, `quiet hours` as one item, `on` after a policy limit', async () => {
         expect(labels(await rule('followup x {\n  when cartAbandonment sent 3 days ago then send followup email\n  ‸\n}')))
-            .toEqual(['to', 'schedule', 'lookback', 'expire', 'limit', 'quiet hours']);
-        expect(labels(await rule('policy {\n  ‸\n}'))).toEqual(['limit', 'quiet hours']);
-        expect(labels(await rule('policy {\n  limit 2 per recipient per 1 day ‸\n}'))).toEqual(['on', 'limit', 'quiet hours']);
+            .toEqual(['to', 'schedule', 'lookback', 'expire', 'limit', 'quiet hours', 'goal', 'holdout 10%']);
+        expect(labels(await rule('policy {\n  ‸\n}'))).toEqual(['limit', 'quiet hours', 'goal']);
+        expect(labels(await rule('policy {\n  limit 2 per recipient per 1 day ‸\n}'))).toEqual(['on', 'limit', 'quiet hours', 'goal']);
         expect(labels(await rule('‸'))).toContain('policy');
     });
 });

@@ -56,7 +56,7 @@ describe('folding', () => {
     it('folds blocks (keeping `}` visible) and `"""` strings (keeping the closing quotes visible), not single-line blocks', async () => {
         expect(await folds(cart, 'events.followup')).toEqual(['2-13', '16-22']);
         expect(await folds(cart, 'messages.followup')).toEqual(['2-9', '5-8', '12-22', '15-21', '27-34', '30-33']);
-        expect(await folds(cart, 'rules.followup')).toEqual(['4-7', '11-18', '23-29', '33-35']);
+        expect(await folds(cart, 'rules.followup')).toEqual(['4-7', '13-22', '27-33', '37-39', '10-12 comment']);
     });
 
     it('folds runs of three or more comment lines', async () => {

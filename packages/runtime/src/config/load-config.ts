@@ -1,9 +1,13 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { FollowupError, phoneRegion } from '@followup/values';
 import { defaultConfig, type ProjectConfig } from './project-config.js';
 
-export class ConfigError extends Error {
-    override readonly name = 'ConfigError';
+/** followup.config.json is not what it must be: exit 2. */
+export class ConfigError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
 }
 
 /** Reads `followup.config.json` of a project folder (all of it optional), over the defaults. */
@@ -24,9 +28,13 @@ export function loadConfig(projectRoot: string): ProjectConfig {
             throw new ConfigError(`${file}: transports.${channel} must be outbox:<dir>, smtp://..., smtps://... or https://...`);
         }
     }
+    if (given.phoneRegion !== undefined && phoneRegion(given.phoneRegion) === undefined) {
+        throw new ConfigError(`${file}: phoneRegion must be a two-letter country code such as "FR" or "US", not ${JSON.stringify(given.phoneRegion)}`);
+    }
     return {
         transports,
         from: typeof given.from === 'string' ? given.from : defaultConfig.from,
         ...(typeof given.db === 'string' ? { db: given.db } : {}),
+        ...(given.phoneRegion !== undefined ? { phoneRegion: given.phoneRegion } : {}),
     };
 }

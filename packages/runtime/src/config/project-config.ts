@@ -8,6 +8,8 @@ export interface ProjectConfig {
     from: string;
     /** The store, when neither --db nor FOLLOWUP_DB is given: a folder (PGlite) or postgres:// URL. */
     db?: string;
+    /** Where phone numbers written without a country code are read (`FR`: `06 22 22 22 22` is +33622222222). */
+    phoneRegion?: string;
 }
 
 export const defaultConfig: ProjectConfig = {

@@ -7,7 +7,7 @@ import type { RenderPlan } from '@followup/compiler';
 import type { StoreEngine, StoreTx } from '../store/store.js';
 import { textArrayParameter } from './text-array.js';
 
-export type Outcome = 'send' | 'suppressed' | 'expired' | 'stopped' | 'capped';
+export type Outcome = 'send' | 'suppressed' | 'expired' | 'stopped' | 'capped' | 'held_out';
 
 export interface DecisionRow {
     eventId: string;

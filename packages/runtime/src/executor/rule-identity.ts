@@ -5,12 +5,12 @@
 //    old name's history over, in one transaction;
 //  - a rule that never ran and looks like a rule that is gone from the project but has decisions
 //    (same event, trigger, message and channel) is refused, naming both, unless it says `is new`.
+import { FollowupError } from '@followup/values';
 import type { RenderPlan } from '@followup/compiler';
 import type { Store, StoreTx } from '../store/store.js';
 
 /** A new rule looks like a retired one with decisions: the project must say which it is. */
-export class RuleIdentityError extends Error {
-    override readonly name = 'RuleIdentityError';
+export class RuleIdentityError extends FollowupError {
     constructor(
         readonly rule: string,
         readonly lookalike: string,
@@ -21,6 +21,7 @@ export class RuleIdentityError extends Error {
                 `but decided ${decisions} follow-up${decisions === 1 ? '' : 's'}: if '${rule}' is '${lookalike}' renamed, write ` +
                 `\`followup ${rule} was ${lookalike} { ... }\` (it keeps those decisions and sends nothing again); ` +
                 `if it is a new rule that may write to the same people again, write \`followup ${rule} is new { ... }\``,
+            'input',
         );
     }
 }

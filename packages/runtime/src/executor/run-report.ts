@@ -20,6 +20,8 @@ export interface RunCounts {
     capped: number;
     /** Queued, but inside quiet hours: held in the outbox until they end. */
     held: number;
+    /** Not sent: the rule's holdout kept these people from the follow-up, to measure it (docs/measuring.md). */
+    heldOut: number;
 }
 
 export interface RuleRunReport extends RunCounts {
@@ -54,7 +56,7 @@ export interface QueuedMessage {
 }
 
 export function zeroCounts(): RunCounts {
-    return { selected: 0, sent: 0, suppressed: 0, expired: 0, stopped: 0, failed: 0, queued: 0, capped: 0, held: 0 };
+    return { selected: 0, sent: 0, suppressed: 0, expired: 0, stopped: 0, failed: 0, queued: 0, capped: 0, held: 0, heldOut: 0 };
 }
 
 export function addCounts(into: RunCounts, more: Partial<RunCounts>): RunCounts {

@@ -5,6 +5,7 @@ import { createRenderer } from '../render/message-renderer.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
 import { CapCounter, lockRecipients } from './policies/caps.js';
+import { holdoutDecision } from './policies/holdout.js';
 import { quietHoursHold, recipientZoneOf, type Hold } from './policies/quiet-hours.js';
 import { prepareFollowup } from './prepare-followup.js';
 import { recordRuleIdentity } from './rule-identity.js';
@@ -104,6 +105,12 @@ async function decideRule(tx: StoreTx, engine: Store['engine'], plan: RenderPlan
                     continue;
                 }
                 const hold = quietHoursHold(plan, recipientZoneOf(plan, row.event, row.profile), now);
+                // Held out: decided, never sent, measured from when it would have gone.
+                const heldOut = holdoutDecision(plan, row.event, row.recipient, hold?.until ?? now);
+                if (heldOut) {
+                    decide(row, 'held_out', null, heldOut);
+                    continue;
+                }
                 const followup = prepareFollowup(plan, row, render, options.decorate);
                 if (hold && followup.status === 'queued') followup.heldUntil = hold.until;
                 followups.push(followup);
@@ -117,7 +124,7 @@ async function decideRule(tx: StoreTx, engine: Store['engine'], plan: RenderPlan
                 }
             }
         }
-        for (const d of decisions) if (d.outcome !== 'send') report[d.outcome]++;
+        for (const d of decisions) if (d.outcome !== 'send') report[d.outcome === 'held_out' ? 'heldOut' : d.outcome]++;
         if (runId !== null) await recordChunk(tx, plan, { id: runId, now }, followups, decisions, engine);
         options.onProgress?.(Math.min(start + RECORD_CHUNK, rows.length), rows.length);
     }

@@ -1,5 +1,7 @@
 // `runRules`: every rule (or one), in plan order, each in its own transaction.
+import { FollowupError } from '@followup/values';
 import type { RenderPlan } from '@followup/compiler';
+import { closestName } from '../import/validate-event.js';
 import type { Store } from '../store/store.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
 import { refreshPlannerStatistics } from './planner-statistics.js';
@@ -21,12 +23,13 @@ export interface RunRulesOptions {
     decorate?: ContentDecorator;
 }
 
-export class UnknownRuleError extends Error {
+export class UnknownRuleError extends FollowupError {
     constructor(
         readonly rule: string,
         readonly known: readonly string[],
     ) {
-        super(`no rule named '${rule}' (the project has: ${known.join(', ') || 'no rules'})`);
+        const near = closestName(rule, known);
+        super(`no rule named '${rule}'${near ? ` — did you mean '${near}'?` : ''} (the project has: ${known.join(', ') || 'no rules'})`, 'usage');
     }
 }
 

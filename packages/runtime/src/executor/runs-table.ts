@@ -17,8 +17,8 @@ export async function startRun(tx: StoreTx, rule: string, watermark: Date, now: 
 export async function finishRun(tx: StoreTx, runId: number, counts: RunCounts): Promise<void> {
     await tx.query(
         `UPDATE runs SET finished_at = clock_timestamp(), selected = $2, sent = $3, suppressed = $4, expired = $5, failed = $6,
-             stopped = $7, capped = $8, held = $9
+             stopped = $7, capped = $8, held = $9, held_out = $10
          WHERE id = $1`,
-        [runId, counts.selected, counts.queued, counts.suppressed, counts.expired, counts.failed, counts.stopped, counts.capped, counts.held],
+        [runId, counts.selected, counts.queued, counts.suppressed, counts.expired, counts.failed, counts.stopped, counts.capped, counts.held, counts.heldOut],
     );
 }

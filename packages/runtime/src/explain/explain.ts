@@ -1,13 +1,15 @@
 // `followup explain`: for an event, every rule's verdict as of `now` and the first reason it would not send.
+import { FollowupError } from '@followup/values';
 import type { ExplainedCondition, RenderPlan } from '@followup/compiler';
 import { normaliseEmail, postgresNormaliseEmail } from '@followup/values';
 import { countFollowups, capDetail, type CapDetail } from '../executor/policies/caps.js';
+import { heldOutWords, holdoutDecision, type HoldoutDetail } from '../executor/policies/holdout.js';
 import { quietHoursHold, recipientZoneOf } from '../executor/policies/quiet-hours.js';
 import type { Store } from '../store/store.js';
 
 export type VerdictKind =
     | 'would-send' | 'not-applicable' | 'no-trigger' | 'decided' | 'not-due' | 'condition' | 'suppressed' | 'expired' | 'passed-over'
-    | 'capped' | 'held';
+    | 'capped' | 'held' | 'held-out';
 
 export interface Verdict {
     rule: string;
@@ -29,7 +31,12 @@ export interface EventExplanation {
     verdicts: Verdict[];
 }
 
-export class ExplainInputError extends Error {}
+/** No such event or address as of now: exit 1. */
+export class ExplainInputError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'input');
+    }
+}
 
 /** ISO-8601 without milliseconds: what people read and paste back into --now. */
 export function instant(value: Date | string): string {
@@ -47,7 +54,7 @@ interface ExplainRow {
     decision: string | null;
     decided_at: Date | null;
     followup_delivery_id: string | null;
-    decision_detail: { held?: HeldDetail } & Partial<CapDetail> | null;
+    decision_detail: { held?: HeldDetail } & Partial<CapDetail> & Partial<HoldoutDetail> | null;
     followup_status: string | null;
     followup_sent_at: Date | null;
     event: Record<string, unknown>;
@@ -122,6 +129,10 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
         if (row.decision === 'send' && detail?.held && row.followup_status === 'queued' && new Date(detail.held.until).getTime() > now.getTime()) {
             return { ...base, wouldSend: false, kind: 'held', reason: `decided at ${when}, ${heldReason(detail.held)}` };
         }
+        if (row.decision === 'held_out' && detail?.share !== undefined) {
+            const from = detail.measuredFrom ? `; its goal is measured from ${instant(detail.measuredFrom)}` : '';
+            return { ...base, wouldSend: false, kind: 'held-out', reason: `${heldOutWords(detail.share)}: decided at ${when}, no follow-up sent${from}` };
+        }
         if (row.decision === 'capped' && detail?.limit) {
             return { ...base, wouldSend: false, kind: 'decided', reason: `${cappedReason(plan, detail as CapDetail, row.recipient)}, decided at ${when}` };
         }
@@ -172,6 +183,10 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
     }
     const sending = `would send ${plan.message} ${plan.channel} to ${row.recipient}`;
     const hold = quietHoursHold(plan, recipientZoneOf(plan, row.event, row.profile), now);
+    const heldOut = holdoutDecision(plan, row.event, row.recipient, hold?.until ?? now);
+    if (heldOut) {
+        return { ...base, wouldSend: false, kind: 'held-out', reason: `would be ${heldOutWords(heldOut.share)}: no follow-up to ${row.recipient}` };
+    }
     if (hold) {
         const held: HeldDetail = { until: hold.until.toISOString(), local: hold.untilLocal, zone: hold.zone, window: hold.window, scope: hold.scope };
         return { ...base, wouldSend: true, kind: 'held', reason: `${sending}, ${heldReason(held)}` };

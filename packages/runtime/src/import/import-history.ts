@@ -16,6 +16,7 @@
  * reason) keeping the earliest time, profiles by key and time (every version is kept). A record already stored is
  * skipped, even when its content differs, and counted in `skippedDuplicates`.
  */
+import { FollowupError } from '@followup/values';
 import { postgresNormaliseAddress } from '@followup/values';
 import type { Store, StoreTx } from '../store/store.js';
 import { normaliseAddress, RecordParser, type ImportRecord, type ImportSchemas } from './records.js';
@@ -63,8 +64,7 @@ export interface ImportProblem {
 }
 
 /** The file was refused: nothing was written. `errors` holds the first problems, in line order. */
-export class ImportRejectedError extends Error {
-    override readonly name = 'ImportRejectedError';
+export class ImportRejectedError extends FollowupError {
     constructor(
         readonly errors: readonly ImportProblem[],
         /** Every problem found, described or not. */
@@ -74,6 +74,7 @@ export class ImportRejectedError extends Error {
         super(
             `${errorCount} ${errorCount === 1 ? 'error' : 'errors'} in the history; nothing was imported:\n` +
                 errors.map(e => `  line ${formatProblem(e)}`).join('\n'),
+            'input',
         );
     }
 }

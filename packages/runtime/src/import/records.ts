@@ -4,7 +4,8 @@
  * tracking record's delivery) are checked by the importer once the whole file is read.
  */
 import {
-    dottedPath, idProblem, instantProblem, looksLikeEmail, normaliseAddress as normaliseChannelAddress, parseInstant, storableJsonProblems,
+    dottedPath, e164, idProblem, instantProblem, looksLikeEmail, normaliseAddress as normaliseChannelAddress, normalisePhonesAt, parseInstant,
+    phonePaths, phoneProblem, storableJsonProblems, type PhonePath,
     trimBlanks,
 } from '@followup/values';
 import {
@@ -44,6 +45,8 @@ export interface ImportSchemas {
     events: readonly EventSchema[];
     /** The project's profile declaration: profile records' `data` must match it. */
     profile?: EventSchema;
+    /** Where phone numbers without a country code are read (followup.config.json `phoneRegion`). */
+    phoneRegion?: string;
 }
 
 export type ParsedLine =
@@ -95,11 +98,24 @@ export class RecordParser {
     private readonly events: Map<string, DataValidator> | undefined;
     private readonly profile: DataValidator | undefined;
     private readonly profileKey: string | undefined;
+    /** Where each event's (and the profile's) phone numbers are: rewritten to E.164 once valid. */
+    private readonly phones: Map<string, PhonePath[]>;
 
     constructor(private readonly schemas?: ImportSchemas) {
         this.events = schemas ? new Map(schemas.events.map(s => [s.name, eventDataValidator(s)])) : undefined;
         this.profile = schemas?.profile ? eventDataValidator(schemas.profile) : undefined;
         this.profileKey = schemas?.profile?.key;
+        this.phones = new Map([
+            ...(schemas?.events ?? []).map((s): [string, PhonePath[]] => [`event:${s.name}`, phonePaths(s.fields)]),
+            ...(schemas?.profile ? [['profile', phonePaths(schemas.profile.fields)] as [string, PhonePath[]]] : []),
+        ]);
+    }
+
+    /** The data's phone numbers in E.164, in place, once the data is otherwise valid (docs/language.md §2). */
+    private phoneProblems(owner: string, data: unknown): SchemaProblem[] {
+        const paths = this.phones.get(owner) ?? [];
+        if (paths.length === 0) return [];
+        return normalisePhonesAt(data, paths, this.schemas?.phoneRegion).map(p => ({ path: dottedPath('data', p.path), message: p.message }));
     }
 
     /** One line (without its line break; not blank). */
@@ -147,7 +163,8 @@ export class RecordParser {
                     const known = [...this.events.keys()].sort().join(', ') || 'none';
                     return [{ path: 'type', message: `unknown event type "${type}"${near ? ` (did you mean "${near}"?)` : ''}; the project declares: ${known}` }];
                 }
-                return validate(v['data'], 'data');
+                const problems = validate(v['data'], 'data');
+                return problems.length > 0 ? problems : this.phoneProblems(`event:${type}`, v['data']);
             }
             case 'profile': {
                 if (!this.schemas) return [];
@@ -158,12 +175,18 @@ export class RecordParser {
                 if (key !== undefined && Object.hasOwn(data, key) && data[key] !== v['key'] && typeof data[key] === 'string') {
                     problems.push({ path: childPath('data', key), message: `${describeValue(data[key])} differs from the record's key ${describeValue(v['key'])}` });
                 }
-                return problems;
+                return problems.length > 0 ? problems : this.phoneProblems('profile', data);
             }
             case 'delivery':
             case 'unsubscribe':
                 if (v['channel'] === 'email' && !looksLikeEmail(v['to'] as string)) {
                     return [{ path: 'to', message: `expected an email address on the email channel, got ${describeValue(v['to'])}` }];
+                }
+                if (v['channel'] === 'sms') {
+                    // Kept in E.164, as the events' phone numbers are; without a project, as well as it can be read.
+                    const number = e164(v['to'] as string, this.schemas?.phoneRegion);
+                    if (number !== undefined) v['to'] = number;
+                    else if (this.schemas) return [{ path: 'to', message: `${phoneProblem(v['to'], this.schemas.phoneRegion)} on the sms channel` }];
                 }
                 return [];
             default:

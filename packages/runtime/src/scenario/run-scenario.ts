@@ -234,8 +234,8 @@ class ScenarioRunner {
             at: step.at, ...(step.rule ? { rule: step.rule } : {}), records,
             sent: sent.map(m => ({ rule: m.rule ?? '', event: m.eventId, channel: m.channel, to: m.to, ...(m.subject !== undefined ? { subject: m.subject } : {}) })),
             counts: report.total,
-            rules: report.rules.map(({ rule, selected, sent: n, suppressed, expired, stopped, failed, queued, capped, held }) =>
-                ({ rule, selected, sent: n, suppressed, expired, stopped, failed, queued, capped, held })),
+            rules: report.rules.map(({ rule, selected, sent: n, suppressed, expired, stopped, failed, queued, capped, held, heldOut }) =>
+                ({ rule, selected, sent: n, suppressed, expired, stopped, failed, queued, capped, held, heldOut })),
         });
     }
 

@@ -2,6 +2,7 @@
 // the same instants from the schedule alone — no state, no local clock settings — so several `serve`
 // processes agree on which period an instant belongs to, and a claim on (rule, fire instant) is
 // meaningful across them.
+import { FollowupError } from '@followup/values';
 import type { RuleIR } from '@followup/compiler';
 import { parseTimeOfDay } from '@followup/language';
 import { assertKnownZone, instantOfWallClock, wallClockAt } from './zoned-time.js';
@@ -34,8 +35,10 @@ export interface FireTimes {
     readonly text: string;
 }
 
-export class ScheduleError extends Error {
-    override readonly name = 'ScheduleError';
+export class ScheduleError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'input');
+    }
 }
 
 export function fireTimes(schedule: Schedule): FireTimes {

@@ -121,7 +121,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
             log.info('scheduler: rule ran', {
                 rule: name, due: due.toISOString(), window: { from: report.watermark.toISOString(), to: due.toISOString() },
                 selected: report.selected, queued: report.queued, held: report.held, suppressed: report.suppressed, expired: report.expired,
-                stopped: report.stopped, failed: report.failed, capped: report.capped, seconds: Math.round(seconds * 1000) / 1000,
+                stopped: report.stopped, failed: report.failed, capped: report.capped, heldOut: report.heldOut, seconds: Math.round(seconds * 1000) / 1000,
                 ...(nothingNew ? { nothingNew: true } : {}),
             });
             options.onRunFinished?.(report);
@@ -174,7 +174,7 @@ function countDecisions(metrics: ServeMetrics, plan: RenderPlan, report: RuleRun
     // `held` is a subset of `queued`: queued follow-ups that wait for their quiet hours to end.
     const outcomes = {
         queued: report.queued, held: report.held, suppressed: report.suppressed, expired: report.expired, stopped: report.stopped,
-        failed: report.failed, capped: report.capped,
+        failed: report.failed, capped: report.capped, held_out: report.heldOut,
     };
     for (const [outcome, n] of Object.entries(outcomes)) {
         if (n > 0) metrics.increment('followup_messages_total', { rule: plan.rule, channel: plan.channel, outcome }, n);

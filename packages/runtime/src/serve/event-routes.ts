@@ -2,6 +2,7 @@
 // each event `{ "id"?, "at"?, "data" }` as in a `followup import` event record (a batch item also has
 // its "type"). Validated against the event's JSON Schema with every problem's path; a batch is all or
 // nothing. Answered 202 once recorded, with the event id(s) and the transactional delivery ids.
+import { closestName } from '../import/validate-event.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestionPlans, JsonSchema } from '@followup/compiler';
 import { batchItemHeadSchema, eventEnvelopeSchema } from './ingest/envelope-schema.js';
@@ -74,7 +75,10 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
 
     app.post<{ Params: { type: string } }>('/v1/events/:type', async (request, reply) => {
         metrics.increment('followup_events_rejected_total', { reason: 'unknown_type' });
-        return reply.code(404).send({ error: `no event type '${request.params.type}' is declared; nothing was stored`, types });
+        const near = closestName(request.params.type, types);
+        return reply.code(404).send({
+            error: `no event type '${request.params.type}' is declared${near ? ` (did you mean '${near}'?)` : ''}; nothing was stored`, types,
+        });
     });
 
     const itemHead = batchItemHeadSchema(types);
@@ -163,8 +167,9 @@ export function registerEventRoutes(app: FastifyInstance, options: EventRoutesOp
             return reply.code(outcome.status).send(outcome.body);
         } catch (error) {
             if (error instanceof IngestRejected) {
-                metrics.increment('followup_events_rejected_total', { reason: 'unstorable' }, ingest.events.length);
-                return reply.code(400).send({ error: 'some values cannot be stored; nothing was stored', problems: error.problems });
+                metrics.increment('followup_events_rejected_total', { reason: error.reason }, ingest.events.length);
+                const what = error.reason === 'invalid' ? 'some values are not what their fields declare' : 'some values cannot be stored';
+                return reply.code(400).send({ error: `${what}; nothing was stored`, problems: error.problems });
             }
             throw error;
         }

@@ -31,7 +31,7 @@ interface Metric extends MetricDeclaration {
 export const serveMetricDeclarations: Record<string, MetricDeclaration> = {
     followup_events_received_total: { kind: 'counter', help: 'Events accepted (stored) by ingestion, by type.' },
     followup_events_rejected_total: { kind: 'counter', help: 'Events refused by ingestion (invalid, unknown type), by reason.' },
-    followup_messages_total: { kind: 'counter', help: 'Messages by rule ("" for transactional), channel and outcome (queued, held, sent, failed, retrying, suppressed, stopped, expired, capped; held counts queued follow-ups waiting for quiet hours to end).' },
+    followup_messages_total: { kind: 'counter', help: 'Messages by rule ("" for transactional), channel and outcome (queued, held, sent, failed, retrying, suppressed, stopped, expired, capped, held_out; held counts queued follow-ups waiting for quiet hours to end).' },
     followup_run_duration_seconds: { kind: 'histogram', help: 'Duration of one scheduled run of a rule.' },
     followup_outbox_depth: { kind: 'gauge', help: 'Outbox rows pending delivery (read at scrape time).' },
     followup_http_requests_total: { kind: 'counter', help: 'HTTP requests answered, by method, route and status code.' },

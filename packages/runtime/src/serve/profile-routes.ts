@@ -3,7 +3,7 @@
 // profile replaces the whole data (no merge). Events targeting the profile read it at ingestion.
 import type { FastifyInstance } from 'fastify';
 import type { ProfilePlan } from '@followup/compiler';
-import { idProblem, parseInstant } from '@followup/values';
+import { idProblem, jsonPointer, normalisePhonesAt, parseInstant } from '@followup/values';
 import { profileEnvelopeSchema } from './ingest/envelope-schema.js';
 import { unstorableProblems } from './ingest/problems.js';
 import type { ServeContext } from './serve-context.js';
@@ -15,7 +15,7 @@ interface ProfileBody {
     data: Record<string, unknown>;
 }
 
-export function registerProfileRoute(app: FastifyInstance, options: { plan: ProfilePlan; context: ServeContext; limits: BodyLimits }): void {
+export function registerProfileRoute(app: FastifyInstance, options: { plan: ProfilePlan; context: ServeContext; limits: BodyLimits; phoneRegion?: string }): void {
     const { plan, context } = options;
     app.post<{ Body: ProfileBody }>('/v1/profiles', { schema: { body: profileEnvelopeSchema(plan) }, bodyLimit: options.limits.event }, async (request, reply) => {
         const problems = unstorableProblems(request.body);
@@ -29,6 +29,11 @@ export function registerProfileRoute(app: FastifyInstance, options: { plan: Prof
         }
         const keyProblem = idProblem(key);
         if (keyProblem) return reply.code(400).send({ error: 'nothing was stored', problems: [{ path: request.body.key !== undefined ? '/key' : `/data/${plan.key}`, message: keyProblem }] });
+        // Phone numbers are kept in E.164 (docs/language.md §2): rewritten, or refused.
+        const phones = normalisePhonesAt(data, plan.phonePaths ?? [], options.phoneRegion);
+        if (phones.length > 0) {
+            return reply.code(400).send({ error: 'nothing was stored', problems: phones.map((p) => ({ path: `/data${jsonPointer(p.path)}`, message: p.message })) });
+        }
         const payload = JSON.stringify(data);
         const at = request.body.at !== undefined ? parseInstant(request.body.at)! : context.clock();
         await context.store.query(

@@ -47,6 +47,8 @@ export interface StartServerOptions {
     connections?: Partial<ConnectionLimits>;
     /** How long an Idempotency-Key's answer is kept (default 24 h); older keys are deleted hourly. */
     idempotencyKeyTtlMs?: number;
+    /** Where phone numbers without a country code are read (followup.config.json `phoneRegion`). */
+    phoneRegion?: string;
 }
 
 export interface RunningServer {
@@ -72,6 +74,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         metrics: context.metrics,
         ...(options.decorate ? { decorate: options.decorate } : {}),
         ...(options.onQueued ? { onQueued: options.onQueued } : {}),
+        ...(options.phoneRegion !== undefined ? { phoneRegion: options.phoneRegion } : {}),
     });
     let draining = false;
 
@@ -154,7 +157,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
 
     registerEventRoutes(app, { ingestor, plans, limits, log: context.log, metrics: context.metrics });
-    if (plans.profile) registerProfileRoute(app, { plan: plans.profile, context, limits });
+    if (plans.profile) registerProfileRoute(app, { plan: plans.profile, context, limits, ...(options.phoneRegion !== undefined ? { phoneRegion: options.phoneRegion } : {}) });
     for (const plugin of options.plugins ?? []) await plugin(app, context);
 
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });

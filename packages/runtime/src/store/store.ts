@@ -4,6 +4,8 @@
  * runs the same SQL on both.
  */
 
+import { FollowupError } from '@followup/values';
+
 export type StoreEngine = 'pglite' | 'postgres';
 
 export interface QueryResult<T> {
@@ -40,19 +42,17 @@ export interface Store extends StoreTx {
 }
 
 /** The database cannot be reached or opened. The message names host:port (or the folder), never a password. */
-export class StoreUnavailableError extends Error {
-    override readonly name = 'StoreUnavailableError';
+export class StoreUnavailableError extends FollowupError {
     /** The underlying error code when there is one (`ECONNREFUSED`, `ETIMEDOUT`, `28P01`, ...). */
     readonly code: string | undefined;
     constructor(message: string, code?: string) {
-        super(message);
+        super(message, 'usage');
         this.code = code;
     }
 }
 
 /** The database was migrated by a newer followup than this one: refuse to run against a schema we do not know. */
-export class StoreSchemaTooNewError extends Error {
-    override readonly name = 'StoreSchemaTooNewError';
+export class StoreSchemaTooNewError extends FollowupError {
     constructor(
         readonly databaseVersion: number,
         readonly knownVersion: number,
@@ -60,6 +60,7 @@ export class StoreSchemaTooNewError extends Error {
         super(
             `the database's schema is at version ${databaseVersion}, but this followup knows versions up to ` +
                 `${knownVersion}: upgrade followup`,
+            'usage',
         );
     }
 }

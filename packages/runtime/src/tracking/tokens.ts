@@ -4,6 +4,7 @@
 // payload under FOLLOWUP_SECRET. So the URL a click redirects to is read back from the token (no
 // lookup), and changing any byte of it (another URL, another delivery, an open token used as a
 // click) makes the signature fail. Verification compares with crypto.timingSafeEqual.
+import { FollowupError } from '@followup/values';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type TokenKind = 'open' | 'click' | 'unsubscribe';
@@ -26,8 +27,10 @@ export const MAX_TOKEN_LENGTH = 8192;
 /** A secret shorter than this is refused: a guessable secret would let anyone sign redirects. */
 export const MIN_SECRET_LENGTH = 16;
 
-export class TrackingSecretError extends Error {
-    override readonly name = 'TrackingSecretError';
+export class TrackingSecretError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
 }
 
 /** Throws unless `secret` is long enough to sign links with. The message never includes it. */

@@ -2,6 +2,7 @@
 // FOLLOWUP_PUBLIC_URL (where the links point), FOLLOWUP_UNSUBSCRIBE_MAILTO (optional mailto:
 // unsubscribe address). `followup serve` tracks whenever the secret is set (the public URL defaults
 // to where it listens); `followup run` only when both are set, as it has no address of its own.
+import { FollowupError } from '@followup/values';
 import { checkTrackingSecret, isHttpUrl } from './tokens.js';
 import type { TrackingDecoratorOptions } from './decorate.js';
 
@@ -9,8 +10,10 @@ export const SECRET_ENV = 'FOLLOWUP_SECRET';
 export const PUBLIC_URL_ENV = 'FOLLOWUP_PUBLIC_URL';
 export const UNSUBSCRIBE_MAILTO_ENV = 'FOLLOWUP_UNSUBSCRIBE_MAILTO';
 
-export class TrackingConfigError extends Error {
-    override readonly name = 'TrackingConfigError';
+export class TrackingConfigError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
 }
 
 /**

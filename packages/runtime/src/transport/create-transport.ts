@@ -1,4 +1,5 @@
 // A channel transport from its target: `outbox:<dir>`, `smtp://`/`smtps://`, or an `https://` webhook.
+import { FollowupError } from '@followup/values';
 import { resolve } from 'node:path';
 import type { ProjectConfig } from '../config/project-config.js';
 import { createOutboxFolderTransport } from './outbox-folder.js';
@@ -15,8 +16,10 @@ export interface CreateTransportOptions {
     env: NodeJS.ProcessEnv;
 }
 
-export class TransportConfigError extends Error {
-    override readonly name = 'TransportConfigError';
+export class TransportConfigError extends FollowupError {
+    constructor(message: string) {
+        super(message, 'usage');
+    }
 }
 
 export function createTransport(target: string, options: CreateTransportOptions): Transport {

@@ -24,6 +24,7 @@ import type { FollowupServices } from '../../services/followup-module.js';
 import type { FollowupScopeProvider } from '../../services/scope-provider.js';
 import type { TemplateContext } from '../../template/checker.js';
 import type { FuType } from '../../types/fu-type.js';
+import { goalCandidates, goalReferenceItem, measuringPhrases } from './goal-completion.js';
 import { completeInTemplate } from './template-completion.js';
 import { timeZoneItems } from './time-zones.js';
 import { fieldItem, fieldsAfterDot, segmentsBeforeDot, walkSegments } from './typed-paths.js';
@@ -36,6 +37,7 @@ const phrases: Record<string, { rule: string; text: string; detail: string }> = 
     by: { rule: 'Engagement', text: 'by a person', detail: 'an open by a person: machine opens (mail privacy proxies) do not count; a click does' },
     with: { rule: 'SinceCondition', text: 'with same', detail: 'with same <field>: an event with the same value of that field (the same order, say), instead of the same person' },
     quiet: { rule: 'QuietHours', text: 'quiet hours', detail: 'quiet hours HH:MM to HH:MM in "<zone>": follow-ups decided inside them are held until they end' },
+    ...measuringPhrases,
 };
 
 export class FollowupCompletionProvider extends DefaultCompletionProvider {
@@ -188,7 +190,7 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
     }
 
     protected override getReferenceCandidates(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
-        const candidates = super.getReferenceCandidates(refInfo, context);
+        const candidates = goalCandidates(refInfo, super.getReferenceCandidates(refInfo, context));
         if (refInfo.property !== 'source') return candidates;
         // A trigger names an event or another rule: not the rule being written, nor a short rule
         // whose derived name is still incomplete.
@@ -203,6 +205,8 @@ export class FollowupCompletionProvider extends DefaultCompletionProvider {
 
     protected override createReferenceCompletionItem(description: AstNodeDescription, refInfo: ReferenceInfo, context: CompletionContext) {
         const item = super.createReferenceCompletionItem(description, refInfo, context);
+        const goal = goalReferenceItem(description, refInfo, item);
+        if (goal) return goal;
         const node = description.node;
         // In a condition an event starts `<event> since sent`: after the fields and the engagement keywords.
         if (isEvent(node) && refInfo.property === 'event') {

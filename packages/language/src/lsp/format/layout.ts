@@ -11,7 +11,7 @@
 //   declaration starts a line.
 // - Other line breaks are the author's: kept, with at most one blank line, none after `{` or
 //   before `}`, none at the start, one line break at the end, no trailing blanks.
-// - On a line: one space between tokens, none before `:` `,` `)` `]` `?` `.` `[` and after `(` `[`
+// - On a line: one space between tokens, none before `:` `,` `)` `]` `?` `.` `[` `%` and after `(` `[`
 //   `.`, `list<T>` and `count(` tight. A comment at the end of a line keeps the blanks before it
 //   (aligned comments stay aligned); a comment on its own line is indented like the code after it.
 import type { LayoutMarks } from './layout-marks.js';
@@ -26,7 +26,7 @@ export interface LayoutToken {
     type: string;
 }
 
-const tightBefore = new Set([':', ',', ')', ']', '?', '.', '[']);
+const tightBefore = new Set([':', ',', ')', ']', '?', '.', '[', '%']);
 const tightAfter = new Set(['(', '[', '.', '+']);
 const indentUnit = 2;
 

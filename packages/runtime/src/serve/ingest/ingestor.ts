@@ -3,6 +3,7 @@
 // statement (group-committed with other requests) or, with an Idempotency-Key, in one transaction
 // with the stored answer. Only then is the request answered; sending happens after the commit.
 import type { EventPlan, IngestionPlans } from '@followup/compiler';
+import { jsonPointer, normalisePhonesAt } from '@followup/values';
 import type { Store, StoreTx } from '../../store/store.js';
 import type { ServeMetrics } from '../serve-context.js';
 import { GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
@@ -25,7 +26,11 @@ export interface EventAnswer {
 
 /** Data the store cannot keep (NUL, lone surrogates): answered 400 like schema problems. */
 export class IngestRejected extends Error {
-    constructor(readonly problems: Problem[]) {
+    constructor(
+        readonly problems: Problem[],
+        /** `unstorable`: values the store cannot keep; `invalid`: values that are not what they are declared (phone numbers). */
+        readonly reason: 'unstorable' | 'invalid' = 'unstorable',
+    ) {
         super('the events cannot be stored');
     }
 }
@@ -39,6 +44,8 @@ export interface IngestorOptions {
     /** Called after each commit with the transactional deliveries queued (to wake a dispatcher). */
     onQueued?: (deliveryIds: string[]) => void;
     groupCommit?: GroupCommitOptions;
+    /** Where phone numbers without a country code are read (followup.config.json `phoneRegion`). */
+    phoneRegion?: string;
 }
 
 export interface IngestRequest {
@@ -65,8 +72,16 @@ export class Ingestor {
 
     async ingest(request: IngestRequest): Promise<IngestOutcome> {
         const { store, clock } = this.options;
+        // Phone numbers are kept in E.164 (docs/language.md §2): rewritten in the data, or refused.
+        const phones = request.events.flatMap((e, i) => {
+            const paths = this.plans.get(e.type)?.phonePaths ?? [];
+            return paths.length === 0 ? [] : normalisePhonesAt(e.data, paths, this.options.phoneRegion)
+                .map((p) => ({ path: `${request.pointers[i]}/data${jsonPointer(p.path)}`, message: p.message }));
+        });
+        if (phones.length > 0) throw new IngestRejected(phones, 'invalid');
+
         // The routes have checked every value against the value rules (unstorableProblems): what is
-        // recorded below is exactly what was posted.
+        // recorded below is exactly what was posted, phone numbers in E.164.
         const payloads = await mapInChunks(request.events, (e) => JSON.stringify(e.data));
 
         const now = clock();

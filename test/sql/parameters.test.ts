@@ -1,0 +1,20 @@
+// Every value of a rule is a bind parameter (docs/language.md §8); one value used twice is bound once,
+// labelled with every use, so the .sql file says what $n is for.
+import { describe, expect, it } from 'vitest';
+import { compileSources } from '../support/run-query.js';
+
+describe('parameter labels', () => {
+    it('a value shared by several uses lists them all, the first use first', async () => {
+        const { rules } = await compileSources({ 'shop.followup': `
+event cart { email: email  firstName: string }
+message m for cart email { subject: "s" text: "t" }
+followup r { when cart email sent 1 day ago then send m email  expire 1 day }` });
+        const rule = rules.get('r')!;
+        const params = rule.plan.queries.selection.parameters;
+        expect(params.find(p => p.value === 'email')).toMatchObject({ index: 3, name: 'channel', uses: ['channel', 'trigger_channel'] });
+        expect(params.find(p => p.value === '1440 minutes')).toMatchObject({ name: 'delay', uses: ['delay', 'expire'] });
+        expect(params.find(p => p.value === 'cart')).toMatchObject({ name: 'event_type' });
+        expect(params.find(p => p.value === 'cart')!.uses).toBeUndefined();
+        expect(rule.sql).toContain('--   $3 channel, trigger_channel (text) = "email"\n');
+    });
+});
