@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withoutIndexNotes } from '../support/cli-output.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'packages/cli/bin/followup.js');
@@ -30,7 +31,7 @@ beforeAll(() => {
         ['import', 'shop/week-after.jsonl', '--project', 'shop'],
     ]) {
         const r = followup(...step);
-        expect(r.stderr, step.join(' ')).toBe('');
+        expect(withoutIndexNotes(r.stderr), step.join(' ')).toBe('');
         expect(r.code, step.join(' ')).toBe(0);
         if (step.includes('--dry-run')) {
             const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!).summary;
