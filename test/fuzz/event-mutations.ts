@@ -1,9 +1,20 @@
 // Requests to `followup serve`, and history lines for `followup import`, made from valid events of
 // the cart-abandonment example by mutation: types, encodings, sizes, duplicate keys, unicode edge
 // cases, header variations, routes. Seeded: a failing request can be made again from its number.
+import { e164 } from '@followup/values';
 import { rng, type Rng } from './mutate.js';
 
 export { rng, type Rng };
+
+/**
+ * An event's data as the store keeps it: as written, but for its phone numbers, which are stored in
+ * E.164 (the example's only phone field is cartAbandonment's top-level `phone`).
+ */
+export function asStored(data: unknown): unknown {
+    const copy = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
+    if (typeof copy['phone'] === 'string') copy['phone'] = e164(copy['phone']) ?? copy['phone'];
+    return copy;
+}
 
 export const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)]!;
 

@@ -11,24 +11,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { ImportRejectedError, importHistory } from '@followup/runtime';
-import { e164, parseInstant } from '@followup/values';
+import { parseInstant } from '@followup/values';
 import { forEachEngine } from '../support/stores.js';
 import { exampleSchemas, example, lines as asLines, repo, rowCounts } from '../import/support.js';
-import { historyFile, LEAK, rng } from './event-mutations.js';
+import { asStored, historyFile, LEAK, rng } from './event-mutations.js';
 
 const FILES = Number(process.env['FOLLOWUP_FUZZ_FILES'] ?? 400);
 const CLI_SAMPLE = 8;
 const bin = path.join(repo, 'packages/cli/bin/followup.js');
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-import-fuzz-'));
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
-
-// An event is stored as written but for its phone numbers, which are stored in E.164 (the example's
-// only phone field is cartAbandonment's top-level `phone`).
-function asStored(data: unknown): unknown {
-    const copy = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
-    if (typeof copy['phone'] === 'string') copy['phone'] = e164(copy['phone']) ?? copy['phone'];
-    return copy;
-}
 
 forEachEngine('import fuzz', (ctx) => {
     it(`${FILES.toLocaleString('en-US')} mutated history files: imported whole and exactly, or rejected with line numbers and nothing stored`, async () => {
