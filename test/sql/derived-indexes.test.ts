@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIndexSql, planIndexes, type RenderPlan } from '@followup/compiler';
-import { ensureIndexes, openStore } from '@followup/runtime';
+import { describeFailedIndex, ensureIndexes, openStore } from '@followup/runtime';
+import { withClient } from '../support/postgres.js';
 import { forEachEngine } from '../support/stores.js';
 import { bindParameters, compileSources, ruleNamed } from '../support/run-query.js';
 import { insertDelivery, insertEvent, resetStore } from '../support/sql-fixtures.js';
@@ -80,6 +81,74 @@ forEachEngine('derived indexes (store)', (ctx) => {
         expect(result.created.map(c => [c.name, c.action])).toEqual([[index.name, 'rebuilt']]);
         const { rows } = await ctx.store.query<{ valid: boolean }>(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = $1::regclass`, [index.name]);
         expect(rows[0]!.valid).toBe(true);
+    });
+
+    it('several processes starting at once: none fails, the index ends valid, each says what it found', async () => {
+        const target = await ctx.freshTarget();
+        const setup = await openStore(target);
+        await setup.close();
+        // On PGlite one process holds the folder: three starts follow each other.
+        const stores = ctx.engine === 'postgres' ? await Promise.all([0, 1, 2].map(() => openStore(target))) : [await openStore(target)];
+        try {
+            const results = ctx.engine === 'postgres'
+                ? await Promise.all(stores.map((store) => ensureIndexes(store, [plan('byKey')])))
+                : [await ensureIndexes(stores[0]!, [plan('byKey')]), await ensureIndexes(stores[0]!, [plan('byKey')]), await ensureIndexes(stores[0]!, [plan('byKey')])];
+            const name = plan('byKey').queries.indexes[0]!.name;
+            for (const result of results) {
+                expect(result.failed).toEqual([]);
+                expect([...result.created.map((c) => c.name), ...result.present, ...result.building]).toEqual([name]);
+            }
+            expect(results.flatMap((r) => r.created)).toHaveLength(1);
+            const { rows } = await stores[0]!.query<{ valid: boolean }>(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = $1::regclass`, [name]);
+            expect(rows).toEqual([{ valid: true }]);
+        } finally {
+            for (const store of stores) await store.close();
+        }
+    });
+
+    it('a build that cannot be done is reported after a few attempts, and the run goes on', async () => {
+        const target = await ctx.freshTarget();
+        const name = plan('byKey').queries.indexes[0]!.name;
+        let result;
+        if (ctx.engine === 'postgres') {
+            // Another session holds the table; this store gives up waiting for a lock after 200 ms.
+            const setup = await openStore(target);
+            await setup.close();
+            const url = new URL(target);
+            url.searchParams.set('options', '-c lock_timeout=200');
+            const store = await openStore(url.toString());
+            try {
+                result = await withClient(target, async (holder) => {
+                    await holder.query('BEGIN');
+                    await holder.query('LOCK TABLE events IN EXCLUSIVE MODE');
+                    try {
+                        return await ensureIndexes(store, [plan('byKey')]);
+                    } finally {
+                        await holder.query('ROLLBACK');
+                    }
+                });
+            } finally {
+                await store.close();
+            }
+            expect(result.failed).toEqual([{ name, error: 'canceling statement due to lock timeout (55P03)' }]);
+        } else {
+            // The embedded store has one connection: a role that may not index the table, for the call.
+            const store = await openStore(target);
+            try {
+                await store.exec(`CREATE ROLE followup_reader; GRANT USAGE ON SCHEMA public TO followup_reader;
+                    GRANT SELECT ON ALL TABLES IN SCHEMA public TO followup_reader; SET ROLE followup_reader`);
+                try {
+                    result = await ensureIndexes(store, [plan('byKey')]);
+                } finally {
+                    await store.exec('RESET ROLE');
+                }
+            } finally {
+                await store.close();
+            }
+            expect(result.failed).toEqual([{ name, error: 'must be owner of table events (42501)' }]);
+        }
+        expect(result.created).toEqual([]);
+        expect(describeFailedIndex(result.failed[0]!)).toBe(`could not create index ${name}: ${result.failed[0]!.error}; the rules run without it, and the next start tries again`);
     });
 
     it('the compiled selection probes the derived index (the planner matches the expression)', async () => {

@@ -1,7 +1,7 @@
 // What the runtime commands (import, run, explain) share: the clock, the store, the project's config.
 import * as nodePath from 'node:path';
 import type { RenderPlan } from '@followup/compiler';
-import { describeCreatedIndex, ensureIndexes, loadConfig, neededIndexes, openStore, reconcileRuleIdentities, type ProjectConfig, type Renamed, type Store } from '@followup/runtime';
+import { describeCreatedIndex, describeFailedIndex, ensureIndexes, loadConfig, neededIndexes, openStore, reconcileRuleIdentities, type ProjectConfig, type Renamed, type Store } from '@followup/runtime';
 import { INSTANT_WORDS, parseInstant } from '@followup/values';
 import { UsageError, type Io, type ParsedArgs } from './commands/command.js';
 
@@ -61,6 +61,7 @@ export async function createIndexes(store: Store, plans: readonly RenderPlan[], 
     const result = await ensureIndexes(store, plans);
     for (const index of result.created) io.err.write(`${describeCreatedIndex(index)}\n`);
     for (const name of result.building) io.err.write(`index ${name} is being built by another process: this run may be slow\n`);
+    for (const failed of result.failed) io.err.write(`${describeFailedIndex(failed)}\n`);
 }
 
 /** `--db`, FOLLOWUP_DB, the config's `db`, else the embedded store in `<project>/.followup/db`. */

@@ -9,7 +9,7 @@ export {
     type StoreTx,
 } from './store/store.js';
 export { currentSchemaVersion, latestSchemaVersion, migrate, type MigrateResult } from './store/migrate.js';
-export { ensureIndexes, neededIndexes, describeCreatedIndex, type CreatedIndex, type EnsureIndexesResult } from './store/derived-indexes.js';
+export { ensureIndexes, neededIndexes, describeCreatedIndex, describeFailedIndex, type CreatedIndex, type EnsureIndexesResult } from './store/derived-indexes.js';
 export { migrations, storeTables, type Migration, type StoreTable } from './store/migrations/index.js';
 export type { ChannelName, OutgoingMessage, SendResult, Transport } from './transport/transport.js';
 export { defaultConfig, type ProjectConfig } from './config/project-config.js';

@@ -134,6 +134,7 @@ keys, port in use, database unreachable, unsupported transport).`,
                 log.info(`${index.action} index`, { index: index.name, table: index.table, reason: index.reason, seconds: Number((index.ms / 1000).toFixed(3)) });
             }
             for (const name of indexes.building) log.warn('index being built by another process', { index: name });
+            for (const failed of indexes.failed) log.warn('could not create index: the rules run without it', { index: failed.name, error: failed.error });
         } catch (error) {
             await store.close();
             await channels.close();

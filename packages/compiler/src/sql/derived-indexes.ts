@@ -69,10 +69,10 @@ function derivedIndex(table: 'events', columns: string[], include: string[], rea
  * The statement that creates `index` when it is missing. `concurrently`: without locking the table
  * against writes (PostgreSQL; not inside a transaction).
  */
-export function createIndexSql(index: DerivedIndex, options: { concurrently?: boolean } = {}): string {
+export function createIndexSql(index: DerivedIndex, options: { concurrently?: boolean; ifNotExists?: boolean } = {}): string {
     const columns = index.columns.map(c => (/^[a-z_]+$/.test(c) || wrapped(c) ? c : `(${c})`)).join(', ');
     const include = index.include.length > 0 ? ` INCLUDE (${index.include.join(', ')})` : '';
-    return `CREATE INDEX ${options.concurrently ? 'CONCURRENTLY ' : ''}IF NOT EXISTS ${index.name} ON ${index.table} (${columns})${include}`;
+    return `CREATE INDEX ${options.concurrently ? 'CONCURRENTLY ' : ''}${options.ifNotExists === false ? '' : 'IF NOT EXISTS '}${index.name} ON ${index.table} (${columns})${include}`;
 }
 
 /** True when the first parenthesis of `expr` closes at its end: `(payload ->> 'k')`, not `(a) || (b)`. */
