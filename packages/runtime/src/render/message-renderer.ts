@@ -1,6 +1,6 @@
 // Renders a rule's message from its compiled templates (RenderPlan.templates) and one event's data.
-// The templates were compiled by @followup/template (through the compiler) to Eta source that can only read data through
-// `it.f` (the filters) — rendering runs no code from the project's authors.
+// The templates were compiled by @followup/template (called by the compiler) to Eta source that can
+// only read data through `it.f` (the filters) — rendering runs no code from the project's authors.
 import { Eta, type TemplateFunction } from 'eta';
 import { templateFilters } from '@followup/template/runtime';
 import type { RenderPlan } from '@followup/compiler';

@@ -4,7 +4,8 @@
 // built with CREATE INDEX CONCURRENTLY (writes to the table go on meanwhile; outside any transaction);
 // an index left invalid by an interrupted build is dropped and built again, unless another process is
 // building it right now. On the embedded store, a plain CREATE INDEX (one process at a time anyway).
-import { createIndexSql, type DerivedIndex, type RenderPlan } from '@followup/compiler';
+import type { DerivedIndex, RenderPlan } from '@followup/compiler';
+import { postgresCreateIndex } from '@followup/values';
 import type { Store } from './store.js';
 
 export interface CreatedIndex {
@@ -60,7 +61,7 @@ export async function ensureIndexes(store: Store, plans: readonly RenderPlan[]):
         const started = performance.now();
         // Names are the compiler's (letters, digits, underscores), never input.
         if (found) await store.exec(`DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${index.name}`);
-        await store.exec(createIndexSql(index, { concurrently }));
+        await store.exec(postgresCreateIndex(index, { concurrently }));
         tables.add(index.table);
         result.created.push({ name: index.name, table: index.table, reason: index.reason, action: found ? 'rebuilt' : 'created', ms: performance.now() - started });
     }
