@@ -10,7 +10,9 @@ export default defineConfig({
         alias: [
             { find: /^@followup\/runtime\/render$/, replacement: src('runtime', 'render/message-renderer.ts') },
             { find: /^@followup\/runtime\/validate$/, replacement: src('runtime', 'import/validate-event.ts') },
+            { find: /^@followup\/template\/runtime$/, replacement: src('template', 'runtime.ts') },
             { find: /^@followup\/values$/, replacement: src('values') },
+            { find: /^@followup\/template$/, replacement: src('template') },
             { find: /^@followup\/language$/, replacement: src('language') },
             { find: /^@followup\/compiler$/, replacement: src('compiler') },
             { find: /^@followup\/runtime$/, replacement: src('runtime') },

@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIndexSql, planIndexes, type RenderPlan } from '@followup/compiler';
+import { planIndexes, type RenderPlan } from '@followup/compiler';
 import { describeFailedIndex, ensureIndexes, openStore } from '@followup/runtime';
+import { postgresCreateIndex } from '@followup/values';
 import { withClient } from '../support/postgres.js';
 import { forEachEngine } from '../support/stores.js';
 import { bindParameters, compileSources, ruleNamed } from '../support/run-query.js';
@@ -56,7 +57,7 @@ describe('derived indexes (compiler)', () => {
         // The index's expression is the query's, with the alias of the other event taken off.
         expect(plan('byAddress').queries.selection.sql).toContain(address!.columns[1]!.replace("(payload ->> 'email')", "(s.payload ->> 'email')"));
         expect(plan('bySameField').queries.indexes.map(i => i.columns)).toEqual([['type', "(payload ->> 'orderId')", 'occurred_at']]);
-        expect(createIndexSql(plan('bySameField').queries.indexes[0]!, { concurrently: true })).toMatch(
+        expect(postgresCreateIndex(plan('bySameField').queries.indexes[0]!, { concurrently: true })).toMatch(
             /^CREATE INDEX CONCURRENTLY IF NOT EXISTS followup_events_purchase_orderid_[0-9a-f]{10} ON events \(type, \(payload ->> 'orderId'\), occurred_at\) INCLUDE \(id\)$/);
     });
 });

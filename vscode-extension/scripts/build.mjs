@@ -14,9 +14,10 @@ const production = !process.argv.includes('--dev');
 
 // The workspace packages are bundled from their TypeScript sources (as vitest runs them), so the
 // bundle never picks up a stale `dist/` of another package.
-const workspaceSources = Object.fromEntries(['language', 'compiler', 'runtime', 'cli'].map(name => [
+const workspaceSources = Object.fromEntries(['template', 'language', 'compiler', 'runtime', 'cli'].map(name => [
     `@followup/${name}`, path.join(repoRoot, 'packages', name, 'src', 'index.ts'),
 ]));
+workspaceSources['@followup/template/runtime'] = path.join(repoRoot, 'packages/template/src/runtime.ts');
 // The server imports only the runtime's renderer (never its store): its own entry.
 workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
 workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/runtime/src/import/validate-event.ts');

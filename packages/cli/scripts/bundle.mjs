@@ -14,9 +14,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const cliRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(cliRoot, '../..');
 
-const workspaceSources = Object.fromEntries(['values', 'language', 'compiler', 'runtime'].map(name => [
+const workspaceSources = Object.fromEntries(['values', 'template', 'language', 'compiler', 'runtime'].map(name => [
     `@followup/${name}`, path.join(repoRoot, 'packages', name, 'src', 'index.ts'),
 ]));
+workspaceSources['@followup/template/runtime'] = path.join(repoRoot, 'packages/template/src/runtime.ts');
 workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
 workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/runtime/src/import/validate-event.ts');
 

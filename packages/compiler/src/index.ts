@@ -16,4 +16,4 @@ export { compileIngestionPlans, TRANSACTIONAL_MESSAGE, type EventPlan, type Prof
 export * from './scenario/scenario-ir.js';
 export { lowerTests, lowerTest, projectTests, ScenarioLoweringError } from './scenario/lower-tests.js';
 export { notSentQuery, type NotSentQuery, type NotSentReason } from './simulate/not-sent-query.js';
-export { createIndexSql, ruleIndexes, projectIndexes, type DerivedIndex } from './sql/derived-indexes.js';
+export { ruleIndexes, projectIndexes, type DerivedIndex } from './sql/derived-indexes.js';

@@ -4,7 +4,6 @@ export { createFollowupServices, FollowupModule, type FollowupServices } from '.
 export { derivedRuleName } from './services/name-provider.js';
 export { DiagnosticCode, type DiagnosticCodeValue } from './check/codes.js';
 export { operandType } from './check/condition-checks.js';
-export * from './types/fu-type.js';
 export * from './model/schema.js';
 export * from './model/paths.js';
 export * from './model/channels.js';
@@ -14,8 +13,6 @@ export * from './model/message-templates.js';
 export * from './model/test-model.js';
 export * from './workspace/diagnostic.js';
 export * from './workspace/load-project.js';
-export * from './template/index.js';
-export { decodeStringLiteral } from './parse/string-literal.js';
 export { runLanguageServer, type LanguageServerHooks } from './lsp/language-server.js';
 export { templateFileDiagnostics } from './lsp/navigation/template-file-diagnostics.js';
 export { ShowCompiledSqlCommand, PreviewMessageCommand, RunTestCommand, RunAllTestsCommand } from './lsp/code-lens-provider.js';

@@ -14,6 +14,8 @@ export {
 export { emailProblem, looksLikeEmail, MAX_EMAIL_LENGTH, normaliseAddress, normaliseEmail, normalisePhone, type AddressChannel } from './emails.js';
 export { isHttpUrl, normaliseHttpUrl, urlProblem } from './urls.js';
 export { dottedPath, jsonPointer, MAX_JSON_DEPTH, storableJsonProblems, type ValuePath, type ValueProblem } from './json.js';
-export { postgresLiteral, postgresNormaliseAddress, postgresNormaliseEmail, postgresTrimBlanks } from './postgres.js';
+export {
+    postgresCreateIndex, postgresLiteral, postgresNormaliseAddress, postgresNormaliseEmail, postgresTrimBlanks, type PostgresIndex,
+} from './postgres.js';
 export { e164, normalisePhonesAt, phonePaths, phoneProblem, phoneRegion, type PhonePath, type TypedField } from './phones.js';
 export { FollowupError, type ErrorKind } from './errors.js';

@@ -1,5 +1,6 @@
 // The value rules as PostgreSQL expressions, for the compiler's dialect and the runtime's own SQL
-// (import, explain), so that SQL and JavaScript normalise and guard values the same way.
+// (import, explain), so that SQL and JavaScript normalise and guard values the same way; and the
+// statement that creates a derived index, which the compiler writes and the runtime runs.
 import { BLANK_CHARACTERS } from './text.js';
 
 /** BLANK_CHARACTERS as an escape string literal (`E'\u0009...'`), for btrim's characters argument. */
@@ -23,4 +24,40 @@ export function postgresNormaliseAddress(channelExpr: string, expr: string): str
 /** A constant as a string literal (the patterns of this package: never user data). */
 export function postgresLiteral(text: string): string {
     return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** An index on one table, as the compiler derives it from the rules' queries (its `DerivedIndex`). */
+export interface PostgresIndex {
+    name: string;
+    table: string;
+    /** Columns and expressions, as the queries write them (without a table alias). */
+    columns: readonly string[];
+    /** Plain columns carried in the index, so that a probe needs no visit of the table. */
+    include: readonly string[];
+}
+
+/**
+ * The statement that creates `index` when it is missing. `concurrently`: without locking the table
+ * against writes (PostgreSQL; not inside a transaction). Here rather than in the compiler because the
+ * compiler writes it into `indexes.sql` and the runtime runs it (`ensureIndexes`), and the runtime
+ * never loads the compiler: the plan carries the index, this turns it into the same SQL on both sides.
+ */
+export function postgresCreateIndex(index: PostgresIndex, options: { concurrently?: boolean; ifNotExists?: boolean } = {}): string {
+    const columns = index.columns.map(c => (/^[a-z_]+$/.test(c) || wrapped(c) ? c : `(${c})`)).join(', ');
+    const include = index.include.length > 0 ? ` INCLUDE (${index.include.join(', ')})` : '';
+    return `CREATE INDEX ${options.concurrently ? 'CONCURRENTLY ' : ''}${options.ifNotExists === false ? '' : 'IF NOT EXISTS '}${index.name} ON ${index.table} (${columns})${include}`;
+}
+
+/** True when the first parenthesis of `expr` closes at its end: `(payload ->> 'k')`, not `(a) || (b)`. */
+function wrapped(expr: string): boolean {
+    if (!expr.startsWith('(') || !expr.endsWith(')')) return false;
+    let depth = 0;
+    let quoted = false;
+    for (let i = 0; i < expr.length; i++) {
+        const ch = expr[i];
+        if (ch === "'") quoted = !quoted;
+        else if (!quoted && ch === '(') depth++;
+        else if (!quoted && ch === ')' && --depth === 0) return i === expr.length - 1;
+    }
+    return false;
 }

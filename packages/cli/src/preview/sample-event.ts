@@ -12,7 +12,8 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { FollowupError } from '@followup/values';
-import { fieldViews, type Event, type FieldView, type FuType, type Profile } from '@followup/language';
+import { fieldViews, type Event, type Profile } from '@followup/language';
+import type { FieldView, FuType } from '@followup/template';
 import { validateEventData } from '@followup/runtime/validate';
 
 export interface SampleEvent {

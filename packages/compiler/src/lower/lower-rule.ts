@@ -4,10 +4,11 @@ import { AstUtils } from 'langium';
 import {
     derivedRuleName, durationValue, fieldViews, isAndCondition, isLimit, isQuietHours, isBooleanLiteral, isComparison, isCountCall, isEngagement, isEvent,
     isNotCondition, isNumberLiteral, isOrCondition, isSinceCondition, keyField, pathRoot, pathSteps, pathType,
-    resolveRecipient, resolveSameMatch, resolveSinceMatch, ruleEvent, isTextual, isNumeric, isBoolean,
-    type ChannelName, type Comparison, type Event, type Condition, type Duration, type FuType, type Literal, type Operand,
+    resolveRecipient, resolveSameMatch, resolveSinceMatch, ruleEvent,
+    type ChannelName, type Comparison, type Event, type Condition, type Duration, type Literal, type Operand,
     type Limit, type Policy, type Profile, type QuietHours, type Rule
 } from '@followup/language';
+import { isBoolean, isNumeric, isTextual, type FuType } from '@followup/template';
 import { lowerGoal, lowerHoldout, lowerMatch } from './lower-measuring.js';
 import type { CompareOp, ConditionIR, DurationIR, LimitIR, LiteralIR, OperandIR, QuietHoursIR, RuleIR, ScalarType, Weekday } from '../ir/rule-ir.js';
 

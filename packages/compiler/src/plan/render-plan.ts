@@ -1,7 +1,8 @@
 // The render plan (LANGUAGE.md §8): everything the runtime needs to execute a rule without the source.
 import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
-import { checkTemplate, compileTemplate, partTemplate, type Message, type Profile } from '@followup/language';
+import { partTemplate, type Message, type Profile } from '@followup/language';
+import { checkTemplate, compileTemplate } from '@followup/template';
 import type { RuleIR } from '../ir/rule-ir.js';
 import type { ExplainQuery } from '../sql/explain-query.js';
 import type { DerivedIndex } from '../sql/derived-indexes.js';
@@ -13,7 +14,7 @@ export const planFormat = 'followup.plan/1';
 export interface CompiledTemplate {
     /** html bodies are HTML-escaped at every output; subjects and text parts are not. */
     mode: 'html' | 'text';
-    /** Eta template source that can only read data (see packages/language/src/template). */
+    /** Eta template source that can only read data (see packages/template). */
     eta: string;
     /** The field paths the template reads. */
     reads: string[];

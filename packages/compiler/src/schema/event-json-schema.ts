@@ -2,7 +2,8 @@
 // validates each ingested event against, and what `followup compile` writes as schemas/<event>.json
 // for the shop's developers. Draft-07 (the default of fastify's ajv), standard keywords and formats
 // only, so any validator can use it.
-import { fieldViews, keyField, type Event, type FieldView, type FuType, type PrimitiveTypeName, type Profile } from '@followup/language';
+import { fieldViews, keyField, type Event, type Profile } from '@followup/language';
+import type { FieldView, FuType, PrimitiveTypeName } from '@followup/template';
 import { DECIMAL_TEXT_PATTERN, MAX_DECIMAL_TEXT_LENGTH } from '@followup/values';
 
 export type JsonSchema = { [keyword: string]: unknown };

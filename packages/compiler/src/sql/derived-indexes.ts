@@ -10,6 +10,7 @@
 // delivery of the window (the window's range scan drives every selection); the recipient's joins
 // (suppressions, the profile's versions, caps) are on plain columns the migrations index.
 import { createHash } from 'node:crypto';
+import { postgresCreateIndex } from '@followup/values';
 import type { ConditionIR, RuleIR } from '../ir/rule-ir.js';
 import type { Dialect } from './dialect.js';
 
@@ -65,30 +66,6 @@ function derivedIndex(table: 'events', columns: string[], include: string[], rea
     return { name: `followup_${table}_${words}_${hash}`, table, columns, include, reason };
 }
 
-/**
- * The statement that creates `index` when it is missing. `concurrently`: without locking the table
- * against writes (PostgreSQL; not inside a transaction).
- */
-export function createIndexSql(index: DerivedIndex, options: { concurrently?: boolean; ifNotExists?: boolean } = {}): string {
-    const columns = index.columns.map(c => (/^[a-z_]+$/.test(c) || wrapped(c) ? c : `(${c})`)).join(', ');
-    const include = index.include.length > 0 ? ` INCLUDE (${index.include.join(', ')})` : '';
-    return `CREATE INDEX ${options.concurrently ? 'CONCURRENTLY ' : ''}${options.ifNotExists === false ? '' : 'IF NOT EXISTS '}${index.name} ON ${index.table} (${columns})${include}`;
-}
-
-/** True when the first parenthesis of `expr` closes at its end: `(payload ->> 'k')`, not `(a) || (b)`. */
-function wrapped(expr: string): boolean {
-    if (!expr.startsWith('(') || !expr.endsWith(')')) return false;
-    let depth = 0;
-    let quoted = false;
-    for (let i = 0; i < expr.length; i++) {
-        const ch = expr[i];
-        if (ch === "'") quoted = !quoted;
-        else if (!quoted && ch === '(') depth++;
-        else if (!quoted && ch === ')' && --depth === 0) return i === expr.length - 1;
-    }
-    return false;
-}
-
 /** `indexes.sql`: every derived index of the project, with the rules that need it. */
 export function indexesFile(indexes: readonly DerivedIndex[], rulesOf: (name: string) => string[]): string {
     const header = [
@@ -97,6 +74,6 @@ export function indexesFile(indexes: readonly DerivedIndex[], rulesOf: (name: st
         '-- CREATE INDEX CONCURRENTLY, which does not block writes); run this file to create them beforehand.',
     ];
     if (indexes.length === 0) return `${header.join('\n')}\n-- (none: no rule probes events by a field)\n`;
-    const blocks = indexes.map(index => `-- ${index.reason}: ${rulesOf(index.name).join(', ')}\n${createIndexSql(index, { concurrently: true })};`);
+    const blocks = indexes.map(index => `-- ${index.reason}: ${rulesOf(index.name).join(', ')}\n${postgresCreateIndex(index, { concurrently: true })};`);
     return `${header.join('\n')}\n\n${blocks.join('\n\n')}\n`;
 }

@@ -1,14 +1,14 @@
 // Types of comparisons, and conditions that contradict each other or can never hold.
 import type { ValidationAcceptor } from 'langium';
 import {
+    isBoolean, isList, isNumeric, isTemporal, isTextual, primitive, typeToString, unknownType, type FuType,
+} from '@followup/template';
+import {
     isAndCondition, isBooleanLiteral, type Engagement, isComparison, isCountCall, isEngagement, isNotCondition, isNumberLiteral, isSinceCondition,
     isStringLiteral, type Comparison, type Condition, type CountCall, type Literal, type Operand, type Path, type Rule
 } from '../generated/ast.js';
 import { pathRoot, pathText, pathType, segmentField } from '../model/paths.js';
 import { containingRule, ruleEvent } from '../model/schema.js';
-import {
-    isBoolean, isList, isNumeric, isTemporal, isTextual, primitive, typeToString, unknownType, type FuType
-} from '../types/fu-type.js';
 import { DiagnosticCode } from './codes.js';
 import { report } from './report.js';
 

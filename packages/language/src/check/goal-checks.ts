@@ -3,6 +3,7 @@
 // it measures (once), a holdout share is a percentage, and a holdout has a goal to measure.
 import type { LangiumDocuments, ValidationAcceptor } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
+import { isNumeric, typeToString } from '@followup/template';
 import {
     isGoal, isModel, isPolicy, isRule, type Declaration, type Event, type Goal, type Holdout, type Policy, type Rule,
 } from '../generated/ast.js';
@@ -10,7 +11,6 @@ import { channelAddressType, type ChannelName } from '../model/channels.js';
 import { goalSubject, resolveGoalMatch, ruleGoal, validHoldoutShare } from '../model/goals.js';
 import { declaredFields, fieldView, ruleEvent } from '../model/schema.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
-import { isNumeric, typeToString } from '../types/fu-type.js';
 import { DiagnosticCode } from './codes.js';
 import { report } from './report.js';
 import { checkSameFields } from './rule-checks.js';

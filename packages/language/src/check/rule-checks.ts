@@ -1,16 +1,15 @@
 // A rule's trigger, recipient, options and `since` conditions.
 import type { ValidationAcceptor } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
+import { didYouMean, isBoolean, isNumeric, isTemporal, isTextual, parseTimeOfDay, typeToString, type FuType } from '@followup/template';
 import {
     isEvent, isLimit, isQuietHours, isRule,
     type Duration, type Engagement, type Event, type Goal, type Limit, type Policy, type QuietHours, type Rule, type RuleOption, type Schedule, type SinceCondition
 } from '../generated/ast.js';
 import { resolveRecipient, resolveSinceMatch, channelAddressType, type ChannelName } from '../model/channels.js';
-import { durationValue, isKnownTimeZone, parseTimeOfDay } from '../model/durations.js';
+import { durationValue, isKnownTimeZone } from '../model/durations.js';
 import { containingRule, declaredFields, ruleEvent, typeOfTypeRef } from '../model/schema.js';
-import { isBoolean, isNumeric, isTemporal, isTextual, typeToString, type FuType } from '../types/fu-type.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
-import { didYouMean } from '../template/did-you-mean.js';
 import { DiagnosticCode } from './codes.js';
 import { report } from './report.js';
 

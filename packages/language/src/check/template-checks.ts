@@ -1,10 +1,10 @@
 // `{{ }}` expressions inside inline message parts, positioned in the .followup file.
 // Template files are checked by the workspace (their diagnostics belong to those files).
 import { AstUtils, type ValidationAcceptor } from 'langium';
+import { checkTemplate } from '@followup/template';
 import type { MessagePart } from '../generated/ast.js';
 import { partTemplate } from '../model/message-templates.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
-import { checkTemplate } from '../template/index.js';
 import { DiagnosticCode, type DiagnosticCodeValue } from './codes.js';
 import { report } from './report.js';
 

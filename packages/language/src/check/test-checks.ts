@@ -3,6 +3,7 @@
 // options of each step and what expectations may say.
 import { AstUtils, type AstNode, type ValidationAcceptor } from 'langium';
 import type { LangiumServices } from 'langium/lsp';
+import { typeToString, type FieldView, type FuType } from '@followup/template';
 import {
     isBooleanLiteral, isDataList, isDataObject, isExpectNotSent, isExpectSent, isNumberLiteral, isStringLiteral, isTestDelivery,
     isTestEngagement, isTestEvent, isTestExpect, isTestProfile, isTestRun,
@@ -11,7 +12,6 @@ import {
 import { fieldViews, ruleEvent } from '../model/schema.js';
 import { deliveryRecipient, parseTestInstant, stepTimes, testEventData, testEvents } from '../model/test-model.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
-import { typeToString, type FieldView, type FuType } from '../types/fu-type.js';
 import { DiagnosticCode } from './codes.js';
 import { report } from './report.js';
 

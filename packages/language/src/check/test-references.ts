@@ -1,6 +1,7 @@
 // Why a reference inside a scenario test did not resolve, in the user's terms (the document validator
 // turns it into a diagnostic, as for every other reference: see unresolved-reference.ts).
 import type { ReferenceInfo } from 'langium';
+import { didYouMean } from '@followup/template';
 import {
     isDataEntry, isExpectNotSent, isExpectSent, isNotSentReason, isTestDelivery, isTestEngagement, isTestEvent,
     isTestProfile, isTestRun, type DataObject,
@@ -8,7 +9,6 @@ import {
 import { ruleEvent } from '../model/schema.js';
 import { containingTest, expectedTypeRef, testEventType } from '../model/test-model.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
-import { didYouMean } from '../template/did-you-mean.js';
 import { DiagnosticCode } from './codes.js';
 import type { Explained } from './unresolved-reference.js';
 

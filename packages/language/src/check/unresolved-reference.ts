@@ -1,4 +1,5 @@
 import type { ReferenceInfo } from 'langium';
+import { didYouMean, primitiveTypeNames } from '@followup/template';
 import {
     isEvent, isGoal, isKeyDecl, isMessage, isPathSegment, isProfile, isRecordTypeRef, isSendAction, isSinceCondition, isTrigger,
     type PathSegment, type SendAction
@@ -6,8 +7,6 @@ import {
 import { containingRule, ruleEvent } from '../model/schema.js';
 import { explainUnresolvedInGoal } from './goal-checks.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
-import { didYouMean } from '../template/did-you-mean.js';
-import { primitiveTypeNames } from '../types/fu-type.js';
 import { DiagnosticCode } from './codes.js';
 import { explainTestReference } from './test-references.js';
 

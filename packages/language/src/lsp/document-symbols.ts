@@ -4,9 +4,9 @@
 import { GrammarUtils, type AstNode, type CstNode, type LangiumDocument } from 'langium';
 import { DefaultDocumentSymbolProvider } from 'langium/lsp';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
+import { typeToString } from '@followup/template';
 import { isEvent, isField, isMessage, isPolicy, isProfile, isRecordType, isRule, type Policy } from '../generated/ast.js';
 import { typeOfTypeRef } from '../model/schema.js';
-import { typeToString } from '../types/fu-type.js';
 
 export class FollowupDocumentSymbolProvider extends DefaultDocumentSymbolProvider {
     /** A `policy { }` block has no name: it is shown as `policy`, with what it sets. */

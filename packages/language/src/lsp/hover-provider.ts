@@ -3,6 +3,7 @@
 import { CstUtils, type AstNode, type LangiumDocument, type LangiumDocuments, type MaybePromise } from 'langium';
 import { AstNodeHoverProvider, type LangiumServices } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
+import { typeToString } from '@followup/template';
 import {
     isEngagement, isEvent, isField, isGoal, isHoldout, isLimit, isMessage, isModel, isPolicy, isProfile, isQuietHours, isRecordType, isRule,
     type Event, type Field, type Policy, type Profile, type Rule,
@@ -10,7 +11,6 @@ import {
 import { durationValue, minutesToWords } from '../model/durations.js';
 import { declaredFields, ruleEvent, typeOfTypeRef } from '../model/schema.js';
 import { derivedRuleName } from '../services/name-provider.js';
-import { typeToString } from '../types/fu-type.js';
 import { goalHover, holdoutHover, ruleMeasuringLines } from './measuring-hover.js';
 import { engagementHover, optionHover, policyHover, rulePolicyLines } from './policy-hover.js';
 

@@ -4,6 +4,7 @@
 import { AstUtils, CstUtils, GrammarAST, type AstNode, type LangiumDocument } from 'langium';
 import { AbstractSemanticTokenProvider, type SemanticTokenAcceptor } from 'langium/lsp';
 import { SemanticTokenModifiers, SemanticTokenTypes, type CancellationToken } from 'vscode-languageserver';
+import { parseTemplate, TemplateTokens, type TemplateNode, type TemplateSyntax } from '@followup/template';
 import {
     isDuration, isEvent, isField, isKeyDecl, isLimit, isMessage, isMessagePart, isNumberLiteral, isPathSegment, isProfile,
     isQuietHours, isRecordType, isRecordTypeRef, isRule, isSchedule, isSendAction, isSinceCondition, isTrigger, type MessagePart,
@@ -11,9 +12,8 @@ import {
 import { partTemplate } from '../model/message-templates.js';
 import type { FollowupServices } from '../services/followup-module.js';
 import type { FollowupScopeProvider } from '../services/scope-provider.js';
-import type { Condition, Expr, InvalidExpr, TemplateNode } from '../template/ast.js';
-import { As, CloseTag, Count, Each, Else, Hash, If, keywordTokens, NumberLit, OpenTag, Slash, templateLexer } from '../template/lexer.js';
-import { parseTemplate } from '../template/parse-template.js';
+
+const { As, CloseTag, Count, Each, Else, Hash, If, keywordTokens, NumberLit, OpenTag, Slash, templateLexer } = TemplateTokens;
 
 // The legend's words for this language's kinds of names.
 const {
@@ -125,7 +125,7 @@ export class FollowupSemanticTokenProvider extends AbstractSemanticTokenProvider
         }
     }
 
-    private templateExpression(expr: Expr | InvalidExpr, loops: string[], roles: TemplateRoles): void {
+    private templateExpression(expr: TemplateSyntax.Expr | TemplateSyntax.InvalidExpr, loops: string[], roles: TemplateRoles): void {
         switch (expr.kind) {
             case 'path':
                 expr.segments.forEach((segment, i) => {
@@ -149,7 +149,7 @@ export class FollowupSemanticTokenProvider extends AbstractSemanticTokenProvider
         }
     }
 
-    private templateCondition(cond: Condition | InvalidExpr, loops: string[], roles: TemplateRoles): void {
+    private templateCondition(cond: TemplateSyntax.Condition | TemplateSyntax.InvalidExpr, loops: string[], roles: TemplateRoles): void {
         switch (cond.kind) {
             case 'and':
             case 'or':

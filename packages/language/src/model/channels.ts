@@ -1,6 +1,6 @@
 // Channels and the recipient of a rule's follow-up (LANGUAGE.md §2, §5).
+import type { PrimitiveTypeName } from '@followup/template';
 import { isField, type Event, type Field, type Profile, type Rule } from '../generated/ast.js';
-import type { PrimitiveTypeName } from '../types/fu-type.js';
 import { pathRoot, pathSteps, pathType, type PathStep } from './paths.js';
 import { declaredFields, keyField, ruleEvent } from './schema.js';
 

@@ -29,14 +29,6 @@ export function minutesToWords(minutes: number): string {
     return `${minutes} minutes`;
 }
 
-export function parseTimeOfDay(text: string | undefined): { hour: number; minute: number } | undefined {
-    const m = /^(\d{1,2}):(\d{2})$/.exec(text ?? '');
-    if (!m) return undefined;
-    const hour = Number(m[1]);
-    const minute = Number(m[2]);
-    return hour <= 23 && minute <= 59 ? { hour, minute } : undefined;
-}
-
 const knownZones = new Map<string, boolean>();
 
 export function isKnownTimeZone(zone: string): boolean {

@@ -2,9 +2,8 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { AstUtils, GrammarUtils } from 'langium';
+import { decodeStringLiteral, type TemplateContext } from '@followup/template';
 import type { Message, MessagePart, Profile } from '../generated/ast.js';
-import { decodeStringLiteral } from '../parse/string-literal.js';
-import type { TemplateContext } from '../template/index.js';
 import { fieldViews } from './schema.js';
 
 export type TemplateMode = 'html' | 'text';

@@ -1,6 +1,6 @@
 // What a written path (`items[0].name`, `profile.country`) denotes: its type and its JSON steps.
+import { unknownType, type FuType } from '@followup/template';
 import { isEvent, isField, isProfile, type Field, type Path, type PathSegment } from '../generated/ast.js';
-import { unknownType, type FuType } from '../types/fu-type.js';
 import { typeOfTypeRef } from './schema.js';
 
 export type PathStep = string | number;

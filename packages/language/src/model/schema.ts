@@ -1,10 +1,10 @@
 // Reading event schemas off the AST: field types, an event's fields, the event a rule is about.
 import type { AstNode } from 'langium';
+import { unknownType, type FieldView, type FuType, type PrimitiveTypeName } from '@followup/template';
 import {
     isEvent, isField, isListType, isPrimitiveType, isRecordTypeRef, isRule,
     type Event, type Field, type Profile, type RecordType, type Rule, type TypeRef
 } from '../generated/ast.js';
-import { unknownType, type FieldView, type FuType, type PrimitiveTypeName } from '../types/fu-type.js';
 
 export function typeOfTypeRef(ref: TypeRef | undefined): FuType {
     if (!ref) return unknownType;

@@ -1,5 +1,5 @@
 import { DefaultValueConverter, type CstNode, type GrammarAST, type ValueType } from 'langium';
-import { decodeStringLiteral } from '../parse/string-literal.js';
+import { decodeStringLiteral } from '@followup/template';
 
 export class FollowupValueConverter extends DefaultValueConverter {
     protected override runConverter(rule: GrammarAST.AbstractRule, input: string, cstNode: CstNode): ValueType {

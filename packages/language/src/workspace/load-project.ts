@@ -5,10 +5,10 @@ import * as nodePath from 'node:path';
 import { URI, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
+import { checkTemplate } from '@followup/template';
 import type { Model, Profile } from '../generated/ast.js';
 import { partTemplate } from '../model/message-templates.js';
 import { createFollowupServices, type FollowupServices } from '../services/followup-module.js';
-import { checkTemplate } from '../template/index.js';
 import { compareDiagnostics, lineColumnAt, type FollowupDiagnostic, type Severity } from './diagnostic.js';
 
 /** No such project, no .followup files: exit 2. */

@@ -1,8 +1,8 @@
 // Renders a rule's message from its compiled templates (RenderPlan.templates) and one event's data.
-// The templates were compiled by the language package to Eta source that can only read data through
-// `it.f` (the filters) — rendering runs no code from the project's authors.
+// The templates were compiled by @followup/template (called by the compiler) to Eta source that can
+// only read data through `it.f` (the filters) — rendering runs no code from the project's authors.
 import { Eta, type TemplateFunction } from 'eta';
-import { templateFilters } from '@followup/language';
+import { templateFilters } from '@followup/template/runtime';
 import type { RenderPlan } from '@followup/compiler';
 
 export type MessagePart = 'subject' | 'html' | 'text' | 'title';

@@ -4,7 +4,7 @@
 // meaningful across them.
 import { FollowupError } from '@followup/values';
 import type { RuleIR } from '@followup/compiler';
-import { parseTimeOfDay } from '@followup/language';
+import { parseTimeOfDay } from '@followup/template/runtime';
 import { assertKnownZone, instantOfWallClock, wallClockAt } from './zoned-time.js';
 
 export type Schedule = RuleIR['schedule'];

@@ -4,7 +4,8 @@
 // built with CREATE INDEX CONCURRENTLY (writes to the table go on meanwhile; outside any transaction);
 // an index left invalid by an interrupted build is dropped and built again, unless another process is
 // building it right now. On the embedded store, a plain CREATE INDEX (one process at a time anyway).
-import { createIndexSql, type DerivedIndex, type RenderPlan } from '@followup/compiler';
+import type { DerivedIndex, RenderPlan } from '@followup/compiler';
+import { postgresCreateIndex } from '@followup/values';
 import type { Store } from './store.js';
 
 export interface CreatedIndex {
@@ -86,7 +87,7 @@ async function ensureIndex(store: Store, index: DerivedIndex, found: IndexState 
             if (state) await store.exec(`DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}IF EXISTS ${index.name}`);
             // Without IF NOT EXISTS: an index another process made meanwhile is an error here, so that
             // what this process reports as created is what it created.
-            await store.exec(createIndexSql(index, { concurrently, ifNotExists: false }));
+            await store.exec(postgresCreateIndex(index, { concurrently, ifNotExists: false }));
             const action = state ? 'rebuilt' : 'created';
             return { kind: 'created', created: { name: index.name, table: index.table, reason: index.reason, action, ms: performance.now() - started } };
         } catch (caught) {

@@ -14,16 +14,14 @@ import {
     CompletionItemKind, CompletionList, type CompletionItem, type CompletionParams, type Range,
 } from 'vscode-languageserver';
 import type { CancellationToken } from 'vscode-languageserver';
+import { decodeStringLiteral, type TemplateContext, type FuType } from '@followup/template';
 import {
     isEvent, isMessage, isMessagePart, isModel, isQuietHours, isRule, isSchedule, isTextLiteral, type Event, type Message, type Model, type Rule,
 } from '../../generated/ast.js';
 import { partMode, templateContext } from '../../model/message-templates.js';
 import { containingRule, fieldViews, ruleEvent, schemaType } from '../../model/schema.js';
-import { decodeStringLiteral } from '../../parse/string-literal.js';
 import type { FollowupServices } from '../../services/followup-module.js';
 import type { FollowupScopeProvider } from '../../services/scope-provider.js';
-import type { TemplateContext } from '../../template/checker.js';
-import type { FuType } from '../../types/fu-type.js';
 import { goalCandidates, goalReferenceItem, measuringPhrases } from './goal-completion.js';
 import { completeInTemplate } from './template-completion.js';
 import { timeZoneItems } from './time-zones.js';

@@ -2,9 +2,9 @@
 // sent"; after `value`, the goal event's numbers only (revenue is their sum); `holdout` offered with a share.
 import type { AstNodeDescription, ReferenceInfo, Stream } from 'langium';
 import type { CompletionValueItem } from 'langium/lsp';
+import { isNumeric, typeToString } from '@followup/template';
 import { isEvent, isField, isGoal } from '../../generated/ast.js';
 import { fieldView } from '../../model/schema.js';
-import { isNumeric, typeToString } from '../../types/fu-type.js';
 
 export const measuringPhrases = {
     holdout: { rule: 'Holdout', text: 'holdout 10%', detail: 'holdout N%: that share of the people the rule would send to is held out (decided, never sent) and measured against the goal' },

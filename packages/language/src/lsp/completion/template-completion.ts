@@ -2,12 +2,9 @@
 // variables of the enclosing `{{#each}}` blocks, fields after a `.`, and after a `|` the filters
 // the template checker accepts for the value's type.
 import { CompletionItemKind, type CompletionItem } from 'vscode-languageserver';
-import type { EachNode, PathExpr, TemplateNode } from '../../template/ast.js';
-import { checkTemplate, type TemplateContext } from '../../template/checker.js';
-import { TemplateCodes } from '../../template/diagnostics.js';
-import { filterNames } from '../../template/filter-types.js';
-import { parseTemplate } from '../../template/parse-template.js';
-import { type FuType, typeToString } from '../../types/fu-type.js';
+import {
+    checkTemplate, filterNames, parseTemplate, TemplateCodes, typeToString, type FuType, type TemplateContext, type TemplateNode, type TemplateSyntax,
+} from '@followup/template';
 import { fieldItem, fieldsAfterDot, segmentsBeforeDot, walkSegments, type WrittenSegment } from './typed-paths.js';
 
 export interface TemplateCompletion {
@@ -30,7 +27,7 @@ const filterUsage: Record<string, { usage: string; doc: string }> = {
 };
 
 /** A parsed path (`items[0].name`) as written segments. */
-function writtenSegments(path: PathExpr): WrittenSegment[] {
+function writtenSegments(path: TemplateSyntax.PathExpr): WrittenSegment[] {
     const written: WrittenSegment[] = [];
     for (const s of path.segments) {
         if (s.kind === 'name') written.push({ name: s.name, indexed: false });
@@ -47,7 +44,7 @@ interface Loop {
 }
 
 /** The `{{#each}}` blocks whose body holds `offset`, outermost first. */
-function enclosingLoops(nodes: readonly TemplateNode[], offset: number, out: EachNode[] = []): EachNode[] {
+function enclosingLoops(nodes: readonly TemplateNode[], offset: number, out: TemplateSyntax.EachNode[] = []): TemplateSyntax.EachNode[] {
     for (const node of nodes) {
         if (node.kind === 'each') {
             const bodyEnd = node.close?.start ?? node.end;

@@ -2,7 +2,7 @@
 // completion can list the fields that may follow. Shared by rule conditions and `{{ }}` templates:
 // both walk a record's fields, and a list's elements' fields after a `.`.
 import { CompletionItemKind, type CompletionItem } from 'vscode-languageserver';
-import { type FieldView, type FuType, fieldOf, typeToString } from '../../types/fu-type.js';
+import { type FieldView, type FuType, fieldOf, typeToString } from '@followup/template';
 
 export interface WrittenSegment {
     name: string;

@@ -5,8 +5,7 @@ import { DocumentState } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Connection } from 'vscode-languageserver';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
-import { checkTemplate, type TemplateContext, type TemplateDiagnostic } from '../../template/index.js';
-import type { FieldView, FuType } from '../../types/fu-type.js';
+import { checkTemplate, type TemplateContext, type TemplateDiagnostic, type FieldView, type FuType } from '@followup/template';
 import type { FollowupDocumentUpdateHandler } from './template-document-updates.js';
 import { workspaceTemplates } from './template-sources.js';
 

@@ -4,11 +4,11 @@
 import { AstUtils } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Location, Range } from 'vscode-languageserver-types';
+import { checkTemplate } from '@followup/template';
 import {
     isEvent, isField, isListType, isProfile, isRecordType, isRecordTypeRef, type Field, type Profile, type RecordType, type TypeRef,
 } from '../../generated/ast.js';
 import { declaredFields } from '../../model/schema.js';
-import { checkTemplate } from '../../template/index.js';
 import { workspaceTemplates, type TemplateFilter, type WorkspaceTemplate } from './template-sources.js';
 
 export interface TemplateFieldReference {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { didYouMean, didYouMeanHint, editDistance } from '../../src/template/did-you-mean.js';
+import { didYouMean, didYouMeanHint, editDistance } from '../src/did-you-mean.js';
 
 describe('didYouMean', () => {
     test('edit distance counts insertions, deletions, substitutions and transpositions', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeStringLiteral } from '../../src/parse/string-literal.js';
+import { decodeStringLiteral } from '../src/string-literal.js';
 
 /** The source characters each value character came from (escape sequences show their backslash). */
 function sources(source: string): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { TemplateSyntax } from '../../src/template/index.js';
-import { parseTemplate } from '../../src/template/index.js';
+import type { TemplateSyntax } from '../src/index.js';
+import { parseTemplate } from '../src/index.js';
 import { seen, span } from './fixtures.js';
 
 type Node = TemplateSyntax.TemplateNode;

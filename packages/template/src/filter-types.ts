@@ -1,7 +1,7 @@
 // The static side of the filters: what each accepts, what it returns, and the diagnostics for
 // misuse. The runtime side is in filters.ts.
 
-import { type FuType, isList, isNumeric, isTemporal, isTextual, primitive, typeToString, unknownType } from '../types/fu-type.js';
+import { type FuType, isList, isNumeric, isTemporal, isTextual, primitive, typeToString, unknownType } from './fu-type.js';
 import type { FilterExpr, Operand } from './ast.js';
 import { suspiciousDateTokens } from './date-format.js';
 import { errorAt, TemplateCodes, type TemplateDiagnostic, warningAt } from './diagnostics.js';

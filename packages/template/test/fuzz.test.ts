@@ -1,7 +1,7 @@
 // Random mutations of a realistic template: parsing and checking never throw, diagnostics stay
 // inside the text, and whatever checks without errors compiles and renders.
 import { expect, test } from 'vitest';
-import { checkTemplate, compileTemplate, parseTemplate, templateFilters } from '../../src/template/index.js';
+import { checkTemplate, compileTemplate, parseTemplate, templateFilters } from '../src/index.js';
 import { eta, sampleData, withProfile } from './fixtures.js';
 
 const sample = [

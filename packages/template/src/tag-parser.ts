@@ -6,7 +6,7 @@ import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type ITok
 import type {
     CompareOp, Condition, Expr, FilterExpr, NameSegment, Operand, PathExpr, PathSegment, Span,
 } from './ast.js';
-import { decodeStringLiteral } from '../parse/string-literal.js';
+import { decodeStringLiteral } from './string-literal.js';
 import {
     And, As, BacktickIdent, Comma, CompareOp as CompareOpToken, Count, Dot, Else, False, Ident, LBracket,
     LParen, Not, NumberLit, Or, parserTokens, Pipe, RBracket, RParen, StringLit, True,

@@ -3,7 +3,7 @@
 
 import {
     type FieldView, type FuType, isList, isNumeric, isTemporal, primitive, typeToString, unknownType,
-} from '../types/fu-type.js';
+} from './fu-type.js';
 import type {
     CompareCond, Condition, EachNode, Expr, InvalidExpr, PathExpr, PathSegment, Span, TemplateAst, TemplateNode,
 } from './ast.js';

@@ -1,7 +1,7 @@
 // How the template language sees the semantic types: which values compare with which, and which
 // can be printed.
 
-import { type FuType, isBoolean, isNumeric, isTemporal, isTextual } from '../types/fu-type.js';
+import { type FuType, isBoolean, isNumeric, isTemporal, isTextual } from './fu-type.js';
 
 /** Values of one class compare with each other; `time` values also compare with date strings. */
 export type ValueClass = 'number' | 'text' | 'time' | 'bool';

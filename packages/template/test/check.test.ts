@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { checkTemplate, type TemplateContext } from '../../src/template/index.js';
+import { checkTemplate, type TemplateContext } from '../src/index.js';
 import { cartItemFields, eventFields, html, profileFields, seen, span, text as textCtx, withProfile } from './fixtures.js';
 
 const err = (code: string, message: string, at: { start: number; end: number }) => ({ code, severity: 'error', message, ...at });

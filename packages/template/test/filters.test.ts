@@ -1,6 +1,6 @@
 // The run-time helpers on their own (compiled templates call them as it.f.<name>).
 import { describe, expect, test } from 'vitest';
-import { filterNames, templateFilters as f } from '../../src/template/index.js';
+import { filterNames, templateFilters as f } from '../src/index.js';
 
 describe('get', () => {
     test('follows own properties and list indexes', () => {

@@ -1,6 +1,6 @@
 // Rendering through the real `eta` package, as the runtime does.
 import { describe, expect, test } from 'vitest';
-import { checkTemplate, compileTemplate, templateFilters } from '../../src/template/index.js';
+import { checkTemplate, compileTemplate, templateFilters } from '../src/index.js';
 import { eta, field, html, render, sampleData, text, withProfile } from './fixtures.js';
 
 describe('output and escaping', () => {

@@ -1,7 +1,7 @@
 // Shared schema and helpers for the template tests: the cartAbandonment event of LANGUAGE.md.
 import { Eta } from 'eta';
-import { checkTemplate, compileTemplate, templateFilters, type CheckedTemplate, type TemplateContext } from '../../src/template/index.js';
-import { type FieldView, type FuType, primitive, type PrimitiveTypeName } from '../../src/types/fu-type.js';
+import { checkTemplate, compileTemplate, templateFilters, type CheckedTemplate, type TemplateContext } from '../src/index.js';
+import { type FieldView, type FuType, primitive, type PrimitiveTypeName } from '../src/fu-type.js';
 
 export const field = (name: string, type: FuType | PrimitiveTypeName, optional = false): FieldView =>
     ({ name, type: typeof type === 'string' ? primitive(type) : type, optional });
