@@ -1,5 +1,5 @@
 /**
- * Concurrency (LANGUAGE.md §4: at most once also when runs overlap): three `followup run` processes
+ * Concurrency (docs/language.md §4: at most once also when runs overlap): three `followup run` processes
  * started together on one PostgreSQL store, with the same --now, deliver every due follow-up exactly
  * once in total. The first to lock a rule's watermark decides; the others wait, then find nothing new;
  * all three drain the outbox, skipping each other's locked rows.

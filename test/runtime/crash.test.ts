@@ -1,5 +1,5 @@
 /**
- * Crash safety (LANGUAGE.md §4: at most once, ever, and nothing lost): `followup run` over a few
+ * Crash safety (docs/language.md §4: at most once, ever, and nothing lost): `followup run` over a few
  * thousand due follow-ups, SIGKILLed at 20+ random points and re-run each time, then run once more
  * cleanly — and every due follow-up was delivered exactly once, in the outbox folder and in the store.
  * A killed run leaves its batch claimed: the next runs take it over once its lease (2 s here) ran out.

@@ -1,5 +1,5 @@
 /**
- * Acceptance: the execution semantics of LANGUAGE.md §4, end to end — records in the store (plain SQL),
+ * Acceptance: the execution semantics of docs/language.md §4, end to end — records in the store (plain SQL),
  * `runRules` then `dispatchOutbox` into an outbox folder, and the `.eml` files read back — with the
  * exact recipients each case must give, on PGlite and on a real PostgreSQL 15 server.
  */

@@ -1,5 +1,5 @@
 /**
- * Schedule arithmetic (LANGUAGE.md §4, §6): the fire instants of `every N minutes/hours/days` and of
+ * Schedule arithmetic (docs/language.md §4, §6): the fire instants of `every N minutes/hours/days` and of
  * `every day at HH:MM in "<zone>"`, across the DST changes of Europe/Paris and America/New_York.
  * 2026: Paris springs forward on 29 March (02:00 → 03:00) and falls back on 25 October (03:00 → 02:00);
  * New York on 8 March (02:00 → 03:00) and 1 November (02:00 → 01:00).

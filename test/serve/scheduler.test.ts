@@ -1,5 +1,5 @@
 /**
- * The scheduler of `followup serve` (LANGUAGE.md §4, CLI.md `serve`) on PGlite and PostgreSQL 15:
+ * The scheduler of `followup serve` (docs/language.md §4, README.md "Running followup serve") on PGlite and PostgreSQL 15:
  * with an injected clock stepping through several minutes, a rule `schedule every 1 minute` runs once
  * per period — also with two schedulers polling the same store at once — with the fire instant as its
  * `now`; after downtime the missed periods are caught up by one run; a rule without a schedule runs

@@ -1,5 +1,5 @@
 /**
- * The conditions of LANGUAGE.md §3, compiled and run on both engines: field filters, `since`,
+ * The conditions of docs/language.md §3, compiled and run on both engines: field filters, `since`,
  * `and`/`or`/`not` precedence, `clicked link`, the channel restriction of the trigger, chained rules,
  * events that target the profile, and the recheck query run just before sending (§4).
  */

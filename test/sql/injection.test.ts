@@ -1,6 +1,6 @@
 /**
  * Acceptance: a literal such as `"O'Brien\"; drop table events; --"` in a condition compiles, the SQL
- * text contains no literal value at all, and the query matches exactly that value (LANGUAGE.md §8: every
+ * text contains no literal value at all, and the query matches exactly that value (docs/language.md §8: every
  * value travels as a bind parameter). For `=`, `!=`, `in (...)`, `contains` (text and list),
  * `starts with` and `clicked link "..."`, on both engines.
  */

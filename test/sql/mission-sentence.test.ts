@@ -1,6 +1,6 @@
 /**
  * Acceptance: the mission sentence, alone in a file with its event and message, compiles; its SQL, run
- * on a migrated PGlite and on a real PostgreSQL 15 server, returns exactly the deliveries LANGUAGE.md §4
+ * on a migrated PGlite and on a real PostgreSQL 15 server, returns exactly the deliveries docs/language.md §4
  * says, with `$1` the window start (watermark w) and `$2` now.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

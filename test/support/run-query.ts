@@ -1,6 +1,6 @@
 /**
  * Compiles followup source held in memory and runs the compiled queries against a store, the way the
- * runtime binds them (LANGUAGE.md §8): `$1`, `$2` supplied by the caller, `$3`.. from the plan.
+ * runtime binds them (docs/language.md §8): `$1`, `$2` supplied by the caller, `$3`.. from the plan.
  */
 import { NodeFileSystem } from 'langium/node';
 import { compileProject, type CompiledRule } from '@followup/compiler';

@@ -1,4 +1,4 @@
-// `at "HH:MM"` of a schedule (LANGUAGE.md §4). Here rather than in the language because the runtime's
+// `at "HH:MM"` of a schedule (docs/language.md §4). Here rather than in the language because the runtime's
 // scheduler reads the same text from the plan and must accept exactly what the checker accepted.
 
 export interface TimeOfDay {

@@ -1,4 +1,4 @@
-// `followup run`: every rule (or one) once, as of now, then delivery of what they queued (CLI.md).
+// `followup run`: every rule (or one) once, as of now, then delivery of what they queued (README.md "Commands", `followup run --help`).
 import { compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import {

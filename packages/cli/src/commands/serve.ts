@@ -1,4 +1,4 @@
-// `followup serve`: the long-running runtime (CLI.md). Events in over HTTP, transactional messages
+// `followup serve`: the long-running runtime (README.md "Running followup serve"). Events in over HTTP, transactional messages
 // out at once, health and metrics; tracking routes and the scheduler plug in at the marked steps.
 import { compileIngestionPlans, compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';

@@ -1,4 +1,4 @@
-// The render plan (LANGUAGE.md §8): everything the runtime needs to execute a rule without the source.
+// The render plan (docs/language.md §8): everything the runtime needs to execute a rule without the source.
 import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import { partTemplate, type Message, type Profile } from '@followup/language';

@@ -9,7 +9,7 @@ import { compileMessageTemplates, type RenderPlan } from '../plan/render-plan.js
 import { phonePaths, type PhonePath } from '@followup/values';
 import { eventDataSchema, type JsonSchema } from './event-json-schema.js';
 
-/** The conventional name of the message sent when its event arrives (LANGUAGE.md §2). */
+/** The conventional name of the message sent when its event arrives (docs/language.md §2). */
 export const TRANSACTIONAL_MESSAGE = 'transactional';
 
 export interface TransactionalPlan {

@@ -1,6 +1,6 @@
 // IR → the two queries the runtime runs for a rule:
 //  - selection: who is due in the window (w - D, now - D], with the expired and suppressed flags;
-//  - recheck: which of some events still qualify right before sending (LANGUAGE.md §4).
+//  - recheck: which of some events still qualify right before sending (docs/language.md §4).
 // Both share every bound value from $3 on, so the runtime binds one list of values.
 import type { ConditionIR, LiteralIR, OperandIR, RuleIR, SinceMatchIR } from '../ir/rule-ir.js';
 import type { Dialect, SqlParamType } from './dialect.js';
@@ -28,7 +28,7 @@ const recheckRuntime: Omit<ParameterSpec, 'value'>[] = [
 
 const engagementKinds: Record<string, string[]> = {
     delivered: ['delivered'],
-    // A click proves the open even when images were blocked (LANGUAGE.md §4).
+    // A click proves the open even when images were blocked (docs/language.md §4).
     opened: ['open', 'click'],
     clicked: ['click'],
     bounced: ['bounce'],
@@ -87,7 +87,7 @@ export class RuleSql {
     }
 
     from(): string {
-        // The profile as it was at now: its latest version at or before it (LANGUAGE.md §5).
+        // The profile as it was at now: its latest version at or before it (docs/language.md §5).
         const profileJoin = this.ir.profile
             ? `LEFT JOIN LATERAL (
                 SELECT pv.payload FROM profiles pv

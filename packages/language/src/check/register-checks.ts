@@ -8,7 +8,7 @@ import { RuleChecks } from './rule-checks.js';
 import { TemplateChecks } from './template-checks.js';
 import { TestChecks } from './test-checks.js';
 
-/** The type checker: every diagnostic of LANGUAGE.md §7 beyond what linking reports. */
+/** The type checker: every diagnostic of docs/diagnostics.md beyond what linking reports. */
 export function registerChecks(services: FollowupServices): void {
     const declarations = new DeclarationChecks(services);
     const rules = new RuleChecks(services);

@@ -1,4 +1,4 @@
-// Channels and the recipient of a rule's follow-up (LANGUAGE.md §2, §5).
+// Channels and the recipient of a rule's follow-up (docs/language.md §2, §5).
 import type { PrimitiveTypeName } from '@followup/template';
 import { isField, type Event, type Field, type Profile, type Rule } from '../generated/ast.js';
 import { pathRoot, pathSteps, pathType, type PathStep } from './paths.js';

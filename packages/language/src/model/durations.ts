@@ -7,7 +7,7 @@ const unitMinutes: Record<DurationUnit, number> = { minute: 1, hour: 60, day: 24
 export interface DurationValue {
     amount: number;
     unit: DurationUnit;
-    /** Whole minutes: `D days` is D × 24 hours (LANGUAGE.md §4), no calendar arithmetic. */
+    /** Whole minutes: `D days` is D × 24 hours (docs/language.md §4), no calendar arithmetic. */
     minutes: number;
 }
 

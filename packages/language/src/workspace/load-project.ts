@@ -1,4 +1,4 @@
-// A project is a folder: every .followup file below it shares one namespace (LANGUAGE.md intro).
+// A project is a folder: every .followup file below it shares one namespace (docs/language.md, "What a project is").
 import { FollowupError } from '@followup/values';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';

@@ -162,7 +162,7 @@ type StopVerdict = 'stopped' | 'suppressed' | 'capped';
 
 /**
  * The recheck, as of the dispatch's now, inside the claim's transaction: a purchase or an unsubscribe
- * that arrived after the selection still stops the follow-up (LANGUAGE.md §4), and its caps are counted
+ * that arrived after the selection still stops the follow-up (docs/language.md §4), and its caps are counted
  * again over the follow-ups decided ahead of it (docs/language.md §6). Transactional rows (rule NULL)
  * have no recheck. Every check a row must pass right before it is sent belongs here.
  */

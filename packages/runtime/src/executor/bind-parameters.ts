@@ -1,4 +1,4 @@
-// Binds a compiled query's parameters the way LANGUAGE.md §8 defines them: the runtime supplies the
+// Binds a compiled query's parameters the way docs/language.md §8 defines them: the runtime supplies the
 // ones without a value (`$1`, `$2`), the plan carries the rule's values (`$3`...).
 import type { RuleQuery } from '@followup/compiler';
 

@@ -71,7 +71,7 @@ SELECT $5, r.event_id, r.trigger_delivery_id, r.outcome, $6, $7, r.followup_deli
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $8::text[]) AS r(event_id, trigger_delivery_id, outcome, followup_delivery_id, detail)`;
 
 /**
- * Records one chunk: the follow-ups' deliveries (timed at the run's `now`, LANGUAGE.md §4), their
+ * Records one chunk: the follow-ups' deliveries (timed at the run's `now`, docs/language.md §4), their
  * outbox rows, then every decision (the foreign keys point from decisions to deliveries).
  */
 export async function recordChunk(

@@ -30,7 +30,7 @@ export interface RecheckOutcome {
     suppressed: Set<string>;
 }
 
-/** Re-evaluates the rule's conditions and suppression for `eventIds` as of `now` (LANGUAGE.md §4). */
+/** Re-evaluates the rule's conditions and suppression for `eventIds` as of `now` (docs/language.md §4). */
 export async function recheck(tx: StoreTx, plan: RenderPlan, eventIds: readonly string[], now: Date): Promise<RecheckOutcome> {
     const outcome: RecheckOutcome = { stopped: new Set(), suppressed: new Set() };
     if (eventIds.length === 0) return outcome;

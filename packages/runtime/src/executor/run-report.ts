@@ -30,7 +30,7 @@ export interface RuleRunReport extends RunCounts {
     watermark: Date;
     /** The `runs` row, when something was recorded (null in a dry run or when nothing could be selected). */
     runId: number | null;
-    /** Set when `now` was not after the watermark, so nothing could be selected (LANGUAGE.md §4). */
+    /** Set when `now` was not after the watermark, so nothing could be selected (docs/language.md §4). */
     notAfterWatermark?: true;
 }
 

@@ -1,4 +1,4 @@
-// One rule, one run, one transaction (LANGUAGE.md §4): lock the watermark, select, decide, recheck,
+// One rule, one run, one transaction (docs/language.md §4): lock the watermark, select, decide, recheck,
 // render, record, advance the watermark. Either all of it commits or none of it does.
 import type { RenderPlan } from '@followup/compiler';
 import { createRenderer } from '../render/message-renderer.js';

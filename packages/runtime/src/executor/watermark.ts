@@ -1,4 +1,4 @@
-// A rule's watermark: the `now` of its last successful run (LANGUAGE.md §4), and the lock that
+// A rule's watermark: the `now` of its last successful run (docs/language.md §4), and the lock that
 // serialises concurrent runs of one rule.
 import type { RenderPlan } from '@followup/compiler';
 import type { StoreTx } from '../store/store.js';

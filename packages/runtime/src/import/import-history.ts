@@ -1,5 +1,5 @@
 /**
- * `followup import`: loads a history file (JSON lines, CLI.md) into the store, all or nothing.
+ * `followup import`: loads a history file (JSON lines, as `followup import --help` describes them) into the store, all or nothing.
  *
  * How: one transaction for the whole file. Lines are read one at a time (never the whole file),
  * checked (records.ts), and written in batches of multi-row `INSERT ... ON CONFLICT`:

@@ -24,7 +24,7 @@
 
 import { dateProblem, decimalProblem, describeValue, emailProblem, instantProblem, intProblem, urlProblem } from '@followup/values';
 
-/** The primitive types of the language (LANGUAGE.md §2). */
+/** The primitive types of the language (docs/language.md §2). */
 export type PrimitiveFieldType =
     | 'string' | 'int' | 'decimal' | 'boolean' | 'timestamp' | 'date' | 'email' | 'phone' | 'url' | 'pushToken';
 

@@ -1,4 +1,4 @@
-// When a rule runs (LANGUAGE.md §4, §6): the fire instants of its `schedule`. Every process computes
+// When a rule runs (docs/language.md §4, §6): the fire instants of its `schedule`. Every process computes
 // the same instants from the schedule alone — no state, no local clock settings — so several `serve`
 // processes agree on which period an instant belongs to, and a claim on (rule, fire instant) is
 // meaningful across them.
@@ -9,7 +9,7 @@ import { assertKnownZone, instantOfWallClock, wallClockAt } from './zoned-time.j
 
 export type Schedule = RuleIR['schedule'];
 
-/** LANGUAGE.md §4: a rule without a `schedule` runs every day at 00:00 in UTC. */
+/** docs/language.md §4: a rule without a `schedule` runs every day at 00:00 in UTC. */
 export const defaultSchedule: Schedule = { every: { text: '1 day', minutes: 24 * 60 }, at: '00:00', zone: 'UTC', weekday: null };
 
 const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;

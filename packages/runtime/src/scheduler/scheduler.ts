@@ -1,4 +1,4 @@
-// `followup serve`'s scheduler (LANGUAGE.md §4, CLI.md `serve`): every rule on its schedule, each
+// `followup serve`'s scheduler (docs/language.md §4, README.md "Running followup serve"): every rule on its schedule, each
 // period once across all the processes that share the store.
 //
 // Each poll, for each rule, the period to run is the latest fire instant at or before the clock's

@@ -11,7 +11,7 @@ export interface OpenStoreOptions {
 const SERVER_URL = /^postgres(ql)?:\/\//i;
 
 /**
- * Opens the store named by a database target (CLI.md "Database targets"): a `postgres://` or
+ * Opens the store named by a database target (the `--db` option of the commands' help): a `postgres://` or
  * `postgresql://` URL is a PostgreSQL server; anything else is a folder holding an embedded PGlite
  * database, created if missing. The schema is migrated unless `migrate: false`.
  * Throws `StoreUnavailableError` when the database cannot be reached or opened.

@@ -1,6 +1,6 @@
 // Opens made by machines rather than people: mail privacy proxies fetch every image of a message
 // (Apple Mail Privacy Protection prefetches them as the mail arrives) or fetch on the reader's behalf
-// through a cache. They still count as opens (LANGUAGE.md §4) but are recorded with `machine = true`,
+// through a cache. They still count as opens (docs/language.md §4) but are recorded with `machine = true`,
 // so that a rule can one day ask for `opened by a person`. The list is in docs/tracking.md.
 import { isIP } from 'node:net';
 

@@ -8,7 +8,7 @@
 //
 // What is recorded: the first open by a person and the first machine open of each delivery, and the
 // first click of each (delivery, URL); repeats only move the counters. The rules only ask whether an
-// open or a click exists (LANGUAGE.md §4), and this keeps a proxy refetching images from growing the
+// open or a click exists (docs/language.md §4), and this keeps a proxy refetching images from growing the
 // table. Recording never holds a reader up: if the store fails, the pixel and the redirect are still
 // served (the failure is logged and counted).
 import type { FastifyInstance, FastifyReply } from 'fastify';

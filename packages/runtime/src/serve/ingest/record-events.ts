@@ -2,7 +2,7 @@
 // data-modifying CTEs insert the events (ON CONFLICT DO NOTHING: an id already stored is a
 // duplicate, and gets nothing new), then the deliveries of the events just inserted (status
 // 'queued', 'suppressed' when the address is suppressed on the channel, 'failed' when rendering
-// failed; sent_at = the clock's now, LANGUAGE.md §4), then the outbox rows of the queued and failed
+// failed; sent_at = the clock's now, docs/language.md §4), then the outbox rows of the queued and failed
 // ones. One statement is atomic by itself, and costs one round trip.
 import type { StoreTx } from '../../store/store.js';
 import type { PreparedEvent } from './prepare-events.js';
