@@ -1,22 +1,8 @@
-// Every diagnostic kind of LANGUAGE.md §7: its code, its message and exactly the characters it underlines.
+// Every diagnostic kind of docs/diagnostics.md: its code, its message and exactly the characters it underlines.
 import { describe, expect, it } from 'vitest';
+import { expectOne } from '../support/expect-one.js';
 import { marked } from '../support/marked.js';
 import { brief, check, diagnosticsOf, schema } from '../support/project.js';
-
-async function expectOne(source: string, code: string, message: RegExp | string, opts: { hint?: RegExp | string; extraSchema?: string; severity?: string } = {}) {
-    const m = marked(source);
-    const diagnostics = await diagnosticsOf(m.text, opts.extraSchema);
-    const found = diagnostics.filter(d => d.code === code && d.file.endsWith('rules.followup'));
-    expect(found.map(brief), JSON.stringify(diagnostics, null, 1)).toEqual([{ code, ...m.range }]);
-    const d = found[0]!;
-    if (typeof message === 'string') expect(d.message).toBe(message); else expect(d.message).toMatch(message);
-    if (opts.hint !== undefined) {
-        if (typeof opts.hint === 'string') expect(d.hint).toBe(opts.hint); else expect(d.hint).toMatch(opts.hint);
-    }
-    expect(d.severity).toBe(opts.severity ?? 'error');
-    expect(d.file.endsWith('rules.followup')).toBe(true);
-    return diagnostics;
-}
 
 describe('unknown names, with "did you mean"', () => {
     it('unknown event in a trigger', async () => {

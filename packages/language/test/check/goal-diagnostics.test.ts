@@ -1,25 +1,15 @@
 // Goals and holdouts (docs/measuring.md): each diagnostic's code, message and exactly the characters it underlines.
 import { describe, expect, it } from 'vitest';
-import { marked } from '../support/marked.js';
-import { brief, diagnosticsOf } from '../support/project.js';
+import { expectOne as expectOneIn, type ExpectOneOptions } from '../support/expect-one.js';
+import { diagnosticsOf } from '../support/project.js';
 
 const extra = `
 event review { key reviewId  reviewId: string  email: email  orderId: string  stars: int }
 event newsletter { topic: string  sentTo: email  copyTo: email }
 `;
 
-async function expectOne(source: string, code: string, message: RegExp | string, opts: { hint?: RegExp | string; severity?: string } = {}) {
-    const m = marked(source);
-    const diagnostics = await diagnosticsOf(m.text, extra);
-    const found = diagnostics.filter(d => d.code === code && d.file.endsWith('rules.followup'));
-    expect(found.map(brief), JSON.stringify(diagnostics, null, 1)).toEqual([{ code, ...m.range }]);
-    const d = found[0]!;
-    if (typeof message === 'string') expect(d.message).toBe(message); else expect(d.message).toMatch(message);
-    if (opts.hint !== undefined) {
-        if (typeof opts.hint === 'string') expect(d.hint).toBe(opts.hint); else expect(d.hint).toMatch(opts.hint);
-    }
-    expect(d.severity).toBe(opts.severity ?? 'error');
-}
+const expectOne = (source: string, code: string, message: RegExp | string, opts: ExpectOneOptions = {}) =>
+    expectOneIn(source, code, message, { ...opts, extraSchema: extra });
 
 const rule = (options: string) => `followup nudge {
   when cartAbandonment sent 2 days ago

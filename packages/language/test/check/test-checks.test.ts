@@ -1,8 +1,8 @@
 // Scenario tests (`test "..." { ... }`): their diagnostics, each with its code, message and the exact
 // characters it underlines (⟦ ⟧ in the source).
 import { describe, expect, it } from 'vitest';
-import { marked } from '../support/marked.js';
-import { brief, diagnosticsOf } from '../support/project.js';
+import { expectOne as expectOneIn } from '../support/expect-one.js';
+import { diagnosticsOf } from '../support/project.js';
 
 const rules = `
 when cartAbandonment sent 3 days ago and not opened then send followup email
@@ -21,15 +21,7 @@ function testWith(steps: string, first = `at "2026-11-20T10:00:00Z" ${ana}`): st
 }
 
 async function expectOne(source: string, code: string, message: RegExp | string, hint?: RegExp | string) {
-    const m = marked(source);
-    const diagnostics = await diagnosticsOf(m.text);
-    const found = diagnostics.filter(d => d.code === code);
-    expect(found.map(brief), JSON.stringify(diagnostics, null, 1)).toEqual([{ code, ...m.range }]);
-    const d = found[0]!;
-    if (typeof message === 'string') expect(d.message).toBe(message); else expect(d.message).toMatch(message);
-    if (hint !== undefined) {
-        if (typeof hint === 'string') expect(d.hint).toBe(hint); else expect(d.hint).toMatch(hint);
-    }
+    const diagnostics = await expectOneIn(source, code, message, { hint });
     expect(diagnostics.filter(x => x.severity === 'error')).toHaveLength(1);
 }
 
