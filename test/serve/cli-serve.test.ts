@@ -9,7 +9,7 @@ import { openStore } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { cartData, eventually, post } from './serve-support.js';
-import { repo, runServe, startServe } from './serve-process.js';
+import { exampleProjectWithSmtp, repo, runServe, startServe } from './serve-process.js';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-cli-serve-'));
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -20,11 +20,7 @@ const SMTP_USER = 'shop-mailer';
 const SMTP_PASSWORD = 'smtp-pass-3e9a7b1c55';
 
 function project(name: string, smtpUrl: string): string {
-    const dir = path.join(temp, name);
-    const example = path.join(repo, 'examples/cart-abandonment');
-    fs.cpSync(example, dir, { recursive: true, filter: (from) => path.relative(example, from).split(path.sep)[0] !== '.followup' });
-    fs.writeFileSync(path.join(dir, 'followup.config.json'), JSON.stringify({ from: 'Shop <shop@example.com>', transports: { email: smtpUrl } }));
-    return dir;
+    return exampleProjectWithSmtp(temp, name, smtpUrl);
 }
 
 describe('followup serve (usage)', () => {

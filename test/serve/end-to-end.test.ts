@@ -16,7 +16,7 @@ import { messageIdFor } from '../../packages/runtime/src/transport/mime.js';
 import { forEachEngine } from '../support/stores.js';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.js';
 import { cartData, eventually, post } from './serve-support.js';
-import { bin, repo, startServe } from './serve-process.js';
+import { exampleProjectWithSmtp, bin, repo, startServe } from './serve-process.js';
 import { withoutIndexNotes } from '../support/cli-output.js';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-e2e-'));
@@ -31,11 +31,7 @@ const T0 = '2026-11-20T10:00:00Z';
 const LATER = '2026-11-23T11:00:00Z'; // 3 days and 1 hour after the carts
 
 function project(name: string, smtpUrl: string): string {
-    const dir = path.join(temp, name);
-    const example = path.join(repo, 'examples/cart-abandonment');
-    fs.cpSync(example, dir, { recursive: true, filter: (from) => path.relative(example, from).split(path.sep)[0] !== '.followup' });
-    fs.writeFileSync(path.join(dir, 'followup.config.json'), JSON.stringify({ from: 'Shop <shop@example.com>', transports: { email: smtpUrl } }));
-    return dir;
+    return exampleProjectWithSmtp(temp, name, smtpUrl);
 }
 
 function followup(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -14,27 +14,9 @@ import { openStore, type Store } from '@followup/runtime';
 import { startPostgres, type PostgresServer } from '../support/postgres.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { bin, repo, tempDir } from '../runtime/support.js';
-import { iso, seedCart, waitFor } from './scheduler-support.js';
+import { everyMinuteOnlySource, iso, seedCart, waitFor } from './scheduler-support.js';
 
-const source = `
-event cart {
-  key customerId
-  customerId: string
-  email: email
-  firstName: string
-}
-
-message nudge for cart email {
-  subject: "{{ firstName }}, your cart is waiting"
-  text: "Hi {{ firstName }}, your cart is waiting."
-}
-
-followup everyMinute {
-  when cart sent 2 minutes ago
-  then send nudge email
-  schedule every 1 minute
-}
-`;
+const source = everyMinuteOnlySource;
 
 const CLOCK_START = '2026-11-23T10:00:00Z';
 const RATE = 12; // a clock minute every 5 real seconds

@@ -6,7 +6,8 @@ import type { StoreTx } from '@followup/runtime';
 import type { ServeMetrics, StructuredLogger } from '../../packages/runtime/src/serve/serve-context.js';
 import { insertDelivery, insertEvent, resetStore } from '../support/sql-fixtures.js';
 
-export const everyMinuteSource = `
+/** A cart event, its nudge message, and a rule due two minutes after the cart's email, looked at every minute. */
+export const everyMinuteOnlySource = `
 event cart {
   key customerId
   customerId: string
@@ -25,7 +26,10 @@ followup everyMinute {
   then send nudge email
   schedule every 1 minute
 }
+`;
 
+/** The same, and a rule without a schedule (every day at 00:00 in UTC). */
+export const everyMinuteSource = `${everyMinuteOnlySource}
 // No schedule: every day at 00:00 in UTC.
 followup daily {
   when cart sent 2 minutes ago

@@ -3,10 +3,20 @@
  * logs collected, its URL read from the "listening" log line; stopped with a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const repo = path.resolve(import.meta.dirname, '../..');
 export const bin = path.join(repo, 'packages/cli/bin/followup.js');
+
+/** A copy of the cart-abandonment example in `parent`/`name` (without its state folder), sending email to `smtpUrl`. */
+export function exampleProjectWithSmtp(parent: string, name: string, smtpUrl: string): string {
+    const dir = path.join(parent, name);
+    const example = path.join(repo, 'examples/cart-abandonment');
+    fs.cpSync(example, dir, { recursive: true, filter: (from) => path.relative(example, from).split(path.sep)[0] !== '.followup' });
+    fs.writeFileSync(path.join(dir, 'followup.config.json'), JSON.stringify({ from: 'Shop <shop@example.com>', transports: { email: smtpUrl } }));
+    return dir;
+}
 
 export interface ServeProcess {
     child: ChildProcess;
