@@ -47,7 +47,7 @@ if (!fs.existsSync(nodePath.join(repo, 'packages/cli/dist/main.js')) || !fs.exis
 }
 
 const { loadProject, unloadProject, createFollowupServices } = await import('@followup/language');
-const { compileProject, writeCompiled } = await import('@followup/compiler');
+const { compileOutput, writeCompiled } = await import('@followup/compiler');
 const { NodeFileSystem } = await import('langium/node');
 const { DocumentState } = await import('langium');
 
@@ -101,8 +101,8 @@ try {
         const out = nodePath.join(outRoot, `cold-${i}`);
         const compile = await runNode([cli, 'compile', projectDir, '--out', out]);
         record('compile', compile);
-        const written = fs.readdirSync(out).length;
-        if (written !== stats.rules * 2 + 1) throw new Error(`compile wrote ${written} files, expected ${stats.rules * 2 + 1}`);
+        const plans = fs.readdirSync(out).filter(f => f.endsWith('.plan.json')).length;
+        if (plans !== stats.rules || !fs.existsSync(nodePath.join(out, 'manifest.json'))) throw new Error(`compile wrote ${plans} plans, expected ${stats.rules} and a manifest`);
     }
 
     // ------------------------------------------------------------ warm: one process, services created once
@@ -128,9 +128,10 @@ try {
             throw new Error(`loadProject found ${project.errorCount} error(s), ${project.warningCount} warning(s):\n` +
                 project.diagnostics.slice(0, 10).map(d => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`).join('\n'));
         }
-        const rules = compileProject(project);
+        const output = compileOutput(project);
+        const rules = output.rules;
         const t2 = performance.now();
-        writeCompiled(warmOut, rules, 'postgres');
+        writeCompiled(warmOut, output, 'postgres');
         const t3 = performance.now();
         const c3 = cpuNow();
         unloadProject(project);
@@ -171,7 +172,7 @@ try {
         warmRow('check (loadProject: parse, link, validate, templates)', 'check', 'checkCpu', true),
         warmRow('compile (compileProject + writeCompiled)', 'compile', 'compileCpu', true),
         warmRow('  compileProject (IR, SQL, templates, plans)', 'compileProject', undefined, false),
-        warmRow(`  writeCompiled (${int(stats.rules * 2 + 1)} files)`, 'write', undefined, false),
+        warmRow(`  writeCompiled (${int(stats.rules * 2 + 3)} files)`, 'write', undefined, false),
         warmRow('check + compile', 'total', 'totalCpu', true),
     ]));
     if (runs.every(r => r.phases)) {

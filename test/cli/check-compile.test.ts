@@ -66,7 +66,7 @@ describe('followup check', () => {
 });
 
 describe('followup compile', () => {
-    it('writes one .sql and one .plan.json per rule and a manifest, byte-identical across two runs', () => {
+    it('writes one .sql and one .plan.json per rule, the ingestion plans and a manifest, byte-identical across two runs', () => {
         const first = path.join(temp, 'out1');
         const second = path.join(temp, 'out2');
         expect(followup(['compile', 'examples/cart-abandonment', '--out', first]).code).toBe(0);
@@ -75,7 +75,7 @@ describe('followup compile', () => {
         const manifest = JSON.parse(files['manifest.json']!) as { rules: { name: string; sql: string; plan: string }[] };
         const names = manifest.rules.map(r => r.name);
         expect(names).toEqual(['bigCartLastChance', 'cartAbandonment_followup_email', 'cartReminderChase', 'loyalOpenedNoPurchase']);
-        expect(Object.keys(files).sort()).toEqual(['indexes.sql', 'manifest.json', ...names.flatMap(n => [`${n}.plan.json`, `${n}.sql`]),
+        expect(Object.keys(files).sort()).toEqual(['indexes.sql', 'ingestion.json', 'manifest.json', ...names.flatMap(n => [`${n}.plan.json`, `${n}.sql`]),
             'schemas/cartAbandonment.json', 'schemas/purchase.json'].sort());
         expect(readTree(second)).toEqual(files);
         const plan = JSON.parse(files['cartAbandonment_followup_email.plan.json']!);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileProject, writeCompiled } from '@followup/compiler';
+import { compileOutput, writeCompiled } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 
 const examples = path.resolve(import.meta.dirname, '../../examples');
@@ -21,7 +21,7 @@ describe.each(exampleNames)('example %s', name => {
         expect(project.diagnostics.filter(d => d.severity === 'error')).toEqual([]);
         const out = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-golden-'));
         try {
-            writeCompiled(out, compileProject(project), 'postgres');
+            writeCompiled(out, compileOutput(project), 'postgres');
             const golden = path.join(goldenRoot, name);
             if (update) {
                 fs.rmSync(golden, { recursive: true, force: true });

@@ -34,7 +34,7 @@ describe('followup run', () => {
     it('--help tells the usage', () => {
         const r = followup(['run', '--help']);
         expect(r.code).toBe(0);
-        expect(r.stdout).toContain('Usage: followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]');
+        expect(r.stdout).toContain('Usage: followup run <project> | --plans <dir> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]');
     });
 
     it('an unknown --rule is a usage error (exit 2) naming the rules, and the one meant', () => {
@@ -55,7 +55,7 @@ describe('followup run', () => {
     });
 
     it('--now of year 0000, past 9999 or without a zone: one readable line and the usage, exit 2, never a stack trace or SQL (issue 11)', () => {
-        const usage = 'Usage: followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]  (see followup run --help)\n';
+        const usage = 'Usage: followup run <project> | --plans <dir> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]  (see followup run --help)\n';
         for (const given of ['0000-01-01T00:00:00Z', '10000-01-01T00:00:00Z']) {
             const r = followup(['run', project, '--db', db, '--now', given]);
             expect(r.code).toBe(2);

@@ -27,7 +27,7 @@ describe('followup serve (usage)', () => {
     it('--help tells the usage and the endpoints', async () => {
         const r = await runServe(['--help']);
         expect(r.code).toBe(0);
-        expect(r.stdout).toContain('Usage: followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--no-send] [--now <instant>]');
+        expect(r.stdout).toContain('Usage: followup serve <project> | --plans <dir> [--db <target>] [--port 8080] [--host 127.0.0.1] [--no-send] [--now <instant>]');
         expect(r.stdout).toContain('POST /v1/events/<type>');
     });
 

@@ -5,7 +5,9 @@ import * as nodePath from 'node:path';
 import { isPolicy, isRule, type LoadedProject, type Message, type Policy, type Rule } from '@followup/language';
 import type { RuleIR } from './ir/rule-ir.js';
 import { lowerRule } from './lower/lower-rule.js';
+import { compilerVersion, manifestDigest, manifestSignature, sha256, sourcesHash, type Manifest } from './plan/manifest.js';
 import { buildRenderPlan, compileMessageTemplates, planFormat, type RenderPlan } from './plan/render-plan.js';
+import { compileIngestionPlans, type IngestionPlans } from './schema/event-plan.js';
 import type { DerivedIndex } from './sql/derived-indexes.js';
 import type { Dialect } from './sql/dialect.js';
 import { getDialect } from './sql/dialects.js';
@@ -87,21 +89,43 @@ function sqlFile(plan: RenderPlan, formatted: string): string {
         `-- Parameters:\n${params}\n${formatted};\n`;
 }
 
-export interface Manifest {
-    format: typeof planFormat;
-    dialect: string;
-    rules: { name: string; event: string; channel: string; message: string; sql: string; plan: string; sourceHash: string }[];
+/** What `compile --out` writes: the rules, the ingestion plans, and the hash of the sources they came from. */
+export interface CompiledOutput {
+    rules: CompiledRule[];
+    ingestion: IngestionPlans;
+    sourceHash: string;
 }
 
-export function manifestOf(rules: CompiledRule[], dialect: string): Manifest {
-    return {
-        format: planFormat,
+export function compileOutput(project: LoadedProject, options: { dialect?: string } = {}): CompiledOutput {
+    const rules = compileProject(project, options);
+    const ingestion = compileIngestionPlans(project);
+    return { rules, ingestion, sourceHash: sourcesHash(projectSources(project, [...rules.map(r => r.plan.templates), ...ingestion.events.flatMap(e => e.transactional.map(t => t.templates))])) };
+}
+
+/** The project's .followup files and the template files its messages read, by path relative to the root. */
+function projectSources(project: LoadedProject, templates: RenderPlan['templates'][]): { path: string; text: string }[] {
+    const relative = (file: string) => nodePath.relative(project.root, file).split(nodePath.sep).join('/');
+    const sources = project.documents.map(d => ({ path: relative(d.uri.fsPath), text: d.textDocument.getText() }));
+    const templateFiles = new Set(templates.flatMap(t => Object.values(t).map(c => c?.from)).filter((f): f is string => !!f && f !== 'inline'));
+    for (const file of [...templateFiles].sort()) sources.push({ path: file, text: fs.readFileSync(nodePath.join(project.root, file), 'utf8') });
+    return sources;
+}
+
+function manifestOf(output: CompiledOutput, dialect: string, files: Map<string, string>, signingKey: string | undefined): Manifest {
+    const body = {
+        format: planFormat as typeof planFormat,
+        compiler: { name: '@followup/compiler' as const, version: compilerVersion },
         dialect,
-        rules: rules.map(r => ({
+        sourceHash: output.sourceHash,
+        rules: output.rules.map(r => ({
             name: r.name, event: r.plan.event, channel: r.plan.channel, message: r.plan.message,
             sql: `${r.name}.sql`, plan: `${r.name}.plan.json`, sourceHash: r.plan.sourceHash,
         })),
+        ingestion: 'ingestion.json',
+        files: Object.fromEntries([...files].map(([name, text]) => [name, sha256(text)])),
     };
+    const digest = manifestDigest(body);
+    return { ...body, digest, ...(signingKey ? { signature: manifestSignature(digest, signingKey) } : {}) };
 }
 
 /** Every index the rules' queries need beyond the store's own, each once (see sql/derived-indexes.ts). */
@@ -110,11 +134,13 @@ export function planIndexes(plans: readonly RenderPlan[]): DerivedIndex[] {
 }
 
 /**
- * Writes `<rule>.sql`, `<rule>.plan.json`, `indexes.sql` and `manifest.json`. Byte-identical for the same input.
+ * Writes `<rule>.sql`, `<rule>.plan.json`, `indexes.sql`, `ingestion.json` and `manifest.json` (which lists
+ * the others with their SHA-256: plan/manifest.ts). Byte-identical for the same input and signing key.
  * Files go to a temporary folder first, then replace the output's files, so a failure leaves the
  * previous output whole.
  */
-export function writeCompiled(outDir: string, rules: CompiledRule[], dialect: string): string[] {
+export function writeCompiled(outDir: string, output: CompiledOutput, dialect: string, options: { signingKey?: string } = {}): string[] {
+    const { rules } = output;
     const files = new Map<string, string>();
     for (const rule of rules) {
         files.set(`${rule.name}.sql`, rule.sql);
@@ -122,7 +148,8 @@ export function writeCompiled(outDir: string, rules: CompiledRule[], dialect: st
     }
     const plans = rules.map(r => r.plan);
     files.set('indexes.sql', indexesFile(planIndexes(plans), name => plans.filter(p => p.queries.indexes.some(i => i.name === name)).map(p => p.rule)));
-    files.set('manifest.json', JSON.stringify(manifestOf(rules, dialect), null, 2) + '\n');
+    files.set('ingestion.json', JSON.stringify(output.ingestion, null, 2) + '\n');
+    files.set('manifest.json', JSON.stringify(manifestOf(output, dialect, files, options.signingKey), null, 2) + '\n');
     fs.mkdirSync(outDir, { recursive: true });
     const staging = fs.mkdtempSync(nodePath.join(outDir, '.staging-'));
     try {

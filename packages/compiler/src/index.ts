@@ -7,6 +7,7 @@ export type { ParameterSpec } from './sql/parameters.js';
 export { buildRuleQueries, type RuleQueries, type RuleQuery } from './sql/rule-queries.js';
 export * from './plan/render-plan.js';
 export * from './compile-project.js';
+export { compilerVersion, manifestDigest, type Manifest, type ManifestRule } from './plan/manifest.js';
 export { buildReportQueries, type ReportQueries, type ReportTotalsRow, type ReportDailyRow } from './sql/report-query.js';
 export { explainQuery, type ExplainQuery, type ExplainedCondition } from './sql/explain-query.js';
 export { describeCondition, conjuncts } from './ir/describe-condition.js';

@@ -187,3 +187,4 @@ export {
     type SimulationReport,
     type SimulatedPlan,
 } from './simulate/index.js';
+export { loadCompiledPlans, supportedPlanFormat, PlanFolderError, type CompiledPlans } from './plans/compiled-plans.js';

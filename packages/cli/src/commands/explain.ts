@@ -1,16 +1,14 @@
-import { compilePlans } from '@followup/compiler';
-import { loadProject } from '@followup/language';
 import { ExplainInputError, explainAddress, explainEvent, instant, type EventExplanation } from '@followup/runtime';
 import { styleFor } from '../output/terminal.js';
 import { openCliStore, projectConfig, resolveDbTarget, resolveNow } from '../runtime-context.js';
-import { printDiagnostics } from './check.js';
+import { executablePlans, plansHelp, plansOption } from '../project-plans.js';
 import { ExitCode, UsageError, type Command } from './command.js';
 import { summaryOf } from './registry.js';
 
 export const explainCommand: Command = {
     name: 'explain',
     summary: summaryOf('explain'),
-    usage: 'followup explain <project> --event <id> | --to <address> [--db <target>] [--now <instant>] [--json]',
+    usage: 'followup explain <project> | --plans <dir> --event <id> | --to <address> [--db <target>] [--now <instant>] [--json]',
     help: `For each rule of the project: would it send now, and if not, the first reason:
   not due until 2026-11-23T10:00:00Z · opened at ... · purchase e9 since sent · suppressed: hard bounce ·
   already sent at ... · expired: due at ..., more than 1 day ago · no delivery of this event was sent
@@ -19,19 +17,17 @@ export const explainCommand: Command = {
   --to <address>     explain every event a message was sent to this address for
   --db <target>      the store (default <project>/.followup/db; or FOLLOWUP_DB, or postgres://...)
   --now <instant>    as of this instant (or FOLLOWUP_NOW); default: the real clock
+${plansHelp(19)}
   --json             the same as data: [{event,type,occurredAt,verdicts:[{rule,wouldSend,kind,reason,...}]}]`,
-    options: { event: { type: 'string' }, to: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } },
+    options: { event: { type: 'string' }, to: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, ...plansOption },
     async run(args, io) {
         const eventId = args.values['event'] as string | undefined;
         const address = args.values['to'] as string | undefined;
         if ((eventId === undefined) === (address === undefined)) throw new UsageError('explain needs exactly one of --event <id> or --to <address>');
         const now = resolveNow(args, io);
-        const project = await loadProject(args.positionals);
-        if (project.errorCount > 0) {
-            printDiagnostics(project, Boolean(args.values['json']), io, io.err);
-            return ExitCode.inputErrors;
-        }
-        const plans = compilePlans(project);
+        const project = await executablePlans(args, io, { command: 'explain', json: Boolean(args.values['json']), stream: io.err });
+        if (typeof project === 'number') return project;
+        const plans = project.rules;
         const store = await openCliStore(resolveDbTarget(args, io, project.root, projectConfig(project.root)));
         let explanations: EventExplanation[];
         try {

@@ -1,6 +1,4 @@
 // `followup run`: every rule (or one) once, as of now, then delivery of what they queued (README.md "Commands", `followup run --help`).
-import { compilePlans } from '@followup/compiler';
-import { loadProject } from '@followup/language';
 import {
     applyDispatch,
     createChannelTransports,
@@ -16,14 +14,14 @@ import {
 } from '@followup/runtime';
 import { styleFor } from '../output/terminal.js';
 import { createIndexes, openCliStore, projectConfig, reconcileIdentities, resolveDbTarget, resolveNow, sendLeaseMs } from '../runtime-context.js';
-import { printDiagnostics } from './check.js';
-import { ExitCode, UsageError, type Command, type Io } from './command.js';
+import { executablePlans, plansHelp, plansOption } from '../project-plans.js';
+import { ExitCode, type Command, type Io } from './command.js';
 import { summaryOf } from './registry.js';
 
 export const runCommand: Command = {
     name: 'run',
     summary: summaryOf('run'),
-    usage: 'followup run <project> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]',
+    usage: 'followup run <project> | --plans <dir> [--db <target>] [--now <instant>] [--rule <name>] [--dry-run] [--json]',
     help: `Checks the project (errors: printed, exit 1), then runs every rule once as of now — whatever
 its schedule — with the semantics of the language reference (§4): each rule selects the deliveries that
 became due since its last run, decides each one (send, suppressed, expired, stopped, capped, held out) exactly
@@ -37,6 +35,7 @@ Prints one line per message sent, then a summary.
   --now <instant>    as of this ISO-8601 instant (or FOLLOWUP_NOW); default: the real clock
   --rule <name>      run only this rule
   --dry-run          select and render, then roll back: nothing is recorded or sent
+${plansHelp(19)}
   --json             one JSON line per message sent, {"rule","event","delivery","channel","to","subject"},
                      then {"summary":{...}} (selected, sent, suppressed, expired, stopped, failed, capped,
                      held, heldOut, and the same per rule)
@@ -45,23 +44,18 @@ Environment: with FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL set (the same as follo
 follow-ups' HTML links become signed click redirects through FOLLOWUP_PUBLIC_URL, an open pixel is
 added, and emails carry one-click List-Unsubscribe headers; without them, messages go out untracked.
 
-Exit codes: 0 ran, 1 the project has errors, 2 usage or environment errors (unknown rule, bad --now,
+Exit codes: 0 ran, 1 the project has errors (or the --plans folder is not whole), 2 usage or environment errors (unknown rule, bad --now,
 database unreachable, unsupported transport).`,
-    options: { db: { type: 'string' }, rule: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+    options: { db: { type: 'string' }, rule: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, ...plansOption },
     async run(args, io) {
         const json = Boolean(args.values['json']);
         const dryRun = Boolean(args.values['dry-run']);
         const onlyRule = args.values['rule'] as string | undefined;
-        if (args.positionals.length !== 1) throw new UsageError('run takes one project folder');
         const now = resolveNow(args, io);
 
-        const project = await loadProject(args.positionals);
-        if (project.errorCount > 0) {
-            printDiagnostics(project, json, io, json ? io.out : io.err);
-            return ExitCode.inputErrors;
-        }
-        if (project.warningCount > 0 && !json) printDiagnostics(project, false, io, io.err);
-        const plans = compilePlans(project);
+        const project = await executablePlans(args, io, { command: 'run', json, stream: json ? io.out : io.err });
+        if (typeof project === 'number') return project;
+        const plans = project.rules;
         const runPlans = selectPlans(plans, onlyRule);
 
         // Follow-ups get tracking (click redirects, open pixel, one-click unsubscribe) when the

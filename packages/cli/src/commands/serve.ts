@@ -1,7 +1,5 @@
 // `followup serve`: the long-running runtime (README.md "Running followup serve"). Events in over HTTP, transactional messages
 // out at once, health and metrics; tracking routes and the scheduler plug in at the marked steps.
-import { compileIngestionPlans, compilePlans } from '@followup/compiler';
-import { loadProject } from '@followup/language';
 import {
     createChannelTransports,
     createClock,
@@ -29,14 +27,14 @@ import {
     type TrackingDecoratorOptions,
 } from '@followup/runtime';
 import { openCliStore, parseInstantArgument, projectConfig, resolveDbTarget, sendLeaseMs } from '../runtime-context.js';
-import { printDiagnostics } from './check.js';
+import { executablePlans, plansHelp, plansOption } from '../project-plans.js';
 import { ExitCode, UsageError, type Command, type Io, type ParsedArgs } from './command.js';
 import { summaryOf } from './registry.js';
 
 export const serveCommand: Command = {
     name: 'serve',
     summary: summaryOf('serve'),
-    usage: 'followup serve <project> [--db <target>] [--port 8080] [--host 127.0.0.1] [--no-send] [--now <instant>]',
+    usage: 'followup serve <project> | --plans <dir> [--db <target>] [--port 8080] [--host 127.0.0.1] [--no-send] [--now <instant>]',
     help: `Checks the project (errors: printed, exit 1), then serves until SIGTERM or SIGINT:
   POST /v1/events/<type>   one event: {"id"?, "at"?, "data": {...}}  (id: default a new UUID;
                            at: when it happened, default now). Answers 202 {"event", "deliveries"}
@@ -63,6 +61,7 @@ day at 00:00 UTC) as of its fire instant, once across all serve processes; see d
   --host <address>  default 127.0.0.1
   --no-send         queue messages but send none from this process (ingestion-only processes; other
                     serve processes on the same PostgreSQL send them)
+${plansHelp(18)}
   --now <instant>   a fixed clock (tests, demos); FOLLOWUP_CLOCK_START=<instant> starts a running
                     clock there instead, FOLLOWUP_CLOCK_RATE=<n> makes it run n times faster
 
@@ -74,11 +73,10 @@ within a third of it), FOLLOWUP_MAX_CONNECTIONS (default 1000 open connections p
 FOLLOWUP_SEND_LEASE (seconds, default 60: how long a batch being sent is claimed without renewal).
 Logs are JSON lines on standard output, without secrets.
 
-Exit codes: 0 stopped by a signal, 1 the project has errors, 2 usage or environment errors (no API
+Exit codes: 0 stopped by a signal, 1 the project has errors (or the --plans folder is not whole), 2 usage or environment errors (no API
 keys, port in use, database unreachable, unsupported transport).`,
-    options: { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'no-send': { type: 'boolean' } },
+    options: { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'no-send': { type: 'boolean' }, ...plansOption },
     async run(args, io) {
-        if (args.positionals.length !== 1) throw new UsageError('serve takes one project folder');
         const port = parsePort(args.values['port'] as string | undefined);
         const host = (args.values['host'] as string | undefined) ?? '127.0.0.1';
         const clock = serveClock(args, io);
@@ -95,14 +93,10 @@ keys, port in use, database unreachable, unsupported transport).`,
         const tracking: TrackingDecoratorOptions | undefined = trackingFromEnvironment(io.env, () => context.publicUrl);
         const webhooks: ServePlugin = providerWebhooks({ env: io.env });
 
-        const project = await loadProject(args.positionals);
-        if (project.errorCount > 0) {
-            printDiagnostics(project, false, io, io.err);
-            return ExitCode.inputErrors;
-        }
-        if (project.warningCount > 0) printDiagnostics(project, false, io, io.err);
-        const rulePlans = compilePlans(project);
-        const ingestion = compileIngestionPlans(project);
+        const project = await executablePlans(args, io, { command: 'serve', json: false, stream: io.err });
+        if (typeof project === 'number') return project;
+        const rulePlans = project.rules;
+        const ingestion = project.ingestion();
 
         const config = projectConfig(project.root);
         const channels = createChannelTransports(config, { projectRoot: project.root, env: io.env });
