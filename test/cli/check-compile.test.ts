@@ -91,6 +91,22 @@ describe('followup compile', () => {
         ]);
     });
 
+    it('compiling again after a rule was removed takes its files away, and leaves the folder\'s other files alone', () => {
+        const project = path.join(temp, 'shrinking');
+        fs.cpSync(path.join(repo, 'examples/cart-abandonment'), project, { recursive: true, filter: (f) => !f.includes('.followup/') && !f.endsWith('tests.followup') });
+        const out = path.join(temp, 'shrinking-out');
+        expect(followup(['compile', project, '--out', out]).code).toBe(0);
+        fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
+        const rules = path.join(project, 'rules.followup');
+        fs.writeFileSync(rules, fs.readFileSync(rules, 'utf8').replace(/followup cartReminderChase \{[^}]*\}/s, ''));
+        const r = followup(['compile', project, '--out', out]);
+        expect(r.code, r.stderr).toBe(0);
+        const files = fs.readdirSync(out);
+        expect(files.filter(f => f.startsWith('cartReminderChase'))).toEqual([]);
+        expect(files).toContain('bigCartLastChance.plan.json');
+        expect(files).toContain('notes.txt');
+    });
+
     it('writes nothing and exits 1 when the project has errors', () => {
         const out = path.join(temp, 'out-broken');
         const r = followup(['compile', path.join(temp, 'broken'), '--out', out], temp);

@@ -128,6 +128,20 @@ function manifestOf(output: CompiledOutput, dialect: string, files: Map<string, 
     return { ...body, digest, ...(signingKey ? { signature: manifestSignature(digest, signingKey) } : {}) };
 }
 
+/**
+ * The files the previous compile into `outDir` wrote (its manifest lists them): those of rules since
+ * removed go, and nothing else in the folder is touched.
+ */
+function previouslyWritten(outDir: string): string[] {
+    try {
+        const previous = JSON.parse(fs.readFileSync(nodePath.join(outDir, 'manifest.json'), 'utf8')) as Partial<Manifest>;
+        const names = [...Object.keys(previous.files ?? {}), ...(previous.rules ?? []).flatMap(r => [r.sql, r.plan])];
+        return names.filter(name => typeof name === 'string' && /^[A-Za-z0-9_.-]+$/.test(name) && !name.startsWith('.'));
+    } catch {
+        return [];
+    }
+}
+
 /** Every index the rules' queries need beyond the store's own, each once (see sql/derived-indexes.ts). */
 export function planIndexes(plans: readonly RenderPlan[]): DerivedIndex[] {
     return projectIndexes(plans.map(p => p.queries.indexes ?? []));
@@ -154,7 +168,9 @@ export function writeCompiled(outDir: string, output: CompiledOutput, dialect: s
     const staging = fs.mkdtempSync(nodePath.join(outDir, '.staging-'));
     try {
         for (const [name, text] of files) fs.writeFileSync(nodePath.join(staging, name), text);
+        const stale = previouslyWritten(outDir).filter(name => !files.has(name));
         for (const name of files.keys()) fs.renameSync(nodePath.join(staging, name), nodePath.join(outDir, name));
+        for (const name of stale) fs.rmSync(nodePath.join(outDir, name), { force: true });
     } finally {
         fs.rmSync(staging, { recursive: true, force: true });
     }
