@@ -14,24 +14,29 @@ function lensArguments(args: unknown[]): RuleTarget | undefined {
     return typeof uri === 'string' && typeof rule === 'string' ? { uri, rule } : undefined;
 }
 
-function followupEditor(): vscode.TextEditor | undefined {
+/**
+ * Where a command invoked without a code lens acts: the active `.followup` editor's document, its
+ * outline and the cursor's offset (undefined, with a hint shown, when no such editor is active).
+ */
+function editorContext(): { uri: string; outline: FollowupOutline; offset: number } | undefined {
     const editor = vscode.window.activeTextEditor;
-    if (editor?.document.languageId === 'followup') return editor;
-    void vscode.window.showInformationMessage('Open a .followup file and put the cursor on a rule.');
-    return undefined;
-}
-
-function editorOutline(editor: vscode.TextEditor): { outline: FollowupOutline; offset: number } {
-    return { outline: readOutline(editor.document.getText()), offset: editor.document.offsetAt(editor.selection.active) };
+    if (editor?.document.languageId !== 'followup') {
+        void vscode.window.showInformationMessage('Open a .followup file and put the cursor on a rule.');
+        return undefined;
+    }
+    return {
+        uri: editor.document.uri.toString(),
+        outline: readOutline(editor.document.getText()),
+        offset: editor.document.offsetAt(editor.selection.active),
+    };
 }
 
 export async function ruleTarget(args: unknown[]): Promise<RuleTarget | undefined> {
     const fromLens = lensArguments(args);
     if (fromLens) return fromLens;
-    const editor = followupEditor();
-    if (!editor) return undefined;
-    const uri = editor.document.uri.toString();
-    const { outline, offset } = editorOutline(editor);
+    const context = editorContext();
+    if (!context) return undefined;
+    const { uri, outline, offset } = context;
     const atCursor = declarationAt(outline.rules, offset);
     if (atCursor) return { uri, rule: atCursor.name };
     const names = outline.rules.map(r => r.name);
@@ -43,10 +48,9 @@ export async function ruleTarget(args: unknown[]): Promise<RuleTarget | undefine
 export async function previewTarget(args: unknown[]): Promise<PreviewTarget | undefined> {
     const fromLens = lensArguments(args);
     if (fromLens) return fromLens;
-    const editor = followupEditor();
-    if (!editor) return undefined;
-    const uri = editor.document.uri.toString();
-    const { outline, offset } = editorOutline(editor);
+    const context = editorContext();
+    if (!context) return undefined;
+    const { uri, outline, offset } = context;
     const message = declarationAt(outline.messages, offset);
     if (message) return { uri, message: { name: message.name, event: message.event, channel: message.channel } };
     const rule = declarationAt(outline.rules, offset);
