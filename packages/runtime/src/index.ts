@@ -98,7 +98,8 @@ export {
     type FireTimes,
     type Schedule,
 } from './scheduler/index.js';
-export type { ServeContext, ServePlugin, ServeMetrics, StructuredLogger } from './serve/serve-context.js';
+export type { Logger, MetricsSink } from './observability/observability.js';
+export type { ServeContext, ServePlugin } from './serve/serve-context.js';
 export { startServer, defaultBodyLimits, type StartServerOptions, type RunningServer, type BodyLimits } from './serve/start-server.js';
 export { connectionLimitsFromEnvironment, defaultConnectionLimits, type ConnectionLimits } from './serve/request-limits.js';
 export { createClock, type Clock, type ClockOptions } from './serve/clock.js';

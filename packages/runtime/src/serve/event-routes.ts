@@ -11,15 +11,15 @@ import { IngestRejected, type EventAnswer, type Ingestor, type IngestRequest } f
 import type { IncomingEvent } from './ingest/prepare-events.js';
 import { mapInChunks } from './ingest/chunks.js';
 import { envelopeProblems, problemsFromAjv, type AjvErrorLike, type Problem } from './ingest/problems.js';
-import type { ServeMetrics, StructuredLogger } from './serve-context.js';
+import type { Logger, MetricsSink } from '../observability/observability.js';
 import type { BodyLimits } from './start-server.js';
 
 export interface EventRoutesOptions {
     ingestor: Ingestor;
     plans: IngestionPlans;
     limits: BodyLimits;
-    log: StructuredLogger;
-    metrics: ServeMetrics;
+    log: Logger;
+    metrics: MetricsSink;
 }
 
 /** Problems listed in a batch's 400 at most (the count of invalid events is always complete). */

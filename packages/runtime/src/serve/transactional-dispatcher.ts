@@ -7,14 +7,14 @@
 import { dispatchOutbox, type DispatchReport, type RetryPolicy } from '../dispatch/index.js';
 import type { Store } from '../store/store.js';
 import type { ChannelName, Transport } from '../transport/transport.js';
-import type { ServeMetrics, StructuredLogger } from './serve-context.js';
+import type { Logger, MetricsSink } from '../observability/observability.js';
 
 export interface TransactionalDispatcherOptions {
     store: Store;
     transports: Partial<Record<ChannelName, Transport>>;
     clock: () => Date;
-    log: StructuredLogger;
-    metrics: ServeMetrics;
+    log: Logger;
+    metrics: MetricsSink;
     /** How often to look for rows due for a retry (default 5 s). */
     intervalMs?: number;
     /** The lease of a claimed batch (dispatchOutbox's leaseMs; default 60 s). */
