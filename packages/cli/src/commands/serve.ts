@@ -4,6 +4,16 @@ import { compileIngestionPlans, compilePlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
 import {
     createChannelTransports,
+    startDispatchWorkers,
+    startScheduler,
+    ensureIndexes,
+    reconcileRuleIdentities,
+    trackingDecorator,
+    trackingDraftDecorator,
+    trackingFromEnvironment,
+    type TrackingDecoratorOptions,
+} from '@followup/runtime';
+import {
     createClock,
     createJsonLogger,
     environmentSecrets,
@@ -11,23 +21,15 @@ import {
     connectionLimitsFromEnvironment,
     MetricsRegistry,
     parseApiKeys,
-    startDispatchWorkers,
-    startScheduler,
-    ensureIndexes,
-    reconcileRuleIdentities,
     startServer,
     startTransactionalDispatcher,
     providerWebhooks,
-    trackingDecorator,
-    trackingDraftDecorator,
-    trackingFromEnvironment,
     trackingRoutes,
     operatorUi,
     type Clock,
     type ServeContext,
     type ServePlugin,
-    type TrackingDecoratorOptions,
-} from '@followup/runtime';
+} from '@followup/server';
 import { openCliStore, parseInstantArgument, projectConfig, resolveDbTarget, sendLeaseMs } from '../runtime-context.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io, type ParsedArgs } from './command.js';

@@ -1,7 +1,7 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
 // exposition format (version 0.0.4) for GET /metrics. Metrics are declared with their help text;
 // one used without a declaration is declared on first use with its kind guessed from the call.
-import type { MetricsSink } from '../observability/observability.js';
+import type { MetricsSink } from '@followup/runtime';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 

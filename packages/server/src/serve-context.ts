@@ -1,8 +1,7 @@
 // What every part of `followup serve` (ingestion, tracking, provider webhooks, the scheduler) shares:
 // one store, one clock, one logger, one metrics registry, and the secrets from the environment.
 import type { FastifyInstance } from 'fastify';
-import type { Logger, MetricsSink } from '../observability/observability.js';
-import type { Store } from '../store/store.js';
+import type { Logger, MetricsSink, Store } from '@followup/runtime';
 
 export interface ServeContext {
     store: Store;

@@ -4,10 +4,16 @@
 // dispatch workers) share them without sending any twice, and a slow SMTP server never holds the
 // store. A timer also wakes it, for rows waiting on a retry. One drain at a time per process; a
 // wake-up during a drain makes it go round once more.
-import { dispatchOutbox, type DispatchReport, type RetryPolicy } from '../dispatch/index.js';
-import type { Store } from '../store/store.js';
-import type { ChannelName, Transport } from '../transport/transport.js';
-import type { Logger, MetricsSink } from '../observability/observability.js';
+import {
+    dispatchOutbox,
+    type ChannelName,
+    type DispatchReport,
+    type Logger,
+    type MetricsSink,
+    type RetryPolicy,
+    type Store,
+    type Transport,
+} from '@followup/runtime';
 
 export interface TransactionalDispatcherOptions {
     store: Store;

@@ -1,7 +1,7 @@
 // Structured logs: one JSON object a line. Secrets never reach them: fields whose names say they hold
 // one are replaced, and as a last line of defence every secret value the process knows (API keys,
 // FOLLOWUP_SECRET, the SMTP password, the database password) is masked wherever it appears in a line.
-import type { Logger } from '../observability/observability.js';
+import type { Logger } from '@followup/runtime';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 

@@ -11,7 +11,7 @@
 // - `maxConnections`: connections beyond it are closed as they arrive.
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { MetricsSink } from '../observability/observability.js';
+import type { MetricsSink } from '@followup/runtime';
 
 export interface ConnectionLimits {
     /** The whole request (headers, then body) must arrive within this; default 30 s. */
