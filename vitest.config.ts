@@ -16,6 +16,7 @@ export default defineConfig({
             { find: /^@followup\/language$/, replacement: src('language') },
             { find: /^@followup\/compiler$/, replacement: src('compiler') },
             { find: /^@followup\/runtime$/, replacement: src('runtime') },
+            { find: /^@followup\/server$/, replacement: src('server') },
         ],
     },
     test: {

@@ -117,7 +117,9 @@ describe('docs/architecture.md\'s import table', () => {
         expect(of('@followup/runtime')).toContain('@followup/template/runtime');
         expect(of('@followup/runtime')).toContain('type @followup/compiler');
         expect(of('@followup/compiler')).toContain('@followup/language');
+        expect(of('@followup/server')).toContain('@followup/runtime');
         expect(of('@followup/cli')).toContain('@followup/runtime');
+        expect(of('@followup/cli')).toContain('@followup/server');
     });
 
     it('allows every @followup import in packages/*/src', () => {

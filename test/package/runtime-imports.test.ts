@@ -1,9 +1,10 @@
-// "The runtime never imports the language or the compiler: only plans cross" (docs/architecture.md).
-// A fresh node imports the BUILT @followup/runtime (its three entry points, by their package names, as
-// the CLI does) with a resolve hook that records every URL it resolves; none may be Langium's,
-// Chevrotain's, the language's or the compiler's. Built, not from source: vitest's aliases would hide
-// what node really loads. The test builds the runtime first (`tsc -b`, nothing to do after
-// `npm run build`), so that a change to the sources is never judged by a stale dist/.
+// "The runtime never imports the language or the compiler: only plans cross" (docs/architecture.md),
+// nor the server: HTTP is @followup/server's. A fresh node imports the BUILT @followup/runtime (its
+// three entry points, by their package names, as the CLI does) with a resolve hook that records every
+// URL it resolves; none may be Langium's, Chevrotain's, the language's, the compiler's, the server's
+// or fastify's. Built, not from source: vitest's aliases would hide what node really loads. The test
+// builds the runtime first (`tsc -b`, nothing to do after `npm run build`), so that a change to the
+// sources is never judged by a stale dist/.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +24,8 @@ const forbidden: { what: string; pattern: RegExp }[] = [
     { what: 'Chevrotain', pattern: /\/@?chevrotain\// },
     { what: '@followup/language', pattern: /\/packages\/language\// },
     { what: '@followup/compiler', pattern: /\/packages\/compiler\// },
+    { what: '@followup/server', pattern: /\/packages\/server\// },
+    { what: 'fastify', pattern: /\/node_modules\/(fastify|@fastify\/[^/]+)\// },
 ];
 
 interface Resolution {
@@ -67,11 +70,11 @@ describe('the built runtime', () => {
         expect(urls).toContain(pathToFileURL(path.join(repo, 'packages/template/dist/runtime.js')).href);
     });
 
-    it('loads neither Langium, Chevrotain, the language nor the compiler', () => {
+    it('loads neither Langium, Chevrotain, the language, the compiler, the server nor fastify', () => {
         const violations = forbidden.flatMap(({ what, pattern }) => {
             const first = resolutions.find(r => pattern.test(r.url));
             return first ? [`${what}, first reached by\n      ${importChain(first.url, resolutions)}`] : [];
         });
-        expect(violations, `the runtime loads what only the CLI and the editor may:\n  ${violations.join('\n  ')}\n`).toEqual([]);
+        expect(violations, `the runtime loads what only the CLI, the editor and the server may:\n  ${violations.join('\n  ')}\n`).toEqual([]);
     });
 });

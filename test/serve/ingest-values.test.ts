@@ -2,7 +2,8 @@
 // nothing (never a 202 that drops or changes what was sent, never a 500 that a client retries
 // forever), on PGlite and PostgreSQL 15.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startServer, type Transport } from '@followup/runtime';
+import type { Transport } from '@followup/runtime';
+import { startServer } from '@followup/server';
 import { forEachEngine } from '../support/stores.js';
 import { cartData, examplePlans, post, startTestServer, storedCounts, type TestServer } from './serve-support.js';
 

@@ -1,7 +1,7 @@
 // The JSON-lines logger keeps secrets out (by field name and by value), and the metrics registry
 // renders the Prometheus text exposition format; the API key check accepts only configured keys.
 import { describe, expect, it } from 'vitest';
-import { createApiKeyCheck, createJsonLogger, environmentSecrets, MetricsRegistry, parseApiKeys } from '@followup/runtime';
+import { createApiKeyCheck, createJsonLogger, environmentSecrets, MetricsRegistry, parseApiKeys } from '@followup/server';
 
 describe('createJsonLogger', () => {
     const env = {

@@ -6,7 +6,8 @@
 // behaviour: one engine (PGlite) is enough.
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, providerWebhooks, trackingRoutes, type Store } from '@followup/runtime';
+import { openStore, type Store } from '@followup/runtime';
+import { providerWebhooks, trackingRoutes } from '@followup/server';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@
  * original deliveries, a clock the test moves, and metrics and logs kept in memory.
  */
 import type { StoreTx } from '@followup/runtime';
-import type { ServeMetrics, StructuredLogger } from '../../packages/runtime/src/serve/serve-context.js';
+import type { Logger, MetricsSink } from '@followup/runtime';
 import { insertDelivery, insertEvent, resetStore } from '../support/sql-fixtures.js';
 
 /** A cart event, its nudge message, and a rule due two minutes after the cart's email, looked at every minute. */
@@ -53,13 +53,13 @@ export function manualClock(start: string | Date) {
     };
 }
 
-export interface RecordedMetrics extends ServeMetrics {
+export interface RecordedMetrics extends MetricsSink {
     counter(name: string, labels: Record<string, string>): number;
     gauge(name: string): number | undefined;
     observations(name: string): { value: number; labels: Record<string, string> }[];
 }
 
-/** ServeMetrics that keeps what it is told, for assertions. */
+/** MetricsSink that keeps what it is told, for assertions. */
 export function recordingMetrics(): RecordedMetrics {
     const key = (name: string, labels: Record<string, string> = {}) => `${name}${JSON.stringify(Object.entries(labels).sort())}`;
     const counters = new Map<string, number>();
@@ -75,7 +75,7 @@ export function recordingMetrics(): RecordedMetrics {
     };
 }
 
-export interface RecordedLog extends StructuredLogger {
+export interface RecordedLog extends Logger {
     lines: { level: string; message: string; fields?: Record<string, unknown> }[];
 }
 

@@ -6,21 +6,18 @@
 import * as path from 'node:path';
 import { compileIngestionPlans, type IngestionPlans } from '@followup/compiler';
 import { loadProject } from '@followup/language';
+import { createSmtpTransport, type RetryPolicy, type Store, type Transport } from '@followup/runtime';
 import {
     createJsonLogger,
-    createSmtpTransport,
     MetricsRegistry,
     startServer,
     startTransactionalDispatcher,
     type ConnectionLimits,
-    type RetryPolicy,
     type RunningServer,
     type ServeContext,
     type ServePlugin,
-    type Store,
     type TransactionalDispatcher,
-    type Transport,
-} from '@followup/runtime';
+} from '@followup/server';
 
 export const repo = path.resolve(import.meta.dirname, '../..');
 export const API_KEY = 'test-api-key-7f3a9c1e5b';

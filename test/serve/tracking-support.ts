@@ -3,9 +3,9 @@
  * real store, a ServeContext whose logs and metrics the test can read, and seeded deliveries.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createJsonLogger } from '../../packages/runtime/src/serve/logger.js';
-import { MetricsRegistry } from '../../packages/runtime/src/serve/metrics.js';
-import type { ServeContext, ServePlugin } from '../../packages/runtime/src/serve/serve-context.js';
+import { createJsonLogger } from '../../packages/server/src/logger.js';
+import { MetricsRegistry } from '../../packages/server/src/metrics.js';
+import type { ServeContext, ServePlugin } from '../../packages/server/src/serve-context.js';
 import type { Store } from '../../packages/runtime/src/index.js';
 
 export const SECRET = 'tracking-test-secret-0123456789';

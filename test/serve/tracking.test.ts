@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickUrl, openPixelUrl, unsubscribeUrl } from '../../packages/runtime/src/tracking/apply-tracking.js';
 import { signToken } from '../../packages/runtime/src/tracking/tokens.js';
-import { trackingRoutes, TRANSPARENT_GIF } from '../../packages/runtime/src/tracking/tracking-routes.js';
+import { trackingRoutes, TRANSPARENT_GIF } from '../../packages/server/src/tracking/tracking-routes.js';
 import { forEachEngine } from '../support/stores.js';
 import { metricValue, PUBLIC_URL, SECRET, seedDelivery, suppressionsOf, trackingApp, trackingOf, type TrackingApp } from './tracking-support.js';
 

@@ -2,7 +2,8 @@
 // dispatcher stops after the batch in hand (not after the whole backlog), and what it left is sent
 // by the next one.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createJsonLogger, MetricsRegistry, startTransactionalDispatcher, type OutgoingMessage, type Transport } from '@followup/runtime';
+import type { OutgoingMessage, Transport } from '@followup/runtime';
+import { createJsonLogger, MetricsRegistry, startTransactionalDispatcher } from '@followup/server';
 import { forEachEngine } from '../support/stores.js';
 import { cartData, count, eventually, examplePlans, NOW, post, startTestServer, type TestServer } from './serve-support.js';
 

@@ -5,7 +5,7 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../packages/runtime/src/transport/mime.js';
-import { providerWebhooks } from '../../packages/runtime/src/tracking/webhook-routes.js';
+import { providerWebhooks } from '../../packages/server/src/tracking/webhook-routes.js';
 import { forEachEngine } from '../support/stores.js';
 import { metricValue, seedDelivery, suppressionsOf, trackingApp, trackingOf, type TrackingApp } from './tracking-support.js';
 

@@ -1,6 +1,6 @@
 // Which opens are machines' (privacy proxies), and reading our delivery id back from a Message-ID.
 import { describe, expect, it } from 'vitest';
-import { machineOpener } from '../../packages/runtime/src/tracking/machine-opens.js';
+import { machineOpener } from '../../packages/server/src/tracking/machine-opens.js';
 import { deliveryIdFromMessageId } from '../../packages/runtime/src/tracking/message-id.js';
 import { messageIdFor } from '../../packages/runtime/src/transport/mime.js';
 

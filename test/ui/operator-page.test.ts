@@ -16,10 +16,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileIngestionPlans, compileProject, type RenderPlan } from '@followup/compiler';
 import { loadProject } from '@followup/language';
-import {
-    buildReport, createJsonLogger, importHistory, MetricsRegistry, openStore, operatorUi, renderReportHtml, runRules, startServer,
-    type RunningServer, type Store,
-} from '@followup/runtime';
+import { buildReport, importHistory, openStore, renderReportHtml, runRules, type Store } from '@followup/runtime';
+import { createJsonLogger, MetricsRegistry, operatorUi, startServer, type RunningServer } from '@followup/server';
 import { example, exampleSchemas } from '../import/support.js';
 import { startServe } from '../serve/serve-process.js';
 

@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const cliRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(cliRoot, '../..');
 
-const workspaceSources = Object.fromEntries(['values', 'template', 'language', 'compiler', 'runtime'].map(name => [
+const workspaceSources = Object.fromEntries(['values', 'template', 'language', 'compiler', 'runtime', 'server'].map(name => [
     `@followup/${name}`, path.join(repoRoot, 'packages', name, 'src', 'index.ts'),
 ]));
 workspaceSources['@followup/template/runtime'] = path.join(repoRoot, 'packages/template/src/runtime.ts');

@@ -24,8 +24,9 @@ export {
     type ImportProgress,
     type ImportResult,
 } from './import/import-history.js';
-export { recordKinds, type ImportRecord, type ImportSchemas, type RecordKind } from './import/records.js';
+export { channels, recordKinds, type Channel, type ImportRecord, type ImportSchemas, type RecordKind } from './import/records.js';
 export {
+    closestName,
     eventDataValidator,
     fieldTypeName,
     validateEventData,
@@ -98,24 +99,7 @@ export {
     type FireTimes,
     type Schedule,
 } from './scheduler/index.js';
-export type { ServeContext, ServePlugin, ServeMetrics, StructuredLogger } from './serve/serve-context.js';
-export { startServer, defaultBodyLimits, type StartServerOptions, type RunningServer, type BodyLimits } from './serve/start-server.js';
-export { connectionLimitsFromEnvironment, defaultConnectionLimits, type ConnectionLimits } from './serve/request-limits.js';
-export { createClock, type Clock, type ClockOptions } from './serve/clock.js';
-export { createJsonLogger, environmentSecrets, type JsonLoggerOptions, type LogLevel } from './serve/logger.js';
-export { MetricsRegistry, serveMetricDeclarations, METRICS_CONTENT_TYPE, DEFAULT_BUCKETS, type MetricDeclaration, type MetricKind } from './serve/metrics.js';
-export { apiKeysProblem, createApiKeyCheck, MIN_API_KEY_LENGTH, parseApiKeys, type ApiKeyCheck } from './serve/api-keys.js';
-export { startTransactionalDispatcher, type TransactionalDispatcher, type TransactionalDispatcherOptions } from './serve/transactional-dispatcher.js';
-export { Ingestor, IngestRejected, type EventAnswer, type IngestorOptions } from './serve/ingest/ingestor.js';
-export { pruneIdempotencyKeys, IDEMPOTENCY_KEY_TTL_MS } from './serve/ingest/idempotency.js';
-export {
-    transactionalDeliveryId,
-    type DecorateMessage,
-    type MessageDraft,
-    type IncomingEvent,
-    type NotSent,
-} from './serve/ingest/prepare-events.js';
-export { addFollowupFormats, ajvOptions } from './serve/json-formats.js';
+export type { Logger, MetricsSink } from './observability/observability.js';
 export {
     applyTracking,
     clickUrl,
@@ -125,17 +109,19 @@ export {
     trackingDraftDecorator,
     trackingFromEnvironment,
     TrackingConfigError,
-    trackingRoutes,
-    providerWebhooks,
     signToken,
     verifyToken,
-    machineOpener,
     deliveryIdFromMessageId,
+    escapeHtml,
+    recordTracking,
+    suppressAddress,
+    findDelivery,
     type ContentDecorator,
     type TrackingOptions,
     type TrackingDecoratorOptions,
     type TrackingToken,
-    type ProviderWebhookOptions,
+    type TrackingRecord,
+    type SuppressionReason,
 } from './tracking/index.js';
 export {
     buildReport,
@@ -154,10 +140,10 @@ export {
     type ReportOptions,
 } from './report/build-report.js';
 export { wilsonInterval, newcombeDifference, relativeLift, Z95, type Interval } from './report/statistics.js';
-export { renderReportHtml } from './report/html-report.js';
+export { renderReportHtml, ruleSection, REPORT_CSS } from './report/html-report.js';
+export { CHARTS_SCRIPT, inlineScript, uplotAssets } from './report/charts.js';
 export { amount as formatAmount, count as formatCount, goalWords, groupLine, liftLine, percent as formatPercent, verdictWords } from './report/format-report.js';
 export { holdoutPoint, holdoutPerson, holdoutDecision, type HoldoutDetail } from './executor/policies/holdout.js';
-export { operatorUi, type OperatorUiOptions } from './serve/ui/ui-routes.js';
 export {
     runScenario,
     runScenarios,

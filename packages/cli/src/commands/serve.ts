@@ -2,6 +2,16 @@
 // out at once, health and metrics; tracking routes and the scheduler plug in at the marked steps.
 import {
     createChannelTransports,
+    startDispatchWorkers,
+    startScheduler,
+    ensureIndexes,
+    reconcileRuleIdentities,
+    trackingDecorator,
+    trackingDraftDecorator,
+    trackingFromEnvironment,
+    type TrackingDecoratorOptions,
+} from '@followup/runtime';
+import {
     createClock,
     createJsonLogger,
     environmentSecrets,
@@ -9,23 +19,15 @@ import {
     connectionLimitsFromEnvironment,
     MetricsRegistry,
     parseApiKeys,
-    startDispatchWorkers,
-    startScheduler,
-    ensureIndexes,
-    reconcileRuleIdentities,
     startServer,
     startTransactionalDispatcher,
     providerWebhooks,
-    trackingDecorator,
-    trackingDraftDecorator,
-    trackingFromEnvironment,
     trackingRoutes,
     operatorUi,
     type Clock,
     type ServeContext,
     type ServePlugin,
-    type TrackingDecoratorOptions,
-} from '@followup/runtime';
+} from '@followup/server';
 import { openCliStore, parseInstantArgument, projectConfig, resolveDbTarget, sendLeaseMs } from '../runtime-context.js';
 import { executablePlans, plansHelp, plansOption } from '../project-plans.js';
 import { ExitCode, UsageError, type Command, type Io, type ParsedArgs } from './command.js';

@@ -5,7 +5,7 @@
 import type { RenderPlan } from '@followup/compiler';
 import { dispatchOutbox, type DispatchReport, type SentMessage } from '../dispatch/dispatch-outbox.js';
 import type { RetryPolicy } from '../dispatch/backoff.js';
-import type { ServeMetrics, StructuredLogger } from '../serve/serve-context.js';
+import type { Logger, MetricsSink } from '../observability/observability.js';
 import type { Store } from '../store/store.js';
 import type { ChannelName, Transport } from '../transport/transport.js';
 import { interruptibleSleep } from './interruptible-sleep.js';
@@ -17,8 +17,8 @@ export interface DispatchWorkersOptions {
     plans: readonly RenderPlan[];
     /** Rows due by the clock's now are sent; the recheck is evaluated as of it. */
     clock: () => Date;
-    log: StructuredLogger;
-    metrics: ServeMetrics;
+    log: Logger;
+    metrics: MetricsSink;
     /** Sends in flight at once within a worker's batch (default 8). */
     concurrency?: number;
     /** Drain loops in this process (default 1; more only help on PostgreSQL, PGlite has one connection). */

@@ -13,7 +13,7 @@ import type { RenderPlan } from '@followup/compiler';
 import { refreshPlannerStatistics } from '../executor/planner-statistics.js';
 import type { RuleRunReport } from '../executor/run-report.js';
 import { runRule } from '../executor/run-rule.js';
-import type { ServeMetrics, StructuredLogger } from '../serve/serve-context.js';
+import type { Logger, MetricsSink } from '../observability/observability.js';
 import type { Store } from '../store/store.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
 import { interruptibleSleep } from './interruptible-sleep.js';
@@ -25,8 +25,8 @@ export interface SchedulerOptions {
     plans: readonly RenderPlan[];
     /** The scheduler's clock: which periods are due. Injectable, so tests step through time. */
     clock: () => Date;
-    log: StructuredLogger;
-    metrics: ServeMetrics;
+    log: Logger;
+    metrics: MetricsSink;
     /** How often the clock is looked at (default 1000 ms, ± 25 %). */
     pollMs?: number;
     /**
@@ -170,7 +170,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 }
 
 /** followup_messages_total for what the run decided (dispatch counts what was then sent). */
-function countDecisions(metrics: ServeMetrics, plan: RenderPlan, report: RuleRunReport): void {
+function countDecisions(metrics: MetricsSink, plan: RenderPlan, report: RuleRunReport): void {
     // `held` is a subset of `queued`: queued follow-ups that wait for their quiet hours to end.
     const outcomes = {
         queued: report.queued, held: report.held, suppressed: report.suppressed, expired: report.expired, stopped: report.stopped,

@@ -1,11 +1,6 @@
-export { applyTracking, clickUrl, openPixelUrl, unsubscribeUrl, LINK_NAME_ATTRIBUTE, type TrackingOptions } from './apply-tracking.js';
+export { applyTracking, clickUrl, openPixelUrl, unsubscribeUrl, escapeHtml, LINK_NAME_ATTRIBUTE, type TrackingOptions } from './apply-tracking.js';
 export { trackingDecorator, trackingDraftDecorator, type MessageDraftLike, type ContentDecorator, type DecoratableContent, type DecoratedDelivery, type TrackingDecoratorOptions } from './decorate.js';
 export { signToken, verifyToken, checkTrackingSecret, TrackingSecretError, MIN_SECRET_LENGTH, type TrackingToken, type TokenKind } from './tokens.js';
-export { isMachineOpen, machineOpener, type OpenSource } from './machine-opens.js';
 export { deliveryIdFromMessageId } from './message-id.js';
 export { recordTracking, suppressAddress, findDelivery, type TrackingRecord, type SuppressionReason } from './record-tracking.js';
-export { trackingRoutes, TRANSPARENT_GIF } from './tracking-routes.js';
-export { providerWebhooks, type ProviderWebhookOptions } from './webhook-routes.js';
-export { SENDGRID_PUBLIC_KEY_ENV, SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './sendgrid.js';
-export { MAILGUN_SIGNING_KEY_ENV } from './mailgun.js';
 export { trackingFromEnvironment, TrackingConfigError, SECRET_ENV, PUBLIC_URL_ENV, UNSUBSCRIBE_MAILTO_ENV } from './tracking-config.js';

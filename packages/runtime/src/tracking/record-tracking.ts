@@ -1,6 +1,5 @@
 // Writing engagement to the store: tracking rows (idempotent on source_key) and suppressions
 // (idempotent on channel, address, reason; the earliest time is kept, as the importer does).
-import { createHash } from 'node:crypto';
 import { channels, normaliseAddress, type Channel, type TrackingKind } from '../import/records.js';
 import type { StoreTx } from '../store/store.js';
 
@@ -71,9 +70,4 @@ export async function suppressAddress(
         [suppression.channel, address, suppression.reason, suppression.at, suppression.source],
     );
     return rowCount > 0;
-}
-
-/** A short, fixed-length digest for building source keys out of unbounded values (ids, URLs). */
-export function digest(...parts: string[]): string {
-    return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 32);
 }

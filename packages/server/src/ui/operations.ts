@@ -1,6 +1,6 @@
 // What the operator page (`/ui`) reads of the store, as of the serve clock's now: each rule's last runs,
 // its decisions per day and outcome, and the outbox depth.
-import type { StoreTx } from '../../store/store.js';
+import type { StoreTx } from '@followup/runtime';
 
 export interface RunRow {
     id: number;

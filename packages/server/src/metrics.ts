@@ -1,7 +1,7 @@
 // A small Prometheus registry: counters, gauges and histograms with labels, rendered in the text
 // exposition format (version 0.0.4) for GET /metrics. Metrics are declared with their help text;
 // one used without a declaration is declared on first use with its kind guessed from the call.
-import type { ServeMetrics } from './serve-context.js';
+import type { MetricsSink } from '@followup/runtime';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
@@ -38,7 +38,7 @@ export const serveMetricDeclarations: Record<string, MetricDeclaration> = {
     followup_http_request_duration_seconds: { kind: 'histogram', help: 'Time to answer an HTTP request, by route.' },
 };
 
-export class MetricsRegistry implements ServeMetrics {
+export class MetricsRegistry implements MetricsSink {
     private readonly metrics = new Map<string, Metric>();
 
     constructor(declarations: Record<string, MetricDeclaration> = serveMetricDeclarations) {

@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { IngestionPlans } from '@followup/compiler';
-import { currentSchemaVersion, latestSchemaVersion } from '../store/migrate.js';
+import { currentSchemaVersion, latestSchemaVersion } from '@followup/runtime';
 import { apiKeysProblem, createApiKeyCheck } from './api-keys.js';
 import { registerEventRoutes } from './event-routes.js';
 import type { DecorateMessage } from './ingest/prepare-events.js';

@@ -4,7 +4,7 @@
 // 'queued', 'suppressed' when the address is suppressed on the channel, 'failed' when rendering
 // failed; sent_at = the clock's now, docs/language.md §4), then the outbox rows of the queued and failed
 // ones. One statement is atomic by itself, and costs one round trip.
-import type { StoreTx } from '../../store/store.js';
+import type { StoreTx } from '@followup/runtime';
 import type { PreparedEvent } from './prepare-events.js';
 
 const RECORD_EVENTS = /* sql */ `

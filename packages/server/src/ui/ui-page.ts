@@ -1,8 +1,7 @@
 // The operator page's HTML: one page, its script and uPlot inline (with the response's CSP nonce), that
 // reads /ui/api/* and renders with DOM calls (text through textContent; the only markup inserted is the
 // report section the server rendered and escaped, and the lift's SVG made of numbers).
-import { CHARTS_SCRIPT, inlineScript, uplotAssets } from '../../report/charts.js';
-import { REPORT_CSS } from '../../report/html-report.js';
+import { CHARTS_SCRIPT, inlineScript, REPORT_CSS, uplotAssets } from '@followup/runtime';
 
 const PAGE_CSS = `
 header { display: flex; align-items: baseline; gap: 16px; flex-wrap: wrap; }

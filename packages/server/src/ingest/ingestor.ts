@@ -4,8 +4,7 @@
 // with the stored answer. Only then is the request answered; sending happens after the commit.
 import type { EventPlan, IngestionPlans } from '@followup/compiler';
 import { jsonPointer, normalisePhonesAt } from '@followup/values';
-import type { Store, StoreTx } from '../../store/store.js';
-import type { ServeMetrics } from '../serve-context.js';
+import type { MetricsSink, Store, StoreTx } from '@followup/runtime';
 import { GroupCommitWriter, type GroupCommitOptions } from './group-commit.js';
 import { claimIdempotencyKey, saveIdempotentAnswer, type IdempotencyClaim, type StoredAnswer } from './idempotency.js';
 import { EventPreparer, type DecorateMessage, type IncomingEvent, type NotSent, type PreparedEvent } from './prepare-events.js';
@@ -39,7 +38,7 @@ export interface IngestorOptions {
     store: Store;
     plans: IngestionPlans;
     clock: () => Date;
-    metrics: ServeMetrics;
+    metrics: MetricsSink;
     decorate?: DecorateMessage;
     /** Called after each commit with the transactional deliveries queued (to wake a dispatcher). */
     onQueued?: (deliveryIds: string[]) => void;

@@ -1,10 +1,7 @@
 // A provider's event (SendGrid, Mailgun), translated into what followup records. Each provider
 // module turns its payload into ProviderEvents; applyProviderEvent writes them.
 import { isId, isStorableText, MAX_EMAIL_LENGTH } from '@followup/values';
-import type { Channel } from '../import/records.js';
-import type { StoreTx } from '../store/store.js';
-import { deliveryIdFromMessageId } from './message-id.js';
-import { findDelivery, recordTracking, suppressAddress, type SuppressionReason } from './record-tracking.js';
+import { deliveryIdFromMessageId, findDelivery, recordTracking, suppressAddress, type Channel, type StoreTx, type SuppressionReason } from '@followup/runtime';
 
 export interface ProviderEvent {
     provider: 'sendgrid' | 'mailgun';

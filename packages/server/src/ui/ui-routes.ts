@@ -8,9 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RenderPlan } from '@followup/compiler';
-import { ExplainInputError, explainAddress, explainEvent, type EventExplanation } from '../../explain/explain.js';
-import { buildReport } from '../../report/build-report.js';
-import { ruleSection } from '../../report/html-report.js';
+import { buildReport, ExplainInputError, explainAddress, explainEvent, ruleSection, type EventExplanation } from '@followup/runtime';
 import { createApiKeyCheck } from '../api-keys.js';
 import type { ServeContext, ServePlugin } from '../serve-context.js';
 import { decisionsPerDay, lastRuns, latestRuns, outboxDepth } from './operations.js';

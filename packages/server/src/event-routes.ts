@@ -2,7 +2,7 @@
 // each event `{ "id"?, "at"?, "data" }` as in a `followup import` event record (a batch item also has
 // its "type"). Validated against the event's JSON Schema with every problem's path; a batch is all or
 // nothing. Answered 202 once recorded, with the event id(s) and the transactional delivery ids.
-import { closestName } from '../import/validate-event.js';
+import { closestName, type Logger, type MetricsSink } from '@followup/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestionPlans, JsonSchema } from '@followup/compiler';
 import { batchItemHeadSchema, eventEnvelopeSchema } from './ingest/envelope-schema.js';
@@ -11,15 +11,14 @@ import { IngestRejected, type EventAnswer, type Ingestor, type IngestRequest } f
 import type { IncomingEvent } from './ingest/prepare-events.js';
 import { mapInChunks } from './ingest/chunks.js';
 import { envelopeProblems, problemsFromAjv, type AjvErrorLike, type Problem } from './ingest/problems.js';
-import type { ServeMetrics, StructuredLogger } from './serve-context.js';
 import type { BodyLimits } from './start-server.js';
 
 export interface EventRoutesOptions {
     ingestor: Ingestor;
     plans: IngestionPlans;
     limits: BodyLimits;
-    log: StructuredLogger;
-    metrics: ServeMetrics;
+    log: Logger;
+    metrics: MetricsSink;
 }
 
 /** Problems listed in a batch's 400 at most (the count of invalid events is always complete). */

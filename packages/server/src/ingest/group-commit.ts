@@ -2,7 +2,7 @@
 // write takes all of them in one statement. Under load that turns hundreds of one-event statements
 // into a few large ones; when idle, a request is written at once, alone. A write of several requests
 // that fails is retried one request at a time, so one request's bad data never fails another.
-import type { Store } from '../../store/store.js';
+import type { Store } from '@followup/runtime';
 import { WRITE_CHUNK_EVENTS, yieldToEventLoop } from './chunks.js';
 import type { PreparedEvent } from './prepare-events.js';
 import { recordEvents, type RecordResult } from './record-events.js';

@@ -3,8 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPlan, TransactionalPlan } from '@followup/compiler';
 import { normaliseAddress, normaliseEmail, parseInstant, trimBlanks } from '@followup/values';
-import { createRenderer, type MessageRenderer, type RenderedContent } from '../../render/message-renderer.js';
-import type { ChannelName } from '../../transport/transport.js';
+import { createRenderer, type ChannelName, type MessageRenderer, type RenderedContent } from '@followup/runtime';
 
 /** One event as posted (already validated against its schema). */
 export interface IncomingEvent {

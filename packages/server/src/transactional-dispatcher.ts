@@ -4,17 +4,23 @@
 // dispatch workers) share them without sending any twice, and a slow SMTP server never holds the
 // store. A timer also wakes it, for rows waiting on a retry. One drain at a time per process; a
 // wake-up during a drain makes it go round once more.
-import { dispatchOutbox, type DispatchReport, type RetryPolicy } from '../dispatch/index.js';
-import type { Store } from '../store/store.js';
-import type { ChannelName, Transport } from '../transport/transport.js';
-import type { ServeMetrics, StructuredLogger } from './serve-context.js';
+import {
+    dispatchOutbox,
+    type ChannelName,
+    type DispatchReport,
+    type Logger,
+    type MetricsSink,
+    type RetryPolicy,
+    type Store,
+    type Transport,
+} from '@followup/runtime';
 
 export interface TransactionalDispatcherOptions {
     store: Store;
     transports: Partial<Record<ChannelName, Transport>>;
     clock: () => Date;
-    log: StructuredLogger;
-    metrics: ServeMetrics;
+    log: Logger;
+    metrics: MetricsSink;
     /** How often to look for rows due for a retry (default 5 s). */
     intervalMs?: number;
     /** The lease of a claimed batch (dispatchOutbox's leaseMs; default 60 s). */

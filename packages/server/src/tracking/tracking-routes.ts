@@ -11,13 +11,12 @@
 // open or a click exists (docs/language.md §4), and this keeps a proxy refetching images from growing the
 // table. Recording never holds a reader up: if the store fails, the pixel and the redirect are still
 // served (the failure is logged and counted).
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ServeContext, ServePlugin } from '../serve/serve-context.js';
-import { escapeHtml } from './apply-tracking.js';
-import { machineOpener } from './machine-opens.js';
-import { digest, findDelivery, recordTracking, suppressAddress } from './record-tracking.js';
+import { escapeHtml, findDelivery, recordTracking, suppressAddress, verifyToken, type TrackingToken } from '@followup/runtime';
 import { normaliseHttpUrl } from '@followup/values';
-import { verifyToken, type TrackingToken } from './tokens.js';
+import type { ServeContext, ServePlugin } from '../serve-context.js';
+import { machineOpener } from './machine-opens.js';
 
 /** A transparent 1×1 GIF (42 bytes). */
 export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -149,4 +148,9 @@ async function safely(ctx: ServeContext, kind: string, record: () => Promise<voi
         ctx.metrics.increment('followup_tracking_errors_total', { kind });
         ctx.log.error('tracking not recorded', { kind, error: (error as Error).message });
     }
+}
+
+/** A short, fixed-length digest for building source keys out of unbounded values (ids, URLs). */
+function digest(...parts: string[]): string {
+    return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 32);
 }

@@ -1,7 +1,7 @@
 // Structured logs: one JSON object a line. Secrets never reach them: fields whose names say they hold
 // one are replaced, and as a last line of defence every secret value the process knows (API keys,
 // FOLLOWUP_SECRET, the SMTP password, the database password) is masked wherever it appears in a line.
-import type { StructuredLogger } from './serve-context.js';
+import type { Logger } from '@followup/runtime';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -18,7 +18,7 @@ export interface JsonLoggerOptions {
     clock?: () => Date;
 }
 
-export function createJsonLogger(options: JsonLoggerOptions = {}): StructuredLogger {
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
     const write = options.write ?? ((line: string) => process.stdout.write(line));
     const secrets = [...new Set((options.secrets ?? []).filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
     const clock = options.clock ?? (() => new Date());

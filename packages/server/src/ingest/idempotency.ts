@@ -3,7 +3,7 @@
 // The key is claimed first (INSERT ... ON CONFLICT DO NOTHING on its primary key), so a second request
 // with the same key, running at the same time, waits for the first to commit or roll back.
 import { createHash } from 'node:crypto';
-import type { StoreTx } from '../../store/store.js';
+import type { StoreTx } from '@followup/runtime';
 import { mapInChunks } from './chunks.js';
 
 export interface StoredAnswer {

@@ -11,7 +11,7 @@
 // - `maxConnections`: connections beyond it are closed as they arrive.
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { ServeMetrics } from './serve-context.js';
+import type { MetricsSink } from '@followup/runtime';
 
 export interface ConnectionLimits {
     /** The whole request (headers, then body) must arrive within this; default 30 s. */
@@ -69,7 +69,7 @@ const TIMEOUT_RESPONSE =
     `Content-Length: ${Buffer.byteLength(TIMEOUT_BODY)}\r\n\r\n${TIMEOUT_BODY}`;
 
 /** Registers the body deadline and the early-answer close on `app` (before any other hook), and caps its connections. */
-export function enforceConnectionLimits(app: FastifyInstance, limits: ConnectionLimits, metrics: ServeMetrics): void {
+export function enforceConnectionLimits(app: FastifyInstance, limits: ConnectionLimits, metrics: MetricsSink): void {
     const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
     const bodyTimeout = Math.max(1, limits.requestTimeoutMs - headersTimeout);
     app.server.maxConnections = limits.maxConnections;

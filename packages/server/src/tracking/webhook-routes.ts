@@ -6,9 +6,8 @@
 // provider would otherwise retry them for days.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isId } from '@followup/values';
-import type { ServeContext, ServePlugin } from '../serve/serve-context.js';
-import type { StoreTx } from '../store/store.js';
-import { TrackingConfigError } from './tracking-config.js';
+import { TrackingConfigError, type StoreTx } from '@followup/runtime';
+import type { ServeContext, ServePlugin } from '../serve-context.js';
 import { MAILGUN_SIGNING_KEY_ENV, mailgunEvent, mailgunPayload, verifyMailgunSignature } from './mailgun.js';
 import { applyProviderEvent, type EventOutcome, type ProviderEvent } from './provider-event.js';
 import {
