@@ -36,8 +36,12 @@ function text(value: unknown): string {
 
 const htmlEntities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const htmlSpecial = /[&<>"']/;
+
 function escape(value: unknown): string {
-    return text(value).replace(/[&<>"']/g, c => htmlEntities[c]!);
+    const s = text(value);
+    // Most values have nothing to escape; testing first spares the replace and its callback.
+    return htmlSpecial.test(s) ? s.replace(/[&<>"']/g, c => htmlEntities[c]!) : s;
 }
 
 /** `#if` on a bare value: false for missing, `false`, 0, NaN, '' and []; true otherwise. */
