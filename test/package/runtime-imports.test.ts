@@ -23,6 +23,8 @@ const forbidden: { what: string; pattern: RegExp }[] = [
     { what: 'Chevrotain', pattern: /\/@?chevrotain\// },
     { what: '@followup/language', pattern: /\/packages\/language\// },
     { what: '@followup/compiler', pattern: /\/packages\/compiler\// },
+    // Plans are data: the runtime renders templates without compiling them (test/runtime/tampered-plan.test.ts).
+    { what: 'Eta, a template compiler', pattern: /\/node_modules\/eta\// },
 ];
 
 interface Resolution {
@@ -67,7 +69,7 @@ describe('the built runtime', () => {
         expect(urls).toContain(pathToFileURL(path.join(repo, 'packages/template/dist/runtime.js')).href);
     });
 
-    it('loads neither Langium, Chevrotain, the language nor the compiler', () => {
+    it('loads neither Langium, Chevrotain, the language, the compiler nor a template compiler', () => {
         const violations = forbidden.flatMap(({ what, pattern }) => {
             const first = resolutions.find(r => pattern.test(r.url));
             return first ? [`${what}, first reached by\n      ${importChain(first.url, resolutions)}`] : [];
