@@ -92,18 +92,18 @@ export type ValidProgram = TemplateProgram & { readonly [validated]: true };
  * plain objects and arrays of data properties, the language's filters with their argument counts,
  * loop references to enclosing loops, keys that are strings or non-negative integers, bounded depth
  * and size. Throws a `TemplateProgramError` naming the first problem's JSON path (`at` is the root's).
+ * Returns a copy of what it checked, which is what `programRenderer` takes.
  */
 export function validateProgram(value: unknown, at = 'program'): ValidProgram {
-    new Validator().nodes(value, at, 0, 0);
-    return value as ValidProgram;
+    return new Validator().nodes(value, at, 0, 0) as ValidProgram;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const nodeKinds = ['text', 'output', 'each', 'if'];
 const operandKinds = ['path', 'string', 'number', 'boolean', 'count'];
 const conditionKinds = ['and', 'or', 'not', 'truthy', 'compare'];
-const operators: readonly string[] = ['=', '!=', '<', '<=', '>', '>='];
-const compareAs: readonly string[] = ['number', 'text', 'time', 'bool'];
+const operators: readonly CompareOperator[] = ['=', '!=', '<', '<=', '>', '>='];
+const compareAs: readonly CompareAs[] = ['number', 'text', 'time', 'bool'];
 
 const describe = (value: unknown): string =>
     value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
@@ -164,132 +164,142 @@ class Validator {
         return items;
     }
 
-    private string(value: unknown, at: string): void {
+    private string(value: unknown, at: string): string {
         if (typeof value !== 'string') this.fail(at, `expected a string, found ${describe(value)}`);
+        return value;
     }
 
-    private oneOf(value: unknown, at: string, allowed: readonly string[], what: string): void {
-        if (typeof value !== 'string' || !allowed.includes(value)) this.fail(at, `unknown ${what} ${describe(value)} (expected ${allowed.join(', ')})`);
+    private boolean(value: unknown, at: string): boolean {
+        if (typeof value !== 'boolean') this.fail(at, `expected true or false, found ${describe(value)}`);
+        return value;
     }
+
+    private oneOf<T extends string>(value: unknown, at: string, allowed: readonly T[], what: string): T {
+        if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+            this.fail(at, `unknown ${what} ${describe(value)} (expected ${allowed.join(', ')})`);
+        }
+        return value as T;
+    }
+
+    // Each method returns a copy made of the values it checked, so that what is rendered is what was
+    // validated, whatever the input object does afterwards.
 
     // ------------------------------------------------------------ nodes
 
     /** `loops`: how many `#each` enclose the nodes. */
-    nodes(value: unknown, at: string, depth: number, loops: number): void {
-        this.array(value, at, depth, 'a list of template nodes').forEach((node, i) => this.node(node, `${at}[${i}]`, depth + 1, loops));
+    nodes(value: unknown, at: string, depth: number, loops: number): ProgramNode[] {
+        return this.array(value, at, depth, 'a list of template nodes').map((node, i) => this.node(node, `${at}[${i}]`, depth + 1, loops));
     }
 
-    private node(value: unknown, at: string, depth: number, loops: number): void {
+    private node(value: unknown, at: string, depth: number, loops: number): ProgramNode {
         switch (this.kind(value, at, 'template node', nodeKinds)) {
             case 'text': {
                 const node = this.record(value, at, depth, 'a text node', ['kind', 'value']);
-                this.string(node.value, `${at}.value`);
-                return;
+                return { kind: 'text', value: this.string(node.value, `${at}.value`) };
             }
             case 'output': {
                 const node = this.record(value, at, depth, 'an output node', ['kind', 'escape', 'expr']);
-                if (typeof node.escape !== 'boolean') this.fail(`${at}.escape`, `expected true or false, found ${describe(node.escape)}`);
-                this.expr(node.expr, `${at}.expr`, depth + 1, loops);
-                return;
+                return { kind: 'output', escape: this.boolean(node.escape, `${at}.escape`), expr: this.expr(node.expr, `${at}.expr`, depth + 1, loops) };
             }
             case 'each': {
                 const node = this.record(value, at, depth, 'an each node', ['kind', 'list', 'body']);
-                this.path(node.list, `${at}.list`, depth + 1, loops);
-                this.nodes(node.body, `${at}.body`, depth + 1, loops + 1);
-                return;
+                return { kind: 'each', list: this.path(node.list, `${at}.list`, depth + 1, loops), body: this.nodes(node.body, `${at}.body`, depth + 1, loops + 1) };
             }
             default: {
                 const node = this.record(value, at, depth, 'an if node', ['kind', 'condition', 'then'], ['else']);
-                this.condition(node.condition, `${at}.condition`, depth + 1, loops);
-                this.nodes(node.then, `${at}.then`, depth + 1, loops);
-                if (hasOwn.call(node, 'else')) this.nodes(node.else, `${at}.else`, depth + 1, loops);
+                const condition = this.condition(node.condition, `${at}.condition`, depth + 1, loops);
+                const then = this.nodes(node.then, `${at}.then`, depth + 1, loops);
+                if (!hasOwn.call(node, 'else')) return { kind: 'if', condition, then };
+                return { kind: 'if', condition, then, else: this.nodes(node.else, `${at}.else`, depth + 1, loops) };
             }
         }
     }
 
     // ------------------------------------------------------------ conditions
 
-    private condition(value: unknown, at: string, depth: number, loops: number): void {
-        switch (this.kind(value, at, 'condition', conditionKinds)) {
+    private condition(value: unknown, at: string, depth: number, loops: number): ProgramCondition {
+        const kind = this.kind(value, at, 'condition', conditionKinds);
+        switch (kind) {
             case 'and':
             case 'or': {
                 const cond = this.record(value, at, depth, 'a condition', ['kind', 'left', 'right']);
-                this.condition(cond.left, `${at}.left`, depth + 1, loops);
-                this.condition(cond.right, `${at}.right`, depth + 1, loops);
-                return;
+                return {
+                    kind: kind === 'and' ? 'and' : 'or',
+                    left: this.condition(cond.left, `${at}.left`, depth + 1, loops),
+                    right: this.condition(cond.right, `${at}.right`, depth + 1, loops),
+                };
             }
-            case 'not':
-                this.condition(this.record(value, at, depth, 'a not condition', ['kind', 'operand']).operand, `${at}.operand`, depth + 1, loops);
-                return;
-            case 'truthy':
-                this.expr(this.record(value, at, depth, 'a truthy condition', ['kind', 'expr']).expr, `${at}.expr`, depth + 1, loops);
-                return;
+            case 'not': {
+                const cond = this.record(value, at, depth, 'a not condition', ['kind', 'operand']);
+                return { kind: 'not', operand: this.condition(cond.operand, `${at}.operand`, depth + 1, loops) };
+            }
+            case 'truthy': {
+                const cond = this.record(value, at, depth, 'a truthy condition', ['kind', 'expr']);
+                return { kind: 'truthy', expr: this.expr(cond.expr, `${at}.expr`, depth + 1, loops) };
+            }
             default: {
                 const cond = this.record(value, at, depth, 'a comparison', ['kind', 'op', 'as', 'left', 'right']);
-                this.oneOf(cond.op, `${at}.op`, operators, 'comparison operator');
-                this.oneOf(cond.as, `${at}.as`, compareAs, 'comparison kind');
-                this.expr(cond.left, `${at}.left`, depth + 1, loops);
-                this.expr(cond.right, `${at}.right`, depth + 1, loops);
+                return {
+                    kind: 'compare',
+                    op: this.oneOf(cond.op, `${at}.op`, operators, 'comparison operator'),
+                    as: this.oneOf(cond.as, `${at}.as`, compareAs, 'comparison kind'),
+                    left: this.expr(cond.left, `${at}.left`, depth + 1, loops),
+                    right: this.expr(cond.right, `${at}.right`, depth + 1, loops),
+                };
             }
         }
     }
 
     // ------------------------------------------------------------ expressions
 
-    private expr(value: unknown, at: string, depth: number, loops: number): void {
-        if (this.kind(value, at, 'expression', [...operandKinds, 'filter']) !== 'filter') {
-            this.operand(value, at, depth, loops);
-            return;
-        }
+    private expr(value: unknown, at: string, depth: number, loops: number): ProgramExpr {
+        if (this.kind(value, at, 'expression', [...operandKinds, 'filter']) !== 'filter') return this.operand(value, at, depth, loops);
         const call = this.record(value, at, depth, 'a filter call', ['kind', 'name', 'input', 'args']);
-        this.oneOf(call.name, `${at}.name`, programFilterNames, 'filter');
-        this.expr(call.input, `${at}.input`, depth + 1, loops);
+        const name = this.oneOf(call.name, `${at}.name`, programFilterNames, 'filter');
+        const input = this.expr(call.input, `${at}.input`, depth + 1, loops);
         const args = this.array(call.args, `${at}.args`, depth + 1, 'a list of filter arguments');
-        const arity = filterArity.get(call.name as ProgramFilterName)!;
-        if (args.length !== arity) this.fail(`${at}.args`, `filter '${String(call.name)}' takes ${arity} argument${arity === 1 ? '' : 's'}, found ${args.length}`);
-        args.forEach((arg, i) => this.operand(arg, `${at}.args[${i}]`, depth + 2, loops));
+        const arity = filterArity.get(name)!;
+        if (args.length !== arity) this.fail(`${at}.args`, `filter '${name}' takes ${arity} argument${arity === 1 ? '' : 's'}, found ${args.length}`);
+        return { kind: 'filter', name, input, args: args.map((arg, i) => this.operand(arg, `${at}.args[${i}]`, depth + 2, loops)) };
     }
 
-    private operand(value: unknown, at: string, depth: number, loops: number): void {
+    private operand(value: unknown, at: string, depth: number, loops: number): ProgramOperand {
         switch (this.kind(value, at, 'operand', operandKinds)) {
             case 'path':
-                this.path(value, at, depth, loops);
-                return;
+                return this.path(value, at, depth, loops);
             case 'string':
-                this.string(this.record(value, at, depth, 'a string literal', ['kind', 'value']).value, `${at}.value`);
-                return;
+                return { kind: 'string', value: this.string(this.record(value, at, depth, 'a string literal', ['kind', 'value']).value, `${at}.value`) };
             case 'number': {
                 const number = this.record(value, at, depth, 'a number literal', ['kind', 'value']).value;
                 if (typeof number !== 'number' || !Number.isFinite(number)) this.fail(`${at}.value`, `expected a finite number, found ${describe(number)}`);
-                return;
+                return { kind: 'number', value: number };
             }
-            case 'boolean': {
-                const boolean = this.record(value, at, depth, 'a boolean literal', ['kind', 'value']).value;
-                if (typeof boolean !== 'boolean') this.fail(`${at}.value`, `expected true or false, found ${describe(boolean)}`);
-                return;
-            }
+            case 'boolean':
+                return { kind: 'boolean', value: this.boolean(this.record(value, at, depth, 'a boolean literal', ['kind', 'value']).value, `${at}.value`) };
             default:
-                this.path(this.record(value, at, depth, 'a count', ['kind', 'arg']).arg, `${at}.arg`, depth + 1, loops);
+                return { kind: 'count', arg: this.path(this.record(value, at, depth, 'a count', ['kind', 'arg']).arg, `${at}.arg`, depth + 1, loops) };
         }
     }
 
-    private path(value: unknown, at: string, depth: number, loops: number): void {
+    private path(value: unknown, at: string, depth: number, loops: number): ProgramPath {
         this.kind(value, at, 'path', ['path']);
         const path = this.record(value, at, depth, 'a path', ['kind', 'base', 'keys'], ['loop']);
-        this.oneOf(path.base, `${at}.base`, ['event', 'profile', 'loop'], 'path base');
-        if (path.base !== 'loop' && hasOwn.call(path, 'loop')) this.fail(`${at}.loop`, `a path from the ${String(path.base)} has no loop index`);
-        if (path.base === 'loop') {
-            const loop = path.loop;
-            if (typeof loop !== 'number' || !Number.isInteger(loop) || loop < 0 || loop >= loops) {
-                this.fail(`${at}.loop`, loops === 0
-                    ? `refers to a loop variable (${describe(loop)}) outside any #each`
-                    : `expected the index of an enclosing #each, 0 to ${loops - 1}, found ${describe(loop)}`);
-            }
-        }
-        this.array(path.keys, `${at}.keys`, depth + 1, 'a list of keys').forEach((key, i) => {
-            const ok = typeof key === 'string' || (typeof key === 'number' && Number.isInteger(key) && key >= 0);
-            if (!ok) this.fail(`${at}.keys[${i}]`, `expected a field name or a list index (an integer ≥ 0), found ${describe(key)}`);
+        const base = this.oneOf(path.base, `${at}.base`, ['event', 'profile', 'loop'] as const, 'path base');
+        const keys = this.array(path.keys, `${at}.keys`, depth + 1, 'a list of keys').map((key, i) => {
+            if (typeof key === 'string' || (typeof key === 'number' && Number.isInteger(key) && key >= 0)) return key;
+            return this.fail(`${at}.keys[${i}]`, `expected a field name or a list index (an integer ≥ 0), found ${describe(key)}`);
         });
+        if (base !== 'loop') {
+            if (hasOwn.call(path, 'loop')) this.fail(`${at}.loop`, `a path from the ${base} has no loop index`);
+            return { kind: 'path', base, keys };
+        }
+        const loop = path.loop;
+        if (typeof loop !== 'number' || !Number.isInteger(loop) || loop < 0 || loop >= loops) {
+            this.fail(`${at}.loop`, loops === 0
+                ? `refers to a loop variable (${describe(loop)}) outside any #each`
+                : `expected the index of an enclosing #each, 0 to ${loops - 1}, found ${describe(loop)}`);
+        }
+        return { kind: 'path', base, loop, keys };
     }
 }
 

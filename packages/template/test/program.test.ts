@@ -34,7 +34,15 @@ describe('validateProgram accepts', () => {
         ].join('');
         const program = compileTemplate(checkTemplate(template, withProfile), 'html');
         const parsed = JSON.parse(JSON.stringify(program));
-        expect(validateProgram(parsed)).toBe(parsed);
+        expect(validateProgram(parsed)).toEqual(program);
+    });
+
+    test('and returns a copy: what renders is what was checked, whatever happens to the input after', () => {
+        const input = [{ kind: 'text', value: 'checked' }] as { kind: string; value: string }[];
+        const valid = validateProgram(input);
+        input[0]!.kind = 'code';
+        input[0]!.value = 'changed';
+        expect(programRenderer(valid)({}, {})).toBe('checked');
     });
 
     test('an empty program, and keys that are prototype names (they read own properties only)', () => {
