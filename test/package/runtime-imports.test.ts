@@ -26,6 +26,8 @@ const forbidden: { what: string; pattern: RegExp }[] = [
     { what: '@followup/compiler', pattern: /\/packages\/compiler\// },
     { what: '@followup/server', pattern: /\/packages\/server\// },
     { what: 'fastify', pattern: /\/node_modules\/(fastify|@fastify\/[^/]+)\// },
+    // Plans are data: the runtime renders templates without compiling them (test/runtime/tampered-plan.test.ts).
+    { what: 'Eta, a template compiler', pattern: /\/node_modules\/eta\// },
 ];
 
 interface Resolution {
@@ -70,7 +72,7 @@ describe('the built runtime', () => {
         expect(urls).toContain(pathToFileURL(path.join(repo, 'packages/template/dist/runtime.js')).href);
     });
 
-    it('loads neither Langium, Chevrotain, the language, the compiler, the server nor fastify', () => {
+    it('loads neither Langium, Chevrotain, the language, the compiler, the server, fastify nor a template compiler', () => {
         const violations = forbidden.flatMap(({ what, pattern }) => {
             const first = resolutions.find(r => pattern.test(r.url));
             return first ? [`${what}, first reached by\n      ${importChain(first.url, resolutions)}`] : [];

@@ -3,6 +3,7 @@
 // from the sources, on both engines; a folder with one changed byte is refused. The built CLI, as a
 // user runs it (`npm test` builds first).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -116,6 +117,26 @@ describe('a plan folder that is not what the compiler wrote', () => {
         const notPlans = await followup(['run', '--plans', example]);
         expect(notPlans.code).toBe(1);
         expect(notPlans.stderr).toContain('manifest.json: not found; --plans takes a folder written by followup compile --out');
+    });
+
+    it('a template program rewritten with the hashes recomputed (no plan key) is still refused when the folder is read', async () => {
+        const { deploy, build } = await compiledCopy('rehashed');
+        const file = 'cartAbandonment_followup_email.plan.json';
+        const plan = JSON.parse(fs.readFileSync(path.join(build, file), 'utf8')) as { templates: { subject: { program: unknown[] } } };
+        plan.templates.subject.program.push({ kind: 'output', escape: false, expr: { kind: 'filter', name: 'constructor', input: { kind: 'string', value: 'x' }, args: [] } });
+        const text = JSON.stringify(plan, null, 2) + '\n';
+        fs.writeFileSync(path.join(build, file), text);
+        const manifest = JSON.parse(fs.readFileSync(path.join(build, 'manifest.json'), 'utf8')) as { files: Record<string, string>; digest?: string };
+        manifest.files[file] = 'sha256:' + createHash('sha256').update(text).digest('hex');
+        delete manifest.digest;
+        const digest = 'sha256:' + createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
+        fs.writeFileSync(path.join(build, 'manifest.json'), JSON.stringify({ ...manifest, digest }, null, 2) + '\n');
+
+        const r = await followup(['run', '--plans', 'build', '--db', path.join(deploy, 'db'), '--now', NOW], { cwd: deploy });
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toContain(`${path.join(build, file)}: Invalid template program at templates.subject.program[`);
+        expect(r.stderr).toContain('unknown filter "constructor"');
+        expect(fs.existsSync(path.join(deploy, 'db'))).toBe(false);
     });
 
     it('with FOLLOWUP_PLAN_KEY, only a folder signed with that key runs', async () => {

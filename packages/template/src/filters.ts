@@ -36,8 +36,12 @@ function text(value: unknown): string {
 
 const htmlEntities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const htmlSpecial = /[&<>"']/;
+
 function escape(value: unknown): string {
-    return text(value).replace(/[&<>"']/g, c => htmlEntities[c]!);
+    const s = text(value);
+    // Most values have nothing to escape; testing first spares the replace and its callback.
+    return htmlSpecial.test(s) ? s.replace(/[&<>"']/g, c => htmlEntities[c]!) : s;
 }
 
 /** `#if` on a bare value: false for missing, `false`, 0, NaN, '' and []; true otherwise. */
@@ -131,6 +135,10 @@ function date(value: unknown, format: string): unknown {
 }
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
+// Intl's format is most of a message's rendering time, and prices repeat: the strings of recent
+// amounts are kept per currency (at most this many; the cache starts over when full).
+const moneyStrings = new Map<string, Map<number, string>>();
+const moneyStringsPerCurrency = 2048;
 
 /** `€120.50`; with an invalid currency code, `120.5 XYZ`; without one, the bare amount. */
 function money(value: unknown, currency: unknown): unknown {
@@ -140,12 +148,21 @@ function money(value: unknown, currency: unknown): unknown {
     const code = missing(currency) ? '' : String(currency).trim();
     if (code === '') return String(value);
     try {
+        let strings = moneyStrings.get(code);
+        // -0 formats as "-€0.00", but a Map does not tell it from 0.
+        if (Object.is(amount, -0)) strings = undefined;
+        const known = strings?.get(amount);
+        if (known !== undefined) return known;
         let format = moneyFormats.get(code);
         if (!format) {
             format = new Intl.NumberFormat('en', { style: 'currency', currency: code });
             moneyFormats.set(code, format);
         }
-        return format.format(amount);
+        const formatted = format.format(amount);
+        if (Object.is(amount, -0)) return formatted;
+        if (!strings || strings.size >= moneyStringsPerCurrency) moneyStrings.set(code, (strings = new Map()));
+        strings.set(amount, formatted);
+        return formatted;
     } catch {
         return `${String(value)} ${code}`;
     }

@@ -91,6 +91,13 @@ describe('filters', () => {
         expect(f.money('abc', 'EUR')).toBe('abc');
     });
 
+    test('money keeps recent strings per currency without mixing them up', () => {
+        const amounts = Array.from({ length: 5000 }, (_, i) => (i % 3000) / 4);
+        const fresh = (amount: number, code: string) => new Intl.NumberFormat('en', { style: 'currency', currency: code }).format(amount);
+        for (const code of ['EUR', 'USD', 'eur']) for (const amount of amounts) expect(f.money(amount, code)).toBe(fresh(amount, code));
+        expect([f.money(0, 'EUR'), f.money(-0, 'EUR'), f.money(0, 'EUR'), f.money(-0, 'EUR')]).toEqual(['€0.00', '-€0.00', '€0.00', '-€0.00']);
+    });
+
     test('the object passed to templates is frozen', () => {
         expect(Object.isFrozen(f)).toBe(true);
     });

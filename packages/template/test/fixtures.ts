@@ -1,6 +1,7 @@
 // Shared schema and helpers for the template tests: the cartAbandonment event of LANGUAGE.md.
-import { Eta } from 'eta';
-import { checkTemplate, compileTemplate, templateFilters, type CheckedTemplate, type TemplateContext } from '../src/index.js';
+import {
+    checkTemplate, compileTemplate, programRenderer, validateProgram, type CheckedTemplate, type TemplateContext, type TemplateProgram,
+} from '../src/index.js';
 import { type FieldView, type FuType, primitive, type PrimitiveTypeName } from '../src/fu-type.js';
 
 export const field = (name: string, type: FuType | PrimitiveTypeName, optional = false): FieldView =>
@@ -55,8 +56,6 @@ export function seen(checked: { diagnostics: CheckedTemplate['diagnostics'] }) {
     return checked.diagnostics.map(d => ({ code: d.code, severity: d.severity, message: d.message, start: d.start, end: d.end }));
 }
 
-export const eta = new Eta({ autoEscape: false, autoTrim: false, useWith: false, varName: 'it' });
-
 export const sampleData = {
     customerId: 'c-1',
     email: 'ann@example.com',
@@ -75,11 +74,15 @@ export const sampleData = {
     points: 0,
 };
 
-/** Checks (expecting no errors), compiles and renders with the real Eta, as the runtime does. */
+/** As the runtime renders a program read from a plan file: through JSON, validated, then rendered. */
+export function renderProgram(program: TemplateProgram, data: object, profile?: object): string {
+    return programRenderer(validateProgram(JSON.parse(JSON.stringify(program))))(data, profile);
+}
+
+/** Checks (expecting no errors), compiles and renders as the runtime does. */
 export function render(template: string, data: object = sampleData, ctx: TemplateContext = html, profile?: object): string {
     const checked = checkTemplate(template, ctx);
     const errors = checked.diagnostics.filter(d => d.severity === 'error');
     if (errors.length > 0) throw new Error(`unexpected diagnostics: ${JSON.stringify(errors)}`);
-    const source = compileTemplate(checked, ctx.mode);
-    return eta.renderString(source, { d: data, p: profile ?? {}, f: templateFilters });
+    return renderProgram(compileTemplate(checked, ctx.mode), data, profile);
 }

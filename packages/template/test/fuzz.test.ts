@@ -1,8 +1,8 @@
 // Random mutations of a realistic template: parsing and checking never throw, diagnostics stay
 // inside the text, and whatever checks without errors compiles and renders.
 import { expect, test } from 'vitest';
-import { checkTemplate, compileTemplate, parseTemplate, templateFilters } from '../src/index.js';
-import { eta, sampleData, withProfile } from './fixtures.js';
+import { checkTemplate, compileTemplate, parseTemplate } from '../src/index.js';
+import { renderProgram, sampleData, withProfile } from './fixtures.js';
 
 const sample = [
     '<p>Hi {{ firstName | default(\'there\') | upper }},</p>',
@@ -65,8 +65,8 @@ test('2,000 random mutations never throw from parseTemplate / checkTemplate', ()
         }
         if (!checked.diagnostics.some(d => d.severity === 'error')) {
             clean++;
-            const source = compileTemplate(checked, 'html');
-            expect(() => eta.renderString(source, { d: sampleData, p: { country: 'FR' }, f: templateFilters }), text).not.toThrow();
+            const program = compileTemplate(checked, 'html');
+            expect(() => renderProgram(program, sampleData, { country: 'FR' }), text).not.toThrow();
         }
     }
     // The mutations are small enough that some still check clean, so rendering was exercised too.

@@ -1,7 +1,7 @@
-// Rendering through the real `eta` package, as the runtime does.
+// Rendering as the runtime does: the compiled program through JSON, validated, rendered.
 import { describe, expect, test } from 'vitest';
-import { checkTemplate, compileTemplate, templateFilters } from '../src/index.js';
-import { eta, field, html, render, sampleData, text, withProfile } from './fixtures.js';
+import { checkTemplate, compileTemplate, programRenderer, validateProgram } from '../src/index.js';
+import { field, html, render, renderProgram, sampleData, text, withProfile } from './fixtures.js';
 
 describe('output and escaping', () => {
     test('html mode escapes every value: & < > " \'', () => {
@@ -55,9 +55,12 @@ describe('literal text is emitted byte for byte', () => {
         expect(render('{{{ firstName }}}')).toBe('{Ann}');
     });
 
-    test('the compiled source contains no author text outside JSON strings', () => {
-        const source = compileTemplate(checkTemplate('<% it.f %> ${x} `y` {{ firstName }}', html), 'html');
-        expect(source).toBe('<%~ "\\u003c\\u0025 it.f \\u0025\\u003e ${x} `y` " %><%~ it.f.escape(it.f.get(it.d, ["firstName"])) %>');
+    test('the compiled program holds the author\'s text as data, and nothing else of it', () => {
+        const program = compileTemplate(checkTemplate('<% it.f %> ${x} `y` {{ firstName }}', html), 'html');
+        expect(program).toEqual([
+            { kind: 'text', value: '<% it.f %> ${x} `y` ' },
+            { kind: 'output', escape: true, expr: { kind: 'path', base: 'event', keys: ['firstName'] } },
+        ]);
     });
 
     test('string literals inside tags cannot break out either', () => {
@@ -194,21 +197,28 @@ describe('blocks', () => {
 });
 
 describe('the runtime contract', () => {
-    test('compile once with eta.compile, render many times', () => {
+    test('validate and build once, render many times', () => {
         const checked = checkTemplate('Hi {{ firstName }}, {{ count(items) }} item(s){{#if loyaltyMember}}!{{/if}}', html);
-        const fn = eta.compile(compileTemplate(checked, 'html'));
-        const run = (d: object) => eta.render(fn, { d, p: {}, f: templateFilters });
-        expect(run(sampleData)).toBe('Hi Ann, 2 item(s)!');
-        expect(run({ firstName: '<Bo>', items: [], loyaltyMember: false })).toBe('Hi &lt;Bo&gt;, 0 item(s)');
-        expect(fn.call(eta, { d: { firstName: 'Cy' }, p: {}, f: templateFilters })).toBe('Hi Cy, 0 item(s)');
+        const run = programRenderer(validateProgram(compileTemplate(checked, 'html')));
+        expect(run(sampleData, {})).toBe('Hi Ann, 2 item(s)!');
+        expect(run({ firstName: '<Bo>', items: [], loyaltyMember: false }, null)).toBe('Hi &lt;Bo&gt;, 0 item(s)');
+        expect(run({ firstName: 'Cy' }, undefined)).toBe('Hi Cy, 0 item(s)');
+    });
+
+    test('changing a program after it was built changes nothing', () => {
+        const program = compileTemplate(checkTemplate('[{{ firstName }}]', html), 'html');
+        const run = programRenderer(validateProgram(program));
+        program[0] = { kind: 'text', value: 'changed' };
+        expect(run({ firstName: 'Ann' }, null)).toBe('[Ann]');
     });
 
     test('the compile mode decides escaping', () => {
         const checked = checkTemplate('{{ firstName }}', html);
-        const render = (mode: 'html' | 'text') =>
-            eta.renderString(compileTemplate(checked, mode), { d: { firstName: 'a&b' }, p: {}, f: templateFilters });
+        const render = (mode: 'html' | 'text') => renderProgram(compileTemplate(checked, mode), { firstName: 'a&b' });
         expect(render('html')).toBe('a&amp;b');
         expect(render('text')).toBe('a&b');
+        expect(compileTemplate(checkTemplate('{{ firstName | raw | upper }}', html), 'html'))
+            .toEqual([{ kind: 'output', escape: false, expr: { kind: 'filter', name: 'upper', input: { kind: 'path', base: 'event', keys: ['firstName'] }, args: [] } }]);
     });
 
     test('templates with errors do not compile; warnings do', () => {
@@ -216,13 +226,25 @@ describe('the runtime contract', () => {
             .toThrow("Cannot compile a template with errors: FU101 Unknown field 'frstName' on event (at offset 3)");
         const warned = checkTemplate("{{ abandonedAt | date('YYYY') }}", html);
         expect(warned.diagnostics.map(d => d.severity)).toEqual(['warning']);
-        expect(eta.renderString(compileTemplate(warned, 'html'), { d: sampleData, p: {}, f: templateFilters })).toBe('YYYY');
+        expect(renderProgram(compileTemplate(warned, 'html'), sampleData)).toBe('YYYY');
     });
 
-    test('loop variables are fresh identifiers, whatever the user calls them', () => {
-        const source = compileTemplate(checkTemplate('{{#each items as it}}{{ it.name }}{{/each}}{{#each tags as _v0}}{{ _v0 }}{{/each}}', html), 'html');
-        expect(source).toContain('for (const _v0 of it.f.list(it.f.get(it.d, ["items"])))');
-        expect(source).toContain('for (const _v1 of it.f.list(it.f.get(it.d, ["tags"])))');
+    test('loop variables are enclosing loops by position, whatever the user calls them', () => {
+        const template = '{{#each orders as it}}{{#each it.lines as _v0}}{{ it.ref }}{{ _v0.sku }}{{/each}}{{/each}}{{#each tags as it}}{{ it }}{{/each}}';
+        const item = (loop: number, keys: string[]) => ({ kind: 'output', escape: true, expr: { kind: 'path', base: 'loop', loop, keys } });
+        expect(compileTemplate(checkTemplate(template, html), 'html')).toEqual([
+            {
+                kind: 'each', list: { kind: 'path', base: 'event', keys: ['orders'] }, body: [
+                    { kind: 'each', list: { kind: 'path', base: 'loop', loop: 0, keys: ['lines'] }, body: [item(0, ['ref']), item(1, ['sku'])] },
+                ],
+            },
+            { kind: 'each', list: { kind: 'path', base: 'event', keys: ['tags'] }, body: [item(0, [])] },
+        ]);
+        expect(render(template)).toBe('o-1A1o-1C3vipnew');
         expect(render('{{#each items as it}}{{ it.name }}{{/each}}{{#each tags as _v0}}{{ _v0 }}{{/each}}')).toBe('MugTeapotvipnew');
+    });
+
+    test('a list index too large for a number reads nothing, as any missing index', () => {
+        expect(render(`[{{ items[${'9'.repeat(400)}].name }}][{{ items[99999999999999999999].name }}]`)).toBe('[][]');
     });
 });

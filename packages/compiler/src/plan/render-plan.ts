@@ -2,20 +2,21 @@
 import { createHash } from 'node:crypto';
 import * as nodePath from 'node:path';
 import { partTemplate, type Message, type Profile } from '@followup/language';
-import { checkTemplate, compileTemplate } from '@followup/template';
+import { checkTemplate, compileTemplate, type TemplateProgram } from '@followup/template';
 import type { RuleIR } from '../ir/rule-ir.js';
 import type { ExplainQuery } from '../sql/explain-query.js';
 import type { DerivedIndex } from '../sql/derived-indexes.js';
 import type { ReportQueries } from '../sql/report-query.js';
 import type { RuleQuery } from '../sql/rule-queries.js';
 
-export const planFormat = 'followup.plan/1';
+// 2: templates are programs (data the runtime validates), no longer Eta source.
+export const planFormat = 'followup.plan/2';
 
 export interface CompiledTemplate {
     /** html bodies are HTML-escaped at every output; subjects and text parts are not. */
     mode: 'html' | 'text';
-    /** Eta template source that can only read data (see packages/template). */
-    eta: string;
+    /** The template as data (packages/template/src/program.ts): the runtime validates it before rendering. */
+    program: TemplateProgram;
     /** The field paths the template reads. */
     reads: string[];
     /** Where the template text came from: `inline` or the template file, relative to the project. */
@@ -45,7 +46,7 @@ export function compileMessageTemplates(message: Message, profile: Profile | und
         const checked = checkTemplate(template.source.text, template.context);
         templates[part.part as keyof RenderPlan['templates']] = {
             mode: template.mode,
-            eta: compileTemplate(checked, template.mode),
+            program: compileTemplate(checked, template.mode),
             reads: checked.reads,
             from: template.source.kind === 'file'
                 ? nodePath.relative(projectRoot, template.source.path).split(nodePath.sep).join('/')

@@ -6,12 +6,13 @@
 // (render/message-renderer.ts), so a folder someone else could write must be signed (docs/architecture.md).
 import type { IngestionPlans, Manifest, RenderPlan } from '@followup/compiler';
 import { FollowupError } from '@followup/values';
+import { createRenderer } from '../render/message-renderer.js';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 
 /** The plan format this runtime executes (equal to the compiler's `planFormat`: test/plans checks). */
-export const supportedPlanFormat = 'followup.plan/1';
+export const supportedPlanFormat = 'followup.plan/2';
 
 export class PlanFolderError extends FollowupError {
     constructor(message: string) {
@@ -50,10 +51,15 @@ export function loadCompiledPlans(dir: string, options: { planKey?: string } = {
     const rules = manifest.rules.map(entry => {
         const plan = parseJson(where(entry.plan), read(entry.plan)) as RenderPlan;
         checkPlan(plan, entry.name, where(entry.plan));
+        checkTemplates(plan.templates, where(entry.plan), '');
         return plan;
     });
     const ingestion = parseJson(where(manifest.ingestion), read(manifest.ingestion)) as IngestionPlans;
     if (!isObject(ingestion) || !Array.isArray(ingestion.events)) throw new PlanFolderError(`${where(manifest.ingestion)}: not ingestion plans`);
+    ingestion.events.forEach((event, i) => {
+        if (!isObject(event) || !Array.isArray(event.transactional)) throw new PlanFolderError(`${where(manifest.ingestion)}: events[${i}] is not an event plan`);
+        event.transactional.forEach((t, j) => checkTemplates(t.templates, where(manifest.ingestion), `events[${i}].transactional[${j}]`));
+    });
     return { dir, manifest, rules, ingestion };
 }
 
@@ -91,6 +97,16 @@ function checkPlan(plan: RenderPlan, name: string, path: string): void {
         : !isObject(plan.trigger) || typeof plan.event !== 'string' || typeof plan.channel !== 'string' ? 'no trigger, event or channel'
         : undefined;
     if (problem) throw new PlanFolderError(`${path}: not a render plan (${problem}); ${recompile}`);
+}
+
+/** Every template program is validated when the folder is read, not when a rule first renders (render/message-renderer.ts). */
+function checkTemplates(templates: RenderPlan['templates'], path: string, at: string): void {
+    if (!isObject(templates)) throw new PlanFolderError(`${path}: ${at ? `${at}: ` : ''}templates is not an object; ${recompile}`);
+    try {
+        createRenderer(templates);
+    } catch (error) {
+        throw new PlanFolderError(`${path}: ${at ? `${at}: ` : ''}${(error as Error).message}`);
+    }
 }
 
 function isQuery(q: unknown): boolean {

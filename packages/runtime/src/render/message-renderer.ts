@@ -1,8 +1,8 @@
 // Renders a rule's message from its compiled templates (RenderPlan.templates) and one event's data.
-// The templates were compiled by @followup/template (called by the compiler) to Eta source that can
-// only read data through `it.f` (the filters) — rendering runs no code from the project's authors.
-import { Eta, type TemplateFunction } from 'eta';
-import { templateFilters } from '@followup/template/runtime';
+// A plan may come from a file, so its templates are data — programs (@followup/template's
+// program.ts) — that are validated here before anything renders them, and rendered by closures of
+// the template package over its filters: nothing read from a plan is compiled or evaluated.
+import { programRenderer, validateProgram, type ProgramRender } from '@followup/template/runtime';
 import type { RenderPlan } from '@followup/compiler';
 
 export type MessagePart = 'subject' | 'html' | 'text' | 'title';
@@ -12,23 +12,28 @@ export type RenderedContent = Partial<Record<MessagePart, string>>;
 /** Renders one message for an event (and its profile, for events targeting the profile). */
 export type MessageRenderer = (event: Record<string, unknown>, profile: Record<string, unknown> | null) => RenderedContent;
 
-// Escaping is decided at compile time (html parts call `it.f.escape`), so Eta must not escape again;
-// trimming would change the author's white space.
-const eta = new Eta({ autoEscape: false, autoTrim: false, useWith: false, varName: 'it' });
-
 const parts: readonly MessagePart[] = ['subject', 'html', 'text', 'title'];
 
-/** Compiles each template of the plan once; the renderer it returns is called per event. */
+// run-rule asks for a renderer on every run of a rule; a plan's templates are validated once.
+const renderers = new WeakMap<RenderPlan['templates'], MessageRenderer>();
+
+/**
+ * Validates each template of the plan once (a `TemplateProgramError` names the bad one's JSON path,
+ * `templates.html.program[3].expr...`); the renderer it returns is called per event.
+ */
 export function createRenderer(templates: RenderPlan['templates']): MessageRenderer {
-    const compiled: [MessagePart, TemplateFunction][] = [];
+    const known = renderers.get(templates);
+    if (known) return known;
+    const compiled: [MessagePart, ProgramRender][] = [];
     for (const part of parts) {
         const template = templates[part];
-        if (template) compiled.push([part, eta.compile(template.eta)]);
+        if (template) compiled.push([part, programRenderer(validateProgram(template.program, `templates.${part}.program`))]);
     }
-    return (event, profile) => {
-        const data = { d: event, p: profile ?? {}, f: templateFilters };
+    const renderer: MessageRenderer = (event, profile) => {
         const content: RenderedContent = {};
-        for (const [part, fn] of compiled) content[part] = eta.render(fn, data);
+        for (const [part, render] of compiled) content[part] = render(event, profile);
         return content;
     };
+    renderers.set(templates, renderer);
+    return renderer;
 }
