@@ -187,3 +187,4 @@ export {
     type SimulationReport,
     type SimulatedPlan,
 } from './simulate/index.js';
+export { pruneStore, safePruneBound, prunedTables, UnsafePruneError, type PruneBound, type PruneCounts, type PruneNeed, type PruneOptions, type PruneReport, type PrunedTable } from './store/prune.js';
