@@ -33,8 +33,8 @@
 // conditions from that trigger's sent_at). A `--before` later than the earliest is refused.
 //
 // Also pruned: profile versions superseded at or before `before` (rules read the latest version at or
-// before their now), runs rows older than `before` that no remaining decision points to (each rule's
-// first run is kept: explain reads its window), finished scheduled_runs claims older than `before` with
+// before their now), runs rows older than `before` and than every delivery left, that no remaining
+// decision points to (each rule's first run is kept: explain reads its window), finished scheduled_runs claims older than `before` with
 // a later claim of the same rule (the scheduler only looks at the latest), and idempotency keys older
 // than `before` and past their time to live. Never pruned: suppressions (forever), rule_watermarks,
 // rule_identities, recipient_locks (small, and what exactly-once and caps stand on), webhook_tokens
@@ -313,12 +313,17 @@ async function pruneBatches(db: StoreTx, work: PruneWork, batch: Batch): Promise
         }
     }
 
-    // Runs older than `before` that no decision points to; each rule's first run stays (explain reads
-    // its window_start to tell "before the rule's first window").
+    // Runs older than `before` that no decision points to and that ended before the earliest delivery
+    // left was sent: explain finds the run whose window held a trigger's due instant (sent_at + delay)
+    // to say why it passed it over, so a run that may hold a remaining delivery's due instant stays.
+    // Each rule's first run stays too (explain reads its window_start: "before the rule's first window").
     await batch(async (tx) => {
         const { rowCount } = await tx.query(
             `DELETE FROM runs r
              WHERE r.now < $1
+               AND r.now < coalesce(least(
+                     (SELECT min(d.sent_at) FROM deliveries d WHERE d.status = 'sent' AND d.rule IS NULL),
+                     (SELECT min(d.sent_at) FROM deliveries d WHERE d.status = 'sent' AND d.rule IS NOT NULL)), 'infinity')
                AND r.id NOT IN (SELECT DISTINCT ON (f.rule) f.id FROM runs f ORDER BY f.rule, f.now, f.id)
                AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.run_id = r.id)`,
             [beforeText],
