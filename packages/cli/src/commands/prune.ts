@@ -16,7 +16,7 @@ export const pruneCommand: Command = {
     help: `Deletes the history older than --before that nothing still reads: each event that happened before
 it, with its deliveries, their opens, clicks and outbox rows, and its decisions, when all of them are
 older than --before and none of its follow-ups is still to be sent; profile versions superseded before
-it; old runs and scheduler claims. Suppressions, watermarks and rule identities are never deleted, so a
+it; old scheduler claims. Suppressions, watermarks, rule identities and runs are never deleted, so a
 follow-up is still never sent twice: every delivery pruned is outside every window a rule can select
 again.
 
@@ -28,7 +28,8 @@ command says which rule needs what (exit 2):
     hours), so that no decision still being measured goes;
   - a follow-up still to be sent: the trigger it is checked again from.
 Reports over periods before --before lose what was pruned; explain of a pruned event says it does not
-exist; simulate over pruned days finds nothing to replay.
+exist, and for a trigger a rule passed over it may no longer name the since event that stopped it;
+simulate over pruned days finds nothing to replay.
 
 Deletes in batches, each batch its own transaction (all of it or none of it); progress on stderr.
 Prints the rows deleted per table.

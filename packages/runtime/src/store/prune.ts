@@ -33,12 +33,16 @@
 // conditions from that trigger's sent_at). A `--before` later than the earliest is refused.
 //
 // Also pruned: profile versions superseded at or before `before` (rules read the latest version at or
-// before their now), runs rows older than `before` and than every delivery left, that no remaining
-// decision points to (each rule's first run is kept: explain reads its window), finished scheduled_runs claims older than `before` with
+// before their now), finished scheduled_runs claims older than `before` with
 // a later claim of the same rule (the scheduler only looks at the latest), and idempotency keys older
 // than `before` and past their time to live. Never pruned: suppressions (forever), rule_watermarks,
-// rule_identities, recipient_locks (small, and what exactly-once and caps stand on), webhook_tokens
-// (serve prunes them itself).
+// rule_identities, recipient_locks (small, and what exactly-once and caps stand on), runs (one row per
+// rule per run; explain reads the run whose window held a trigger), webhook_tokens (serve prunes them).
+//
+// Explain of an event left gives the same verdicts as before the prune, with one exception in the
+// detail: for a trigger the rule passed over (due inside a window already run, so older than its
+// watermark), explain re-evaluates the conditions as of that run, and a `since` event it named may have
+// been pruned (it says then that the run did not select it). The verdict, `passed-over`, is the same.
 import type { RenderPlan } from '@followup/compiler';
 import { FollowupError } from '@followup/values';
 import { textArrayParameter } from '../executor/text-array.js';
@@ -82,7 +86,7 @@ export class UnsafePruneError extends FollowupError {
 }
 
 /** The tables prune deletes from, in the order it reports them. */
-export const prunedTables = ['events', 'deliveries', 'tracking', 'outbox', 'decisions', 'profiles', 'runs', 'scheduled_runs', 'idempotency_keys'] as const;
+export const prunedTables = ['events', 'deliveries', 'tracking', 'outbox', 'decisions', 'profiles', 'scheduled_runs', 'idempotency_keys'] as const;
 export type PrunedTable = (typeof prunedTables)[number];
 export type PruneCounts = Record<PrunedTable, number>;
 
@@ -193,7 +197,7 @@ export async function pruneStore(store: Store, plans: readonly RenderPlan[], opt
     const report = (): PruneReport => ({
         before: before.toISOString(), now: now.toISOString(), dryRun, safe: bound.safe.toISOString(), counts, batches, durationMs: Date.now() - started,
     });
-    const work: PruneWork = { before, now, batchSize, array: textArrayParameter(store.engine), counts, progress, plans };
+    const work: PruneWork = { before, now, batchSize, array: textArrayParameter(store.engine), counts, progress };
     if (!dryRun) {
         // Each batch its own transaction: all of a batch or none of it.
         await pruneBatches(store, work, (fn) => {
@@ -223,25 +227,13 @@ interface PruneWork {
     array: (values: readonly (string | null)[]) => unknown;
     counts: PruneCounts;
     progress(table: PrunedTable): void;
-    plans: readonly RenderPlan[];
 }
 
 type Batch = <T>(fn: (tx: StoreTx) => Promise<T>) => Promise<T>;
 
 async function pruneBatches(db: StoreTx, work: PruneWork, batch: Batch): Promise<void> {
-    const { before, now, batchSize, array, counts, progress, plans } = work;
+    const { before, now, batchSize, array, counts, progress } = work;
     const beforeText = before.toISOString();
-
-    // Every rule that has decisions (a loose index scan of the decisions key), and the project's: the
-    // decisions key (rule, event_id) is then probed per rule, as decisions has no index on event_id.
-    const { rows: ruleRows } = await db.query<{ rule: string }>(
-        `WITH RECURSIVE r AS (
-             SELECT min(rule) AS rule FROM decisions
-             UNION ALL
-             SELECT (SELECT min(x.rule) FROM decisions x WHERE x.rule > r.rule) FROM r WHERE r.rule IS NOT NULL)
-         SELECT rule FROM r WHERE rule IS NOT NULL`,
-    );
-    const rules = array([...new Set([...ruleRows.map((r) => r.rule), ...plans.map((p) => p.rule)])].sort());
 
     // Events, type by type, in (occurred_at, id) order through events(type, occurred_at): a page of
     // events older than `before`, of which those whose whole unit is older go.
@@ -259,7 +251,7 @@ async function pruneBatches(db: StoreTx, work: PruneWork, batch: Batch): Promise
                 const { rows: page } = await tx.query<{ id: string; occurred_at: Date; prunable: boolean }>(
                     `SELECT p.id, p.occurred_at,
                         NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = p.id AND d.sent_at >= $2)
-                        AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = ANY ($6::text[]) AND x.event_id = p.id AND x.decided_at >= $2)
+                        AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.event_id = p.id AND x.decided_at >= $2)
                         AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN outbox o ON o.delivery_id = d.id
                                         WHERE d.event_id = p.id AND o.status IN ('pending', 'sending')) AS prunable
                      FROM (SELECT e.id, e.occurred_at FROM events e
@@ -267,13 +259,13 @@ async function pruneBatches(db: StoreTx, work: PruneWork, batch: Batch): Promise
                              AND ($3::timestamptz IS NULL OR (e.occurred_at >= $3 AND (e.occurred_at > $3 OR e.id > $4)))
                            ORDER BY e.occurred_at, e.id LIMIT $5) p
                      ORDER BY p.occurred_at, p.id`,
-                    [type, beforeText, cursor?.at ?? null, cursor?.id ?? null, batchSize, rules],
+                    [type, beforeText, cursor?.at ?? null, cursor?.id ?? null, batchSize],
                 );
                 if (page.length === 0) return true;
                 const last = page[page.length - 1]!;
                 cursor = { at: new Date(last.occurred_at).toISOString(), id: last.id };
                 const ids = page.filter((r) => r.prunable).map((r) => r.id);
-                if (ids.length > 0) await deleteEvents(tx, array, array(ids), rules, counts);
+                if (ids.length > 0) await deleteEvents(tx, array, array(ids), counts);
                 return page.length < batchSize;
             });
             progress('events');
@@ -313,22 +305,9 @@ async function pruneBatches(db: StoreTx, work: PruneWork, batch: Batch): Promise
         }
     }
 
-    // Runs older than `before` that no decision points to and that ended before the earliest delivery
-    // left was sent: explain finds the run whose window held a trigger's due instant (sent_at + delay)
-    // to say why it passed it over, so a run that may hold a remaining delivery's due instant stays.
-    // Each rule's first run stays too (explain reads its window_start: "before the rule's first window").
+    // The runs table is not pruned: one row per rule per run (small), explain reads the run whose window
+    // held a trigger's due instant, and deleting a run makes PostgreSQL look for decisions pointing to it.
     await batch(async (tx) => {
-        const { rowCount } = await tx.query(
-            `DELETE FROM runs r
-             WHERE r.now < $1
-               AND r.now < coalesce(least(
-                     (SELECT min(d.sent_at) FROM deliveries d WHERE d.status = 'sent' AND d.rule IS NULL),
-                     (SELECT min(d.sent_at) FROM deliveries d WHERE d.status = 'sent' AND d.rule IS NOT NULL)), 'infinity')
-               AND r.id NOT IN (SELECT DISTINCT ON (f.rule) f.id FROM runs f ORDER BY f.rule, f.now, f.id)
-               AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.run_id = r.id)`,
-            [beforeText],
-        );
-        counts.runs += rowCount;
         // Finished claims with a later claim of the same rule: the scheduler reads only the latest.
         const claims = await tx.query(
             `DELETE FROM scheduled_runs s
@@ -342,13 +321,13 @@ async function pruneBatches(db: StoreTx, work: PruneWork, batch: Batch): Promise
         ]);
         counts.idempotency_keys += keys.rowCount;
     });
-    progress('runs');
+    progress('scheduled_runs');
 }
 
 class DryRunRollback extends Error {}
 
 /** Deletes whole units: the events `ids` (text[] parameter) and all that refers to them, children first. */
-async function deleteEvents(tx: StoreTx, array: PruneWork['array'], ids: unknown, rules: unknown, counts: PruneCounts): Promise<void> {
+async function deleteEvents(tx: StoreTx, array: PruneWork['array'], ids: unknown, counts: PruneCounts): Promise<void> {
     // Locks the deliveries first: a tracking row or decision being written for one of them meanwhile
     // waits, then fails its foreign key, rather than this batch failing half-way (it would roll back).
     const { rows: deliveries } = await tx.query<{ id: string }>(
@@ -358,7 +337,7 @@ async function deleteEvents(tx: StoreTx, array: PruneWork['array'], ids: unknown
         counts.tracking += (await tx.query('DELETE FROM tracking WHERE delivery_id = ANY ($1::text[])', [deliveryIds])).rowCount;
         counts.outbox += (await tx.query('DELETE FROM outbox WHERE delivery_id = ANY ($1::text[])', [deliveryIds])).rowCount;
     }
-    counts.decisions += (await tx.query('DELETE FROM decisions WHERE rule = ANY ($2::text[]) AND event_id = ANY ($1::text[])', [ids, rules])).rowCount;
+    counts.decisions += (await tx.query('DELETE FROM decisions WHERE event_id = ANY ($1::text[])', [ids])).rowCount;
     counts.deliveries += (await tx.query('DELETE FROM deliveries WHERE event_id = ANY ($1::text[])', [ids])).rowCount;
     counts.events += (await tx.query('DELETE FROM events WHERE id = ANY ($1::text[])', [ids])).rowCount;
 }
