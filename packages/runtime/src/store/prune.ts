@@ -7,8 +7,9 @@
 // their tracking rows and outbox rows, and its decisions. An event goes only when all of that is older
 // than `before`: it happened before, no delivery of it was sent at or after, no decision about it was
 // taken at or after, and no outbox row of it is still to be sent (pending or being sent). Every foreign
-// key of the store points inside that unit (a decision's trigger and follow-up deliveries are the
-// event's own, `<rule>:<event>`), so a batch deletes whole units and never leaves half of one.
+// key between these tables points inside that unit (a decision's trigger and follow-up deliveries are
+// the event's own, `<rule>:<event>`; `decisions.run_id` points to `runs`, which prune keeps), so a batch
+// deletes whole units and never leaves half of one.
 //
 // Exactly once. A decision is the proof that a (rule, event) was decided; deleting it is safe only if
 // the event can never be selected again. Here a decision goes only with its event and every delivery
