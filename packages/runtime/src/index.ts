@@ -174,3 +174,4 @@ export {
     type SimulatedPlan,
 } from './simulate/index.js';
 export { loadCompiledPlans, supportedPlanFormat, PlanFolderError, type CompiledPlans } from './plans/compiled-plans.js';
+export { pruneStore, safePruneBound, prunedTables, UnsafePruneError, type PruneBound, type PruneCounts, type PruneNeed, type PruneOptions, type PruneReport, type PrunedTable } from './store/prune.js';

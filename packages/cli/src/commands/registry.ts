@@ -20,6 +20,7 @@ export const commandRegistry: readonly CommandEntry[] = [
     { name: 'preview', summary: "Render a rule's message for a sample event: subject and text printed, HTML to a file", load: async () => (await import('./preview.js')).previewCommand },
     { name: 'send-test', summary: "Send one rule's follow-up to an address of yours, marked as a test", load: async () => (await import('./send-test.js')).sendTestCommand },
     { name: 'explain', summary: 'Tell, for an event or an address, which rule would send now and why the others would not', load: async () => (await import('./explain.js')).explainCommand },
+    { name: 'prune', summary: 'Delete the history older than an instant that no rule or explain still reads', load: async () => (await import('./prune.js')).pruneCommand },
     { name: 'report', summary: 'Did the follow-ups work? Per rule: sends, engagement, conversions, and the lift over the holdout', load: async () => (await import('./report.js')).reportCommand },
     { name: 'lsp', summary: 'The language server for editors (LSP over stdio)', load: async () => (await import('./lsp.js')).lspCommand },
     { name: 'serve', summary: 'The long-running runtime: events in over HTTP, transactional sends, tracking, rules on their schedule', load: async () => (await import('./serve.js')).serveCommand },

@@ -5,6 +5,7 @@ import { scheduledRuns } from './0004_scheduled_runs.js';
 import { policies } from './0005_policies.js';
 import { outboxClaims } from './0006_outbox_claims.js';
 import { measuring } from './0007_measuring.js';
+import { pruneIndexes } from './0008_prune_indexes.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -14,7 +15,7 @@ export type { Migration } from './migration.js';
  * with the build and nothing is read from disk at runtime. To change the schema, add the next file and
  * list it here.
  */
-export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies, outboxClaims, measuring];
+export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies, outboxClaims, measuring, pruneIndexes];
 
 /** The schema version this code creates and expects. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
