@@ -89,7 +89,7 @@ describe("the packed followup, installed into an empty folder, runs the README's
         const out = (prefix: string) => [...outputs].find(([line]) => line.startsWith(prefix))![1].stdout;
         expect(out('npx followup check')).toBe('No problems in 3 files.\n');
         expect(fs.readdirSync(path.join(folder, 'build')).sort()).toEqual(
-            ['cartAbandonment_followup_email.plan.json', 'cartAbandonment_followup_email.sql', 'indexes.sql', 'manifest.json', 'schemas']);
+            ['cartAbandonment_followup_email.plan.json', 'cartAbandonment_followup_email.sql', 'indexes.sql', 'ingestion.json', 'manifest.json', 'schemas']);
         expect(fs.readdirSync(path.join(folder, 'build/schemas')).sort()).toEqual(['cartAbandonment.json', 'purchase.json']);
         expect(out('npx followup import')).toMatch(/Imported my-project\/history.jsonl .*: 4 events, 3 deliveries, 1 tracking record/);
         expect(out('npx followup run')).toMatch(/2 selected, 2 sent/);
