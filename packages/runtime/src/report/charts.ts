@@ -29,9 +29,6 @@ export function inlineJson(value: unknown): string {
     return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-export function escapeHtml(text: string): string {
-    return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /**
  * Browser code (no dependencies but uPlot): `followupCharts.daily(element, rows, hasGoal)` draws a

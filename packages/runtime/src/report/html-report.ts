@@ -1,7 +1,8 @@
 // `followup report --html <file>`: one self-contained page (no network needed to view it): the report's
 // tables rendered here, its charts drawn in the browser by uPlot (inline) from the report's JSON (inline).
 import type { Report, RuleReport } from './build-report.js';
-import { CHARTS_SCRIPT, escapeHtml, inlineJson, inlineScript, uplotAssets } from './charts.js';
+import { escapeHtml } from '../html/escape-html.js';
+import { CHARTS_SCRIPT, inlineJson, inlineScript, uplotAssets } from './charts.js';
 import { amount, count, goalWords, liftLine, percent, verdictWords } from './format-report.js';
 
 /** Styles shared by the HTML report and the operator page. */

@@ -9,6 +9,7 @@
 // for byte as it was. Links that are not absolute http(s) URLs (mailto:, tel:, #anchors, relative
 // paths) and links into followup serve itself (the unsubscribe page) are not rewritten.
 import { signToken } from './tokens.js';
+import { escapeHtml } from '../html/escape-html.js';
 
 export interface TrackingOptions {
     /** followup serve's public base URL (FOLLOWUP_PUBLIC_URL), e.g. `https://t.shop.example`. */
@@ -93,6 +94,3 @@ export function unescapeHtml(text: string): string {
     });
 }
 
-export function escapeHtml(text: string): string {
-    return text.replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
