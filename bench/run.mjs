@@ -12,7 +12,10 @@
 //   npm run build && node bench/run.mjs
 //   node bench/run.mjs [--deliveries 1000000] [--pglite-deliveries <n>] [--engines postgres,pglite]
 //                      [--chunk 200000] [--explain-runs 5] [--scale 10] [--rules mission,since,fields]
-//                      [--db-dir <folder for PGlite>] [--keep] [--json]
+//                      [--db-dir <folder for PGlite>] [--keep] [--json] [--ab-decision-indexes]
+//   --ab-decision-indexes: after step 3, the same run again (the rule's decisions, follow-ups and runs
+//   deleted) without schema v8's three indexes on decisions (what prune's foreign-key checks need), then
+//   again with them: what they cost the recording, in the same conditions.
 //
 // See bench/README.md for what each number means.
 import * as fs from 'node:fs';
@@ -64,6 +67,7 @@ const { values } = parseArgs({
         scale: { type: 'string', default: '1' },
         rules: { type: 'string', default: 'mission,since,fields' },
         'explain-runs': { type: 'string', default: '5' },
+        'ab-decision-indexes': { type: 'boolean', default: false },
         'db-dir': { type: 'string' },
         keep: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -328,6 +332,33 @@ async function benchEngine(engine, n) {
         log('');
         log(`Run (runRules, one rule): ${int(queued)} follow-ups queued in ${ms(runMs)} = ${int(result.run.perSecond)} follow-ups/s ` +
             `(${int(2 * result.run.perSecond)} decisions+outbox rows/s; rendered content ${int(sz.bytes)} bytes per row as JSON)`);
+
+        // 3b. what schema v8's decisions indexes cost the recording: the same run without them, then with
+        if (values['ab-decision-indexes']) {
+            const v8 = ['decisions_event', 'decisions_trigger_delivery', 'decisions_followup_delivery'];
+            const { rows: defs } = await store.query(`SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY ($1::text[])`, [v8]);
+            const again = async (label) => {
+                await store.exec(`DELETE FROM outbox WHERE rule IS NOT NULL; DELETE FROM decisions; DELETE FROM deliveries WHERE rule IS NOT NULL; DELETE FROM runs`);
+                await store.exec('VACUUM ANALYZE decisions, deliveries, outbox');
+                await store.query('INSERT INTO rule_watermarks (rule, watermark) VALUES ($1, $2) ON CONFLICT (rule) DO UPDATE SET watermark = EXCLUDED.watermark', [RULE, WATERMARK.toISOString()]);
+                const t0 = performance.now();
+                const r = await runRules(store, plans, { now: NOW, onlyRule: RULE });
+                const took = performance.now() - t0;
+                log(`  ${label}: ${int(r.total.queued)} follow-ups in ${ms(took)} = ${int(r.total.queued / (took / 1000))} /s`);
+                return { ms: took, queued: r.total.queued, perSecond: r.total.queued / (took / 1000) };
+            };
+            log('Recording with and without schema v8\'s indexes on decisions (the same run again, in turns):');
+            const ab = { with: [], without: [] };
+            for (let i = 0; i < 2; i++) {
+                for (const d of defs) await store.exec(`DROP INDEX ${d.indexname}`);
+                ab.without.push(await again(`without (${i + 1})`));
+                for (const d of defs) await store.exec(d.indexdef);
+                ab.with.push(await again(`with (${i + 1})`));
+            }
+            result.decisionIndexes = ab;
+            const med = xs => median(xs.map(x => x.perSecond));
+            log(`  median: without ${int(med(ab.without))} /s, with ${int(med(ab.with))} /s (${(med(ab.with) / med(ab.without)).toFixed(2)}×)`);
+        }
 
         // 4. dispatch to an outbox folder
         const folder = nodePath.join(temp, `outbox-${engine}`);
