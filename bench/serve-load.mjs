@@ -137,19 +137,19 @@ function cart(n) {
     };
 }
 
-/** Which of `ids` are missing from the store: events, or their queued transactional message. */
+/** Which of `ids` are missing from the store: events, or their queued transactional message; and how many of those messages were sent. */
 export async function missingFromStore(dbUrl, ids) {
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
     try {
         const { rows } = await client.query(
-            `SELECT i.id, e.id IS NOT NULL AS event, o.delivery_id IS NOT NULL AS outbox
+            `SELECT i.id, e.id IS NOT NULL AS event, o.delivery_id IS NOT NULL AS outbox, o.status = 'sent' AS sent
              FROM unnest($1::text[]) AS i(id)
              LEFT JOIN events e ON e.id = i.id
              LEFT JOIN outbox o ON o.delivery_id = 'transactional.email:' || i.id`,
             [ids],
         );
-        return { events: rows.filter((r) => !r.event).map((r) => r.id), messages: rows.filter((r) => !r.outbox).map((r) => r.id) };
+        return { events: rows.filter((r) => !r.event).map((r) => r.id), messages: rows.filter((r) => !r.outbox).map((r) => r.id), sent: rows.filter((r) => r.sent).length };
     } finally {
         await client.end();
     }

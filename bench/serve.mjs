@@ -51,6 +51,7 @@ try {
     if (sink) console.log(`  emails received by the SMTP sink so far: ${await sink.count()}`);
     let missing = await missingFromStore(postgres.url, acknowledged);
     console.log(`  acknowledged but missing: ${missing.events.length} events, ${missing.messages.length} transactional messages`);
+    if (!mode.ingestOnly) console.log(`  transactional messages sent when serve stopped (right after the load): ${missing.sent} of ${acknowledged.length} = ${Math.round(missing.sent / seconds)} /s over the ${seconds} s`);
     failed ||= missing.events.length + missing.messages.length > 0 || acknowledged.length === 0;
 
     if (!values['skip-sigterm']) {
