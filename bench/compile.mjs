@@ -12,7 +12,7 @@ import * as nodePath from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, runNode as runMeasured, table } from './measure.mjs';
+import { median, runNode as runMeasured, table, printHeaderAndExit } from './measure.mjs';
 import { generateProject } from './generate-project.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
@@ -34,10 +34,7 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) {
-    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 8).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
-    process.exit(0);
-}
+if (values.help) printHeaderAndExit(import.meta.url, 8);
 const coldRuns = Math.max(1, Number(values.cold));
 const warmRuns = Math.max(1, Number(values.warm));
 

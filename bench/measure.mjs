@@ -46,3 +46,17 @@ export function runNode(args, { cwd, env = {} } = {}) {
         });
     });
 }
+
+/** `--help` of a benchmark: the first `lines` lines of its header comment (its usage), then exit 0. */
+export function printHeaderAndExit(moduleUrl, lines) {
+    process.stdout.write(fs.readFileSync(fileURLToPath(moduleUrl), 'utf8').split('\n').slice(0, lines).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    process.exit(0);
+}
+
+/** Exits 2 with a hint unless the workspace packages are built (the benchmarks import their dist/). */
+export function requireBuilt(bench, packages = ['runtime']) {
+    const repo = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '..');
+    if (packages.every(pkg => fs.existsSync(nodePath.join(repo, `packages/${pkg}/dist/index.js`)))) return;
+    process.stderr.write(`bench/${bench}: the packages are not built; run \`npm run build\` first.\n`);
+    process.exit(2);
+}

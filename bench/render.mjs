@@ -11,7 +11,7 @@ import * as nodePath from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, table } from './measure.mjs';
+import { median, table, printHeaderAndExit } from './measure.mjs';
 
 const repo = nodePath.resolve(nodePath.dirname(fileURLToPath(import.meta.url)), '..');
 const example = nodePath.join(repo, 'examples/cart-abandonment');
@@ -25,10 +25,7 @@ const { values } = parseArgs({
         help: { type: 'boolean', default: false },
     },
 });
-if (values.help) {
-    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 7).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
-    process.exit(0);
-}
+if (values.help) printHeaderAndExit(import.meta.url, 7);
 const messages = Number(values.messages);
 const rounds = Number(values.rounds);
 const int = n => Math.round(n).toLocaleString('en-US');

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { carts, insertCarts, insertPurchases, purchases } from './measured-history.mjs';
 import { startPostgres } from './cart-store.mjs';
+import { printHeaderAndExit, requireBuilt } from './measure.mjs';
 
 const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');
@@ -32,14 +33,8 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) {
-    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 14).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
-    process.exit(0);
-}
-if (!fs.existsSync(nodePath.join(repo, 'packages/runtime/dist/index.js'))) {
-    process.stderr.write('bench/report: the packages are not built; run `npm run build` first.\n');
-    process.exit(2);
-}
+if (values.help) printHeaderAndExit(import.meta.url, 14);
+requireBuilt('report');
 const { loadSources } = await import('@followup/language');
 const { compileProject } = await import('@followup/compiler');
 const { openStore, runRules, buildReport, bindParameters, holdoutPoint, reportRuntimeValues, REPORT_SETTINGS } = await import('@followup/runtime');

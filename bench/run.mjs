@@ -25,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { median, printHeaderAndExit, table } from './measure.mjs';
 
 // ---------------------------------------------------------------- the SMTP sink (its own thread)
 
@@ -74,10 +75,7 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) {
-    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 11).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
-    process.exit(0);
-}
+if (values.help) printHeaderAndExit(import.meta.url, 11);
 for (const pkg of ['language', 'compiler', 'runtime']) {
     if (!fs.existsSync(nodePath.join(repo, `packages/${pkg}/dist/index.js`))) {
         process.stderr.write('bench/run: the packages are not built; run `npm run build` first.\n');
@@ -96,7 +94,6 @@ const compiler = await import('@followup/compiler');
 const runtime = await import('@followup/runtime');
 const { openStore, runRules, dispatchOutbox, createOutboxFolderTransport, createSmtpTransport } = runtime;
 const { seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
-const { median, table } = await import('./measure.mjs');
 
 // ---------------------------------------------------------------- helpers
 

@@ -13,6 +13,7 @@ import * as nodePath from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { printHeaderAndExit } from './measure.mjs';
 
 const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');
@@ -30,10 +31,7 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) {
-    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 8).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
-    process.exit(0);
-}
+if (values.help) printHeaderAndExit(import.meta.url, 8);
 if (!fs.existsSync(nodePath.join(repo, 'packages/cli/dist/main.js'))) {
     process.stderr.write('bench/scenarios: the packages are not built; run `npm run build` first.\n');
     process.exit(2);

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { seedCarts, startPostgres } from './cart-store.mjs';
+import { printHeaderAndExit, requireBuilt } from './measure.mjs';
 
 const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');
@@ -30,14 +31,8 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) {
-    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 11).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
-    process.exit(0);
-}
-if (!fs.existsSync(nodePath.join(repo, 'packages/runtime/dist/index.js'))) {
-    process.stderr.write('bench/simulate: the packages are not built; run `npm run build` first.\n');
-    process.exit(2);
-}
+if (values.help) printHeaderAndExit(import.meta.url, 11);
+requireBuilt('simulate');
 
 const { loadProject } = await import('@followup/language');
 const { compilePlans, lowerProject, notSentQuery, getDialect } = await import('@followup/compiler');

@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, runNode, table } from './measure.mjs';
+import { median, runNode, table, printHeaderAndExit } from './measure.mjs';
 
 const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');
@@ -33,10 +33,7 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) {
-    process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 13).map(l => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
-    process.exit(0);
-}
+if (values.help) printHeaderAndExit(import.meta.url, 13);
 const RUNS = Math.max(1, Number(values.runs));
 const bin = nodePath.resolve(repo, values.bin);
 if (!fs.existsSync(bin)) {
