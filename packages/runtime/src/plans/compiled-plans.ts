@@ -46,15 +46,17 @@ export function loadCompiledPlans(dir: string, options: { planKey?: string } = {
         if (sha256(bytes) !== expected) throw new PlanFolderError(`${path}: changed since it was compiled (its SHA-256 is not the manifest's); ${recompile}`);
         return bytes.toString('utf8');
     };
-    for (const file of Object.keys(manifest.files)) read(file);
+    // Every listed file is checked before any is trusted, each read and hashed once.
+    const texts = new Map(Object.keys(manifest.files).map(file => [file, read(file)]));
+    const text = (file: string): string => texts.get(file) ?? read(file);
 
     const rules = manifest.rules.map(entry => {
-        const plan = parseJson(where(entry.plan), read(entry.plan)) as RenderPlan;
+        const plan = parseJson(where(entry.plan), text(entry.plan)) as RenderPlan;
         checkPlan(plan, entry.name, where(entry.plan));
         checkTemplates(plan.templates, where(entry.plan), '');
         return plan;
     });
-    const ingestion = parseJson(where(manifest.ingestion), read(manifest.ingestion)) as IngestionPlans;
+    const ingestion = parseJson(where(manifest.ingestion), text(manifest.ingestion)) as IngestionPlans;
     if (!isObject(ingestion) || !Array.isArray(ingestion.events)) throw new PlanFolderError(`${where(manifest.ingestion)}: not ingestion plans`);
     ingestion.events.forEach((event, i) => {
         if (!isObject(event) || !Array.isArray(event.transactional)) throw new PlanFolderError(`${where(manifest.ingestion)}: events[${i}] is not an event plan`);
