@@ -1,7 +1,8 @@
 // examples/cart-abandonment/history.jsonl: generated deterministically by scripts/generate-history.mjs,
 // valid against the example's schemas, and laid out so that a first run of the example's rules at
 // 2026-11-23T10:00:00Z sends some follow-ups, suppresses some and expires some. The rules' compiled
-// selection queries are run here as the executor's first run does (watermark = now - lookback).
+// selections (and the rechecks that find the suppressed) are run here as the executor's first run does
+// (watermark = now - lookback).
 // week-after.jsonl holds the purchases of the week after: with them, the report of bigCartLastChance
 // (holdout 10%, goal: a purchase within 7 days) finds a lift whose interval is above 0, as `npm start` says.
 import { spawnSync } from 'node:child_process';
@@ -10,9 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { afterAll, expect, it } from 'vitest';
-import { compileProject, type RenderPlan } from '@followup/compiler';
+import { compileProject } from '@followup/compiler';
 import { loadProject } from '@followup/language';
-import { buildReport, importHistory, runRules } from '@followup/runtime';
+import { buildReport, importHistory, recheck, runRules, selectDue } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { example, exampleSchemas, repo } from './support.js';
 
@@ -39,13 +40,6 @@ function shoppersWithoutPurchase(): string[] {
     return records.filter((r) => r.type === 'cartAbandonment' && r.id!.startsWith('cart-s') && !bought.has(r.data?.customerId)).map((r) => r.id!).sort();
 }
 
-/** The selection query's parameters: `$1` watermark, `$2` now, then the plan's values. */
-function parameters(plan: RenderPlan, watermark: Date): unknown[] {
-    return [...plan.queries.selection.parameters]
-        .sort((a, b) => a.index - b.index)
-        .map(p => (p.index === 1 ? watermark : p.index === 2 ? now : p.type === 'jsonb' && typeof p.value !== 'string' ? JSON.stringify(p.value) : p.value));
-}
-
 forEachEngine('the demo history', (ctx) => {
     it('imports whole against the example schemas', async () => {
         const schemas = await exampleSchemas();
@@ -63,11 +57,13 @@ forEachEngine('the demo history', (ctx) => {
         const outcome: Record<string, { send: string[]; suppressed: string[]; expired: string[] }> = {};
         for (const plan of plans) {
             const watermark = new Date(now.getTime() - plan.lookback.minutes * 60_000);
-            const { rows } = await ctx.store.query<{ event_id: string; expired: boolean; suppressed: boolean }>(
-                plan.queries.selection.sql, parameters(plan, watermark));
+            const rows = await selectDue(ctx.store, plan, watermark, now);
+            const live = rows.filter(r => !r.expired).map(r => r.event_id);
+            const { stopped, suppressed } = await recheck(ctx.store, plan, live, now);
+            expect([...stopped]).toEqual([]);
             outcome[plan.rule] = {
-                send: rows.filter(r => !r.expired && !r.suppressed).map(r => r.event_id),
-                suppressed: rows.filter(r => !r.expired && r.suppressed).map(r => r.event_id),
+                send: live.filter(id => !suppressed.has(id)),
+                suppressed: live.filter(id => suppressed.has(id)),
                 expired: rows.filter(r => r.expired).map(r => r.event_id),
             };
         }

@@ -10,11 +10,12 @@ event cart { email: email  firstName: string }
 message m for cart email { subject: "s" text: "t" }
 followup r { when cart email sent 1 day ago then send m email  expire 1 day }` });
         const rule = rules.get('r')!;
+        // The recheck binds "email" twice: the trigger's channel, then the rule's (for suppression).
+        expect(rule.plan.queries.recheck.parameters.find(p => p.value === 'email')).toMatchObject({ index: 4, name: 'trigger_channel', uses: ['trigger_channel', 'channel'] });
         const params = rule.plan.queries.selection.parameters;
-        expect(params.find(p => p.value === 'email')).toMatchObject({ index: 3, name: 'channel', uses: ['channel', 'trigger_channel'] });
         expect(params.find(p => p.value === '1440 minutes')).toMatchObject({ name: 'delay', uses: ['delay', 'expire'] });
         expect(params.find(p => p.value === 'cart')).toMatchObject({ name: 'event_type' });
         expect(params.find(p => p.value === 'cart')!.uses).toBeUndefined();
-        expect(rule.sql).toContain('--   $3 channel, trigger_channel (text) = "email"\n');
+        expect(rule.sql).toContain('--   $5 delay, expire (interval) = "1440 minutes"\n');
     });
 });

@@ -5,7 +5,7 @@
 import { NodeFileSystem } from 'langium/node';
 import { compileProject, type CompiledRule } from '@followup/compiler';
 import { createFollowupServices, loadSources, unloadProject, type LoadedProject } from '@followup/language';
-import type { StoreTx } from '@followup/runtime';
+import { selectDue, type SelectedRow, type StoreTx } from '@followup/runtime';
 
 export interface BoundQuery {
     sql: string;
@@ -55,23 +55,14 @@ export function bindParameters(query: BoundQuery, runtime: readonly unknown[]): 
 
 const iso = (t: Date | string) => (typeof t === 'string' ? new Date(t).toISOString() : t.toISOString());
 
-export interface SelectedRow {
-    trigger_delivery_id: string;
-    event_id: string;
-    sent_at: Date;
-    due_at: Date;
-    expired: boolean;
-    suppressed: boolean;
-    recipient: string | null;
-    event: Record<string, unknown>;
-    profile: Record<string, unknown> | null;
-}
+export type { SelectedRow };
 
-/** Runs a rule's selection query with `$1` = the watermark `w` and `$2` = `now`. */
+/**
+ * Runs a rule's selection with `$1` = the watermark `w` and `$2` = `now`, as the runtime does
+ * (`selectDue`: recipients normalised, rows ordered by sent_at, then id).
+ */
 export async function runSelection(db: StoreTx, rule: CompiledRule, clock: { w: Date | string; now: Date | string }): Promise<SelectedRow[]> {
-    const query = rule.plan.queries.selection;
-    const result = await db.query<SelectedRow>(query.sql, bindParameters(query, [iso(clock.w), iso(clock.now)]));
-    return result.rows;
+    return selectDue(db, rule.plan, new Date(clock.w), new Date(clock.now));
 }
 
 export interface RecheckRow {

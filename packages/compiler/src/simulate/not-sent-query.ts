@@ -33,9 +33,6 @@ export function notSentQuery(ir: RuleIR, dialect: Dialect): NotSentQuery {
         : 'NULL::int';
     const delay = params.bind('delay', 'interval', `${ir.trigger.delay.minutes} minutes`);
     const rule = params.bind('rule', 'text', ir.rule);
-    // Every bound value must appear in the SQL for PostgreSQL to know its type: the channel (bound
-    // first, for the suppression this query does not look at) is referred to by a test that always holds.
-    const channel = params.specs.find(p => p.name === 'channel')!;
     const sql = `
         SELECT first_failing, count(*)::int AS n FROM (
           SELECT ${firstFailing} AS first_failing
@@ -44,7 +41,6 @@ export function notSentQuery(ir: RuleIR, dialect: Dialect): NotSentQuery {
               `d.sent_at > ${params.ref(1)} - ${delay}`,
               `d.sent_at <= ${now} - ${delay}`,
               `NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = ${rule} AND x.event_id = d.event_id)`,
-              `${params.ref(channel.index)} IS NOT NULL`,
           ], undefined)}
         ) due
         WHERE first_failing IS NOT NULL

@@ -1,7 +1,8 @@
 // IR → the two queries the runtime runs for a rule:
-//  - selection: who is due in the window (w - D, now - D], with the expired and suppressed flags;
-//  - recheck: which of some events still qualify right before sending (docs/language.md §4).
-// Both share every bound value from $3 on, so the runtime binds one list of values.
+//  - selection: who is due in the window (w - D, now - D], with the expired flag;
+//  - recheck: which of some events still qualify right before sending, and which recipients are
+//    suppressed (docs/language.md §4): suppression is checked only there, for the rows that would send.
+// Each lists its own parameters; both bind the rule's values in the same order.
 import type { ConditionIR, LiteralIR, OperandIR, RuleIR, SinceMatchIR } from '../ir/rule-ir.js';
 import type { Dialect, SqlParamType } from './dialect.js';
 import { ParameterList, type ParameterSpec } from './parameters.js';
@@ -46,17 +47,24 @@ export function buildRuleQueries(ir: RuleIR, dialect: Dialect): RuleQueries {
 export class RuleSql {
     readonly params: ParameterList;
     readonly now: string;
+    /** The recipient as the store keeps addresses (trimmed; emails lower-cased). */
     readonly recipient: string;
+    /** The recipient as the payload has it: the selection returns this and the runtime normalises it. */
+    readonly recipientRaw: string;
     readonly triggerFilters: string[];
-    private readonly channelParam: string;
+    private channelRef: string | undefined;
 
     constructor(readonly ir: RuleIR, readonly dialect: Dialect, runtime: Omit<ParameterSpec, 'value'>[]) {
         this.params = new ParameterList(dialect, runtime);
         this.now = this.params.ref(2);
-        this.channelParam = this.params.bind('channel', 'text', ir.channel);
-        const recipientRaw = dialect.jsonText(this.base(ir.recipient.source), ir.recipient.path);
-        this.recipient = ir.recipient.normalise === 'email' ? dialect.normaliseEmail(recipientRaw) : dialect.trimBlanks(recipientRaw);
+        this.recipientRaw = dialect.jsonText(this.base(ir.recipient.source), ir.recipient.path);
+        this.recipient = ir.recipient.normalise === 'email' ? dialect.normaliseEmail(this.recipientRaw) : dialect.trimBlanks(this.recipientRaw);
         this.triggerFilters = this.buildTriggerFilters();
+    }
+
+    /** The rule's channel, bound where a query first needs it (a parameter no query reads has no type). */
+    private get channelParam(): string {
+        return (this.channelRef ??= this.params.bind('channel', 'text', this.ir.channel));
     }
 
     base(source: 'event' | 'profile'): string {
@@ -70,15 +78,10 @@ export class RuleSql {
         if (ir.trigger.kind === 'event') {
             filters.push('d.rule IS NULL', `e.type = ${params.bind('event_type', 'text', ir.trigger.name)}`);
             const channelFilter = ir.trigger.channel ? params.bind('trigger_channel', 'text', ir.trigger.channel) : undefined;
-            if (channelFilter) filters.push(`d.channel = ${channelFilter}`);
-            // The original delivery is the event's earliest sent one that no rule made. A scalar
-            // subquery with LIMIT 1 is probed per candidate through deliveries(event_id, sent_at);
-            // written as NOT EXISTS, the planner hash-anti-joins against a scan of every delivery.
-            filters.push(`d.id = (
-                SELECT o.id FROM deliveries o
-                WHERE o.event_id = d.event_id AND o.status = 'sent' AND o.rule IS NULL
-                  ${channelFilter ? `AND o.channel = ${channelFilter}` : ''}
-                ORDER BY o.sent_at, o.id LIMIT 1)`);
+            // The original delivery is the event's earliest sent one that no rule made (of the channel,
+            // when the trigger names one): flags the store keeps on each delivery (schema v9). A
+            // subquery per candidate would find the same row but keep PostgreSQL 15 from a parallel plan.
+            filters.push(...(channelFilter ? [`d.channel = ${channelFilter}`, 'd.first_of_channel'] : ['d.first_original']));
         } else {
             filters.push(`d.rule = ${params.bind('trigger_rule', 'text', ir.trigger.name)}`);
             if (ir.trigger.channel) filters.push(`d.channel = ${params.bind('trigger_channel', 'text', ir.trigger.channel)}`);
@@ -231,7 +234,6 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
     const q = new RuleSql(ir, dialect, selectionRuntime);
     const { params, now } = q;
     const condition = ir.condition ? q.condition(ir.condition) : undefined;
-    const suppressed = q.suppressed();
     const delay = params.bind('delay', 'interval', `${ir.trigger.delay.minutes} minutes`);
     const expire = params.bind('expire', 'interval', `${ir.expire.minutes} minutes`);
     const rule = params.bind('rule', 'text', ir.rule);
@@ -239,8 +241,7 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
         SELECT d.id AS trigger_delivery_id, d.event_id, d.sent_at,
           d.sent_at + ${delay} AS due_at,
           d.sent_at + ${delay} + ${expire} < ${now} AS expired,
-          ${suppressed} AS suppressed,
-          ${q.recipient} AS recipient,
+          ${q.recipientRaw} AS recipient,
           e.payload AS event,
           ${ir.profile ? 'p.payload' : dialect.typedNull('jsonb')} AS profile
         ${q.from()}
@@ -248,8 +249,9 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
             `d.sent_at > ${params.ref(1)} - ${delay}`,
             `d.sent_at <= ${now} - ${delay}`,
             `NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = ${rule} AND x.event_id = d.event_id)`,
-        ], condition)}
-        ORDER BY d.sent_at, d.id`;
+        ], condition)}`;
+    // Unordered: the runtime orders the rows (selectDue), so the workers of a parallel plan stream
+    // them without a sort and a merge (bench/README.md).
     return { sql: dialect.compact(sql), parameters: params.specs };
 }
 

@@ -1,0 +1,128 @@
+// Schema v9: each original delivery carries whether it is its event's original (the earliest sent one
+// no rule made), of any channel and of its own channel, kept by triggers whoever writes deliveries.
+// The rules' selections test these flags instead of looking the original up per candidate, so every
+// way an original can appear, change or go must keep them exact.
+import { expect, it } from 'vitest';
+import { migrate, migrations, openStore, type StoreTx } from '@followup/runtime';
+import { forEachEngine } from '../support/stores.js';
+import { insertDelivery, insertEvent, resetStore } from '../support/sql-fixtures.js';
+
+const t = (hour: number) => `2026-11-20T${String(hour).padStart(2, '0')}:00:00Z`;
+
+/** delivery id → [first_original, first_of_channel], for the event's originals. */
+async function flags(db: StoreTx, eventId = 'e1'): Promise<Record<string, [boolean, boolean]>> {
+    const { rows } = await db.query<{ id: string; first_original: boolean; first_of_channel: boolean }>(
+        'SELECT id, first_original, first_of_channel FROM deliveries WHERE event_id = $1 AND rule IS NULL ORDER BY id', [eventId]);
+    return Object.fromEntries(rows.map(r => [r.id, [r.first_original, r.first_of_channel]]));
+}
+
+forEachEngine('the original-delivery flags', (ctx) => {
+    const given = async () => {
+        await resetStore(ctx.store);
+        await insertEvent(ctx.store, { id: 'e1', type: 'cart', payload: {} });
+    };
+
+    it('the only sent original is the original, of any channel and of its own', async () => {
+        await given();
+        await insertDelivery(ctx.store, { id: 'mail-10h', eventId: 'e1', sentAt: t(10) });
+        expect(await flags(ctx.store)).toEqual({ 'mail-10h': [true, true] });
+    });
+
+    it('an earlier original recorded later takes over; per channel, each channel keeps its own', async () => {
+        await given();
+        await insertDelivery(ctx.store, { id: 'mail-10h', eventId: 'e1', sentAt: t(10) });
+        await insertDelivery(ctx.store, { id: 'sms-08h', eventId: 'e1', sentAt: t(8), channel: 'sms' });
+        expect(await flags(ctx.store)).toEqual({ 'mail-10h': [false, true], 'sms-08h': [true, true] });
+        await insertDelivery(ctx.store, { id: 'mail-09h', eventId: 'e1', sentAt: t(9) });
+        expect(await flags(ctx.store)).toEqual({ 'mail-09h': [false, true], 'mail-10h': [false, false], 'sms-08h': [true, true] });
+    });
+
+    it('the same instant: the smaller id first', async () => {
+        await given();
+        await insertDelivery(ctx.store, { id: 'b', eventId: 'e1', sentAt: t(10) });
+        await insertDelivery(ctx.store, { id: 'a', eventId: 'e1', sentAt: t(10) });
+        expect(await flags(ctx.store)).toEqual({ a: [true, true], b: [false, false] });
+    });
+
+    it('a queued original counts once it is sent (as dispatch settles it), and stops counting if it fails', async () => {
+        await given();
+        await insertDelivery(ctx.store, { id: 'mail-10h', eventId: 'e1', sentAt: t(10) });
+        await insertDelivery(ctx.store, { id: 'mail-queued', eventId: 'e1', sentAt: t(7), status: 'queued' });
+        expect(await flags(ctx.store)).toEqual({ 'mail-10h': [true, true], 'mail-queued': [false, false] });
+        await ctx.store.query(`UPDATE deliveries SET status = 'sent', sent_at = $2 WHERE id = $1`, ['mail-queued', t(9)]);
+        expect(await flags(ctx.store)).toEqual({ 'mail-10h': [false, false], 'mail-queued': [true, true] });
+        await ctx.store.query(`UPDATE deliveries SET status = 'failed' WHERE id = 'mail-queued'`);
+        expect(await flags(ctx.store)).toEqual({ 'mail-10h': [true, true], 'mail-queued': [false, false] });
+    });
+
+    it('follow-ups are never originals, and an original deleted hands over to the next', async () => {
+        await given();
+        await insertDelivery(ctx.store, { id: 'mail-10h', eventId: 'e1', sentAt: t(10) });
+        await insertDelivery(ctx.store, { id: 'mail-11h', eventId: 'e1', sentAt: t(11) });
+        await insertDelivery(ctx.store, { id: 'followup-08h', eventId: 'e1', sentAt: t(8), rule: 'r' });
+        const { rows } = await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE rule IS NOT NULL AND (first_original OR first_of_channel)');
+        expect(rows[0]!.n).toBe(0);
+        await ctx.store.query(`DELETE FROM deliveries WHERE id = 'mail-10h'`);
+        expect(await flags(ctx.store)).toEqual({ 'mail-11h': [true, true] });
+    });
+
+    it('many events in one statement, as import writes them', async () => {
+        await resetStore(ctx.store);
+        await ctx.store.query(`INSERT INTO events (id, type, occurred_at, payload)
+            SELECT 'e' || i, 'cart', '2026-11-01T00:00:00Z', '{}'::jsonb FROM generate_series(1, 500) i`);
+        await ctx.store.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status)
+            SELECT 'd' || i || '-' || k, 'e' || i, 'transactional', 'email', 'x@example.com', timestamptz '2026-11-20T10:00:00Z' - k * interval '1 hour', 'sent'
+              FROM generate_series(1, 500) i, generate_series(1, 3) k`);
+        const { rows } = await ctx.store.query<{ id: string }>('SELECT id FROM deliveries WHERE first_original ORDER BY id');
+        // The earliest of each event's three is the one sent 3 hours before 10:00.
+        expect(rows.length).toBe(500);
+        expect(rows.every(r => r.id.endsWith('-3'))).toBe(true);
+    });
+
+    // PGlite has one connection: its transactions never overlap.
+    if (ctx.engine === 'postgres') {
+        it('two transactions recording originals of one event at once: the second waits, then counts both', async () => {
+            await given();
+            let inserted!: () => void;
+            const aInserted = new Promise<void>(resolve => (inserted = resolve));
+            let release!: () => void;
+            const aMayCommit = new Promise<void>(resolve => (release = resolve));
+            const a = ctx.store.transaction(async (tx) => {
+                await insertDelivery(tx, { id: 'later', eventId: 'e1', sentAt: t(10) });
+                inserted();
+                await aMayCommit;
+            });
+            await aInserted;
+            let bDone = false;
+            const b = ctx.store.transaction(async (tx) => {
+                await insertDelivery(tx, { id: 'earlier', eventId: 'e1', sentAt: t(9) });
+            }).then(() => (bDone = true));
+            await new Promise(resolve => setTimeout(resolve, 300));
+            expect(bDone).toBe(false); // waiting for the event's row, which a holds
+            release();
+            await Promise.all([a, b]);
+            // Without the wait, each would have counted only its own: both flagged as the original.
+            expect(await flags(ctx.store)).toEqual({ earlier: [true, true], later: [false, false] });
+        });
+    }
+
+    it('schema v9 flags the originals of a store migrated from v8', async () => {
+        const target = await ctx.freshTarget();
+        const store = await openStore(target, { migrate: false });
+        try {
+            await migrate(store, migrations.filter(m => m.version <= 8));
+            await insertEvent(store, { id: 'e1', type: 'cart', payload: {} });
+            await insertEvent(store, { id: 'e2', type: 'cart', payload: {} });
+            await insertDelivery(store, { id: 'e1-late', eventId: 'e1', sentAt: t(10) });
+            await insertDelivery(store, { id: 'e1-early-sms', eventId: 'e1', sentAt: t(8), channel: 'sms' });
+            await insertDelivery(store, { id: 'e1-failed', eventId: 'e1', sentAt: t(7), status: 'failed' });
+            await insertDelivery(store, { id: 'e2-only', eventId: 'e2', sentAt: t(12) });
+            await insertDelivery(store, { id: 'e2-followup', eventId: 'e2', sentAt: t(13), rule: 'r' });
+            expect((await migrate(store)).applied).toContain(9);
+            expect(await flags(store, 'e1')).toEqual({ 'e1-early-sms': [true, true], 'e1-failed': [false, false], 'e1-late': [false, true] });
+            expect(await flags(store, 'e2')).toEqual({ 'e2-only': [true, true] });
+        } finally {
+            await store.close();
+        }
+    });
+});
