@@ -62,3 +62,32 @@ followup r { when cart sent 1 day ago and total > 10 and at > "2026-01-01" and d
         expect(rows.map(r => r.event_id).sort()).toEqual(['good', 'nanoseconds', 'plus-sign', 'trailing-point']);
     });
 });
+
+forEachEngine('booleans and numbers compared as JSON values', ctx => {
+    it('= true holds only for JSON true; != true for anything else; a number of another JSON type is missing', async () => {
+        const { rules } = await compileSources({
+            'a.followup': `
+event cart { email: email  total: decimal  vip: boolean? }
+message m for cart email { subject: "s" text: "t" }
+followup isVip { when cart sent 1 day ago and vip = true then send m email }
+followup notVip { when cart sent 1 day ago and vip != true then send m email }
+followup big { when cart sent 1 day ago and total >= 10 then send m email }
+`,
+        });
+        await resetStore(ctx.store);
+        const sent = shift(now, { hours: -30 });
+        const stored: [string, Record<string, unknown>][] = [
+            ['true', { email: 'a@x.io', total: 10, vip: true }],
+            ['false', { email: 'a@x.io', total: '10.0', vip: false }],
+            ['text-true', { email: 'a@x.io', total: [10], vip: 'true' }],
+            ['json-null', { email: 'a@x.io', total: { value: 10 }, vip: null }],
+            ['missing', { email: 'a@x.io', total: true }],
+        ];
+        for (const [id, payload] of stored) await eventWithDelivery(ctx.store, { id, type: 'cart', payload, sentAt: sent });
+        const selected = async (name: string) =>
+            (await runSelection(ctx.store, ruleNamed(rules, name), { w: shift(now, { days: -1 }), now })).map(r => r.event_id).sort();
+        expect(await selected('isVip')).toEqual(['true']);
+        expect(await selected('notVip')).toEqual(['false', 'json-null', 'missing', 'text-true']);
+        expect(await selected('big')).toEqual(['false', 'true']);
+    });
+});

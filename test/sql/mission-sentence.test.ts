@@ -60,7 +60,9 @@ describe('the mission sentence compiles', () => {
         expect(first).toEqual({ index: 1, name: 'watermark', type: 'timestamptz' });
         expect(second).toEqual({ index: 2, name: 'now', type: 'timestamptz' });
         expect(rest.every(p => p.value !== undefined)).toBe(true);
-        expect(rest.map(p => p.value)).toEqual(expect.arrayContaining(['cartAbandonment', '4320 minutes', '1440 minutes']));
+        expect(rest.map(p => p.value)).toEqual(expect.arrayContaining(['cartAbandonment', '4320 minutes']));
+        // Expiry is decided from the plan's `expire` by the runtime, not in the query.
+        expect(rule.plan.expire.minutes).toBe(1440);
     });
 });
 

@@ -8,14 +8,11 @@
 --   $5 values (text[]) = ["EUR","USD"]
 --   $6 since_event (text) = "purchase"
 --   $7 delay (interval) = "10080 minutes"
---   $8 expire (interval) = "1440 minutes"
---   $9 rule (text) = "bigCartLastChance"
+--   $8 rule (text) = "bigCartLastChance"
 SELECT
   d.id AS trigger_delivery_id,
   d.event_id,
   d.sent_at,
-  d.sent_at + $7::interval AS due_at,
-  d.sent_at + $7::interval + $8::interval < $2::timestamptz AS expired,
   (e.payload ->> 'email') AS recipient,
   e.payload AS event,
   NULL::jsonb AS profile
@@ -31,7 +28,7 @@ WHERE
     FROM
       decisions x
     WHERE
-      x.rule = $9::text
+      x.rule = $8::text
       AND x.event_id = d.event_id
   )
   AND d.status = 'sent'
@@ -60,9 +57,12 @@ WHERE
         AND t.at <= $2::timestamptz
     )
     AND coalesce(
-      CASE
-        WHEN (e.payload ->> 'cartTotal') ~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,3})?$'
-        AND length((e.payload ->> 'cartTotal')) <= 1000 THEN (e.payload ->> 'cartTotal')::numeric
+      CASE jsonb_typeof(e.payload -> 'cartTotal')
+        WHEN 'number' THEN (e.payload -> 'cartTotal')::numeric
+        WHEN 'string' THEN CASE
+          WHEN (e.payload ->> 'cartTotal') ~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,3})?$'
+          AND length((e.payload ->> 'cartTotal')) <= 1000 THEN (e.payload ->> 'cartTotal')::numeric
+        END
       END >= $4::numeric,
       FALSE
     )

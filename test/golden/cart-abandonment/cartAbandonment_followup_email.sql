@@ -5,14 +5,11 @@
 --   $2 now (timestamptz)
 --   $3 event_type (text) = "cartAbandonment"
 --   $4 delay (interval) = "4320 minutes"
---   $5 expire (interval) = "1440 minutes"
---   $6 rule (text) = "cartAbandonment_followup_email"
+--   $5 rule (text) = "cartAbandonment_followup_email"
 SELECT
   d.id AS trigger_delivery_id,
   d.event_id,
   d.sent_at,
-  d.sent_at + $4::interval AS due_at,
-  d.sent_at + $4::interval + $5::interval < $2::timestamptz AS expired,
   (e.payload ->> 'email') AS recipient,
   e.payload AS event,
   NULL::jsonb AS profile
@@ -28,7 +25,7 @@ WHERE
     FROM
       decisions x
     WHERE
-      x.rule = $6::text
+      x.rule = $5::text
       AND x.event_id = d.event_id
   )
   AND d.status = 'sent'

@@ -7,14 +7,12 @@
 --   $4 trigger_channel (text) = "email"
 --   $5 value (boolean) = true
 --   $6 since_event (text) = "purchase"
---   $7 delay, expire (interval) = "1440 minutes"
+--   $7 delay (interval) = "1440 minutes"
 --   $8 rule (text) = "loyalOpenedNoPurchase"
 SELECT
   d.id AS trigger_delivery_id,
   d.event_id,
   d.sent_at,
-  d.sent_at + $7::interval AS due_at,
-  d.sent_at + $7::interval + $7::interval < $2::timestamptz AS expired,
   (e.payload ->> 'phone') AS recipient,
   e.payload AS event,
   NULL::jsonb AS profile
@@ -54,9 +52,7 @@ WHERE
         )
     )
     AND coalesce(
-      CASE jsonb_typeof(e.payload -> 'loyaltyMember')
-        WHEN 'boolean' THEN (e.payload -> 'loyaltyMember')::boolean
-      END = $5::boolean,
+      e.payload -> 'loyaltyMember' = to_jsonb($5::boolean),
       FALSE
     )
     AND NOT (coalesce((e.payload ->> 'phone'), '') = '')

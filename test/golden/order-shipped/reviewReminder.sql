@@ -6,14 +6,11 @@
 --   $3 trigger_rule (text) = "reviewRequest"
 --   $4 since_event (text) = "review"
 --   $5 delay (interval) = "4320 minutes"
---   $6 expire (interval) = "2880 minutes"
---   $7 rule (text) = "reviewReminder"
+--   $6 rule (text) = "reviewReminder"
 SELECT
   d.id AS trigger_delivery_id,
   d.event_id,
   d.sent_at,
-  d.sent_at + $5::interval AS due_at,
-  d.sent_at + $5::interval + $6::interval < $2::timestamptz AS expired,
   (p.payload ->> 'email') AS recipient,
   e.payload AS event,
   p.payload AS profile
@@ -42,7 +39,7 @@ WHERE
     FROM
       decisions x
     WHERE
-      x.rule = $7::text
+      x.rule = $6::text
       AND x.event_id = d.event_id
   )
   AND d.status = 'sent'

@@ -8,14 +8,11 @@
 --   $5 values (text[]) = ["FR","BE","DE","NL"]
 --   $6 link, since_event (text) = "review"
 --   $7 delay (interval) = "7200 minutes"
---   $8 expire (interval) = "1440 minutes"
---   $9 rule (text) = "reviewRequest"
+--   $8 rule (text) = "reviewRequest"
 SELECT
   d.id AS trigger_delivery_id,
   d.event_id,
   d.sent_at,
-  d.sent_at + $7::interval AS due_at,
-  d.sent_at + $7::interval + $8::interval < $2::timestamptz AS expired,
   (p.payload ->> 'email') AS recipient,
   e.payload AS event,
   p.payload AS profile
@@ -44,7 +41,7 @@ WHERE
     FROM
       decisions x
     WHERE
-      x.rule = $9::text
+      x.rule = $8::text
       AND x.event_id = d.event_id
   )
   AND d.status = 'sent'
@@ -53,9 +50,7 @@ WHERE
   AND d.first_original
   AND (
     coalesce(
-      CASE jsonb_typeof(p.payload -> 'emailOptIn')
-        WHEN 'boolean' THEN (p.payload -> 'emailOptIn')::boolean
-      END = $4::boolean,
+      p.payload -> 'emailOptIn' = to_jsonb($4::boolean),
       FALSE
     )
     AND coalesce(

@@ -46,9 +46,10 @@ export class PostgresDialect extends Dialect {
         switch (type) {
             case 'text': return text;
             case 'boolean': return `CASE jsonb_typeof(${value}) WHEN 'boolean' THEN (${value})::boolean END`;
-            // Numbers may arrive as JSON numbers or decimal strings ("19.99", ".5", "1e3").
+            // Numbers may arrive as JSON numbers or decimal strings ("19.99", ".5", "1e3"). A JSON number
+            // casts as it is (no pattern to match per row); a string only when the pattern accepts it.
             case 'number':
-                return `CASE WHEN ${text} ~ ${literal(DECIMAL_TEXT_PATTERN)} AND length(${text}) <= ${MAX_DECIMAL_TEXT_LENGTH} THEN ${text}::numeric END`;
+                return `CASE jsonb_typeof(${value}) WHEN 'number' THEN (${value})::numeric WHEN 'string' THEN CASE WHEN ${text} ~ ${literal(DECIMAL_TEXT_PATTERN)} AND length(${text}) <= ${MAX_DECIMAL_TEXT_LENGTH} THEN ${text}::numeric END END`;
             // A real calendar date and time with a zone (fraction cut to microseconds, as JavaScript cuts
             // it: no rounding), then the years 0001-9999 once the offset applies. Nested CASEs: the
             // cast runs only on what the pattern accepted.
@@ -91,6 +92,10 @@ export class PostgresDialect extends Dialect {
 
     equalsAny(expr: string, arrayParam: string): string {
         return `${expr} = ANY (${arrayParam})`;
+    }
+
+    jsonBoolean(param: string): string {
+        return `to_jsonb(${param})`;
     }
 
     distinctFrom(a: string, b: string): string {

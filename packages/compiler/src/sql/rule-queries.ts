@@ -1,5 +1,5 @@
 // IR → the two queries the runtime runs for a rule:
-//  - selection: who is due in the window (w - D, now - D], with the expired flag;
+//  - selection: who is due in the window (w - D, now - D];
 //  - recheck: which of some events still qualify right before sending, and which recipients are
 //    suppressed (docs/language.md §4): suppression is checked only there, for the rows that would send.
 // Each lists its own parameters; both bind the rule's values in the same order.
@@ -138,9 +138,11 @@ export class RuleSql {
         const literal = (l: LiteralIR) => params.bind('value', this.valueType(c.operand), l.value);
         switch (c.op) {
             case '=': case '<': case '<=': case '>': case '>=':
+                if (c.op === '=' && this.isBoolean(c.operand)) return `coalesce(${this.booleanEquals(c.operand, literal(c.values[0]!))}, false)`;
                 return `coalesce(${left} ${c.op} ${literal(c.values[0]!)}, false)`;
             case '!=':
                 // A missing value is different from any value.
+                if (this.isBoolean(c.operand)) return dialect.distinctFrom(dialect.jsonValue(this.base(c.operand.source), c.operand.path), dialect.jsonBoolean(literal(c.values[0]!)));
                 return dialect.distinctFrom(left, literal(c.values[0]!));
             case 'in':
             case 'not in': {
@@ -164,6 +166,18 @@ export class RuleSql {
                 return c.op === 'is empty' ? `(${empty})` : `NOT (${empty})`;
             }
         }
+    }
+
+    private isBoolean(operand: OperandIR): operand is Extract<OperandIR, { kind: 'field' }> {
+        return operand.kind === 'field' && operand.type === 'boolean';
+    }
+
+    /**
+     * A boolean field equals a value when its JSON value is that JSON boolean: the same as comparing
+     * the guarded cast (a string, a null or a missing field equals neither), without a type test per row.
+     */
+    private booleanEquals(operand: Extract<OperandIR, { kind: 'field' }>, value: string): string {
+        return `${this.dialect.jsonValue(this.base(operand.source), operand.path)} = ${this.dialect.jsonBoolean(value)}`;
     }
 
     private trackingWhere(c: Extract<ConditionIR, { kind: 'engagement' }>): string {
@@ -235,12 +249,12 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
     const { params, now } = q;
     const condition = ir.condition ? q.condition(ir.condition) : undefined;
     const delay = params.bind('delay', 'interval', `${ir.trigger.delay.minutes} minutes`);
-    const expire = params.bind('expire', 'interval', `${ir.expire.minutes} minutes`);
     const rule = params.bind('rule', 'text', ir.rule);
+    // Only what the database must find: when each row became due and whether it expired follow from
+    // sent_at and the plan's delay and expire, and the runtime normalises the recipient and orders the
+    // rows (selectDue), so the workers of a parallel plan stream rows without a sort and a merge.
     const sql = `
         SELECT d.id AS trigger_delivery_id, d.event_id, d.sent_at,
-          d.sent_at + ${delay} AS due_at,
-          d.sent_at + ${delay} + ${expire} < ${now} AS expired,
           ${q.recipientRaw} AS recipient,
           e.payload AS event,
           ${ir.profile ? 'p.payload' : dialect.typedNull('jsonb')} AS profile
@@ -250,8 +264,6 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
             `d.sent_at <= ${now} - ${delay}`,
             `NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = ${rule} AND x.event_id = d.event_id)`,
         ], condition)}`;
-    // Unordered: the runtime orders the rows (selectDue), so the workers of a parallel plan stream
-    // them without a sort and a merge (bench/README.md).
     return { sql: dialect.compact(sql), parameters: params.specs };
 }
 

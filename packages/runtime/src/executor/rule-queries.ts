@@ -21,11 +21,18 @@ export interface SelectedRow {
 export async function selectDue(tx: StoreTx, plan: RenderPlan, watermark: Date, now: Date): Promise<SelectedRow[]> {
     const query = plan.queries.selection;
     const { rows } = await tx.query<SelectedRow>(query.sql, bindParameters(query, [watermark.toISOString(), now.toISOString()]));
-    // In JavaScript, not in the query: the same function, once per row, off the database's hot path
-    // (in SQL it was a fifth of the selection's time, bench/README.md). Idempotent, so plans compiled
-    // before it (which normalised in SQL) give the same addresses.
+    // In JavaScript, not in the query: the same functions, once per row, off the database's hot path
+    // (in SQL the normalisation was a fifth of the selection's time, bench/README.md). Plans compiled
+    // before (which computed these in SQL) give the same values.
     const normalise = plan.recipient.normalise === 'email' ? normaliseEmail : trimBlanks;
-    for (const row of rows) if (row.recipient !== null) row.recipient = normalise(row.recipient);
+    const delay = plan.trigger.delay.minutes * 60_000;
+    const late = now.getTime() - plan.expire.minutes * 60_000;
+    for (const row of rows) {
+        if (row.recipient !== null) row.recipient = normalise(row.recipient);
+        // Due at sent_at + delay; expired when found more than `expire` after that (docs/language.md §4).
+        row.due_at = new Date(row.sent_at.getTime() + delay);
+        row.expired = row.due_at.getTime() < late;
+    }
     // Decided in the order the triggers were sent (which of two follow-ups to one address a cap lets
     // through depends on it); ids compared by code unit, whatever the database's collation.
     return rows.sort(bySentThenId);
