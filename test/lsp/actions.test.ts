@@ -201,12 +201,12 @@ describe('code lenses and custom requests', () => {
         const result = await session.connection.sendRequest('followup/compiledSql', { uri: session.uri('rules.followup'), rule: 'bigCartLastChance' }) as { rule: string; sql: string };
         expect(result.rule).toBe('bigCartLastChance');
         expect(result.sql).toMatch(/^-- followup rule bigCartLastChance \(rules\.followup:\d+\)\n/);
-        expect(result.sql).toContain("--   $5 value (numeric) = 100");
+        expect(result.sql).toContain("--   $4 value (numeric) = 100");
         expect(result.sql).toContain("(e.payload ->> 'cartTotal')::numeric");
-        expect(result.sql).toContain('END >= $5::numeric');
-        expect(result.sql).toContain("(e.payload ->> 'currency') = ANY ($6::TEXT[])");
+        expect(result.sql).toContain('END >= $4::numeric');
+        expect(result.sql).toContain("(e.payload ->> 'currency') = ANY ($5::TEXT[])");
         expect(result.sql).toContain("t.kind IN ('open', 'click')");
-        expect(result.sql).toContain('s.type = $7::text');
+        expect(result.sql).toContain('s.type = $6::text');
         // A short rule by its derived name
         const short = await session.connection.sendRequest('followup/compiledSql', { uri: session.uri('rules.followup'), rule: 'cartAbandonment_followup_email' }) as { sql: string };
         expect(short.sql).toMatch(/^-- followup rule cartAbandonment_followup_email /);

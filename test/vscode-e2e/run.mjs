@@ -344,7 +344,7 @@ try {
         await page.keyboard.press('Delete');
         await page.keyboard.type('2');
         await page.keyboard.press('Control+2');
-        await until(editorText, t => t.includes('$5 value (numeric) = 200'), 'the SQL follows the edit of the rule');
+        await until(editorText, t => t.includes('$4 value (numeric) = 200'), 'the SQL follows the edit of the rule');
         await shot('show-sql-follows-the-rule');
         await command('View: Close Editor');
         await sleep(500);
