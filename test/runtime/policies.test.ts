@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '@followup/compiler';
-import { explainEvent } from '@followup/runtime';
+import { explainEvent, runRules } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { eventWithDelivery, insertDelivery, insertEvent, resetStore, shift, track, type Instant } from '../support/sql-fixtures.js';
 import { decisionsOf, plansOf, recipients, runAndDispatch, tempDir } from './support.js';
@@ -165,6 +165,32 @@ followup engaged { when cartAbandonment sent 1 day ago and opened by a person th
             // A later run finds nothing new: capped is decided once, never retried.
             const again = await runAndDispatch(db, caps, { now: shift(now, { hours: 1 }), onlyRule: 'thrice', outboxDir: outbox });
             expect(again.report.total).toMatchObject({ selected: 0, sent: 0 });
+        });
+
+        it('a run of several chunks (2,500 carts, five addresses taking turns): limit 3 still gives each address its earliest three', async () => {
+            // The run records 1,000 rows a statement and decides the next chunk while the last one is
+            // written: the counts must not depend on whether an address's earlier follow-ups are in yet.
+            const db = ctx.store;
+            const first = due();
+            await db.query(
+                `INSERT INTO events (id, type, occurred_at, payload)
+                 SELECT 'bulk' || i, 'cartAbandonment', $1::timestamptz + i * interval '1 second',
+                        jsonb_build_object('customerId', 'c-bulk' || i, 'email', 'user' || (i % 5) || '@example.com', 'firstName', 'Bulk' || i)
+                 FROM generate_series(1, 2500) AS i`,
+                [first],
+            );
+            await db.query(
+                `INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at)
+                 SELECT 'd-bulk' || i, 'bulk' || i, 'transactional', 'email', 'user' || (i % 5) || '@example.com', $1::timestamptz + i * interval '1 second'
+                 FROM generate_series(1, 2500) AS i`,
+                [first],
+            );
+            // The run alone, before dispatch rechecks the caps of what it releases.
+            const report = await runRules(db, caps, { now, onlyRule: 'thrice' });
+            expect(report.total).toMatchObject({ selected: 2500, queued: 15, capped: 2485 });
+            const sent = Object.entries(await decisionsOf(db, 'thrice')).filter(([, outcome]) => outcome === 'send').map(([event]) => event);
+            // Cart i goes to user<i % 5>: the earliest three of each address are carts 1-15.
+            expect(sent.sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))).toEqual(Array.from({ length: 15 }, (_, i) => `bulk${i + 1}`));
         });
 
         it('the project policy counts every rule on its channel, never transactional messages nor other channels', async () => {

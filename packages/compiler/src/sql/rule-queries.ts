@@ -138,11 +138,11 @@ export class RuleSql {
         const literal = (l: LiteralIR) => params.bind('value', this.valueType(c.operand), l.value);
         switch (c.op) {
             case '=': case '<': case '<=': case '>': case '>=':
-                if (c.op === '=' && this.isBoolean(c.operand)) return `coalesce(${this.booleanEquals(c.operand, literal(c.values[0]!))}, false)`;
+                if (c.op === '=' && this.isBoolean(c.operand)) return `coalesce(${this.booleanJson(c.operand)} = ${dialect.jsonBoolean(literal(c.values[0]!))}, false)`;
                 return `coalesce(${left} ${c.op} ${literal(c.values[0]!)}, false)`;
             case '!=':
                 // A missing value is different from any value.
-                if (this.isBoolean(c.operand)) return dialect.distinctFrom(dialect.jsonValue(this.base(c.operand.source), c.operand.path), dialect.jsonBoolean(literal(c.values[0]!)));
+                if (this.isBoolean(c.operand)) return dialect.distinctFrom(this.booleanJson(c.operand), dialect.jsonBoolean(literal(c.values[0]!)));
                 return dialect.distinctFrom(left, literal(c.values[0]!));
             case 'in':
             case 'not in': {
@@ -173,11 +173,11 @@ export class RuleSql {
     }
 
     /**
-     * A boolean field equals a value when its JSON value is that JSON boolean: the same as comparing
-     * the guarded cast (a string, a null or a missing field equals neither), without a type test per row.
+     * A boolean field is compared as its JSON value with a JSON boolean: the same as comparing the
+     * guarded cast (a string, a null or a missing field equals neither), without a type test per row.
      */
-    private booleanEquals(operand: Extract<OperandIR, { kind: 'field' }>, value: string): string {
-        return `${this.dialect.jsonValue(this.base(operand.source), operand.path)} = ${this.dialect.jsonBoolean(value)}`;
+    private booleanJson(operand: Extract<OperandIR, { kind: 'field' }>): string {
+        return this.dialect.jsonValue(this.base(operand.source), operand.path);
     }
 
     private trackingWhere(c: Extract<ConditionIR, { kind: 'engagement' }>): string {

@@ -12,7 +12,7 @@
 import type { RenderPlan } from '@followup/compiler';
 import { recheckCaps } from '../executor/policies/caps.js';
 import { recheck } from '../executor/rule-queries.js';
-import type { Store, StoreEngine, StoreTx } from '../store/store.js';
+import type { Store, StoreTx } from '../store/store.js';
 import type { ChannelName, OutgoingMessage, SendResult, Transport } from '../transport/transport.js';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.js';
 import { mapLimit } from './map-limit.js';
@@ -80,7 +80,7 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
         if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
         const token = claimToken();
         // 1. Claim (short transaction): the recheck's stopped and suppressed rows are settled in it.
-        const claim = await store.transaction((tx) => claimBatch(tx, store.engine, plans, options, { token, leaseMs, embedded: store.engine === 'pglite' }));
+        const claim = await store.transaction((tx) => claimBatch(tx, plans, options, { token, leaseMs, embedded: store.engine === 'pglite' }));
         if (claim.rows === 0) return report;
         for (const [row, outcome] of claim.stopped) count(report, row, outcome);
         if (claim.toSend.length === 0) continue;
@@ -125,7 +125,6 @@ interface Claim {
 /** Step 1, in one short transaction: claim (select and lease, one statement), recheck, settle the stopped ones. */
 async function claimBatch(
     tx: StoreTx,
-    engine: StoreEngine,
     plans: Map<string, RenderPlan>,
     options: DispatchOptions,
     claim: { token: string; leaseMs: number; embedded: boolean },
@@ -140,7 +139,7 @@ async function claimBatch(
         leaseMs: claim.leaseMs,
     });
     if (rows.length === 0) return { rows: 0, stopped: [], toSend: [] };
-    const { toSend, stopped, caps } = await recheckRows(tx, engine, plans, rows, options.now);
+    const { toSend, stopped, caps } = await recheckRows(tx, plans, rows, options.now);
     if (stopped.length > 0) {
         // Not sent, and the decision says why (explain reports it).
         await settle(
@@ -168,7 +167,6 @@ type StopVerdict = 'stopped' | 'suppressed' | 'capped';
  */
 export async function recheckRows(
     tx: StoreTx,
-    engine: StoreEngine,
     plans: Map<string, RenderPlan>,
     rows: readonly OutboxRow[],
     now: Date,
@@ -191,7 +189,7 @@ export async function recheckRows(
             else passing.push(row);
         }
         const reached = plan.limits.length > 0
-            ? await recheckCaps(tx, engine, plan, passing.map((r) => ({ address: r.recipient, outboxId: r.id })), now)
+            ? await recheckCaps(tx, plan, passing.map((r) => ({ address: r.recipient, outboxId: r.id })), now)
             : [];
         passing.forEach((row, i) => {
             const cap = reached[i];

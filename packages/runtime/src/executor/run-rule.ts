@@ -1,7 +1,7 @@
 // One rule, one run, one transaction (docs/language.md §4): lock the watermark, select, decide, recheck,
 // render, record, advance the watermark. Either all of it commits or none of it does.
 import type { RenderPlan } from '@followup/compiler';
-import { createRenderer } from '../render/message-renderer.js';
+import { createRenderer, type MessageRenderer } from '../render/message-renderer.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
 import { CapCounter, lockRecipients } from './policies/caps.js';
@@ -10,7 +10,7 @@ import { quietHoursHold, recipientZoneOf, type Hold } from './policies/quiet-hou
 import { prepareFollowup } from './prepare-followup.js';
 import { recordRuleIdentity } from './rule-identity.js';
 import { RECORD_CHUNK, recordChunk, type DecisionRow, type FollowupRow } from './record-decisions.js';
-import { recheck, selectDue, type SelectedRow } from './rule-queries.js';
+import { recheck, selectDue, type RecheckOutcome, type SelectedRow } from './rule-queries.js';
 import { zeroCounts, type QueuedMessage, type RuleRunReport } from './run-report.js';
 import { finishRun, startRun } from './runs-table.js';
 import { advanceWatermark, lockWatermark } from './watermark.js';
@@ -41,7 +41,7 @@ class DryRunRollback extends Error {
 export async function runRule(store: Store, plan: RenderPlan, options: RunRuleOptions): Promise<RuleRunResult> {
     try {
         return await store.transaction(async (tx) => {
-            const result = await decideRule(tx, store.engine, plan, options);
+            const result = await decideRule(tx, plan, options);
             // A dry run changes nothing: not even the watermark row its lock created.
             if (options.dryRun) throw new DryRunRollback(result);
             return result;
@@ -52,7 +52,7 @@ export async function runRule(store: Store, plan: RenderPlan, options: RunRuleOp
     }
 }
 
-async function decideRule(tx: StoreTx, engine: Store['engine'], plan: RenderPlan, options: RunRuleOptions): Promise<RuleRunResult> {
+async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions): Promise<RuleRunResult> {
     const { now, dryRun } = options;
     const watermark = await lockWatermark(tx, plan, now);
     const report: RuleRunReport = { rule: plan.rule, watermark, runId: null, ...zeroCounts() };
@@ -71,69 +71,95 @@ async function decideRule(tx: StoreTx, engine: Store['engine'], plan: RenderPlan
     // that concurrent runs cannot deadlock), and stay locked until the run commits.
     if (plan.limits.length > 0) {
         const addresses = rows.filter((r) => !r.expired).map(addressOf).filter((a) => a !== '');
-        await lockRecipients(tx, engine, plan.channel, addresses);
+        await lockRecipients(tx, plan.channel, addresses);
     }
 
+    // Each chunk is recorded in one statement, sent when the next chunk has been rechecked: it runs on
+    // the server while that chunk is decided and rendered here (one connection, one statement at a
+    // time). Rechecking chunk k before chunk k-1 is recorded reads nothing that recording writes: other
+    // events, and the caps of addresses counted in memory once seen (CapCounter).
+    const caps = plan.limits.length > 0 ? CapCounter.empty(plan.limits, now) : undefined;
+    const decider: ChunkDecider = { plan, now, render, caps, options, report, messages };
+    let record: (() => Promise<void>) | undefined;
     for (let start = 0; start < rows.length; start += RECORD_CHUNK) {
         const chunk = rows.slice(start, start + RECORD_CHUNK);
-        const decisions: DecisionRow[] = [];
-        const followups: FollowupRow[] = [];
-        const decide = (row: SelectedRow, outcome: DecisionRow['outcome'], followupDeliveryId: string | null = null, detail?: object) =>
-            decisions.push({
-                eventId: row.event_id, triggerDeliveryId: row.trigger_delivery_id, outcome, followupDeliveryId,
-                ...(detail ? { detail: detail as Record<string, unknown> } : {}),
-            });
-
-        const due: SelectedRow[] = [];
-        for (const row of chunk) {
-            if (row.expired) decide(row, 'expired');
-            else due.push(row);
-        }
+        const due = chunk.filter((r) => !r.expired);
         // Checked again inside the transaction, right before recording: what changed since the
         // selection's snapshot (a purchase) still stops the follow-up. Suppression is checked only
         // here, for the rows that would send: the selection leaves it out (bench/README.md).
         const rechecked = await recheck(tx, plan, due.map((r) => r.event_id), now);
-        const caps = plan.limits.length > 0 ? await CapCounter.load(tx, engine, plan, now, due.map(addressOf)) : undefined;
-        for (const row of due) {
-            if (rechecked.stopped.has(row.event_id)) decide(row, 'stopped');
-            else if (rechecked.suppressed.has(row.event_id)) decide(row, 'suppressed');
-            else {
-                const address = addressOf(row);
-                const capped = address === '' ? undefined : caps?.reached(address);
-                if (capped) {
-                    decide(row, 'capped', null, capped);
-                    continue;
-                }
-                const hold = quietHoursHold(plan, recipientZoneOf(plan, row.event, row.profile), now);
-                // Held out: decided, never sent, measured from when it would have gone.
-                const heldOut = holdoutDecision(plan, row.event, row.recipient, hold?.until ?? now);
-                if (heldOut) {
-                    decide(row, 'held_out', null, heldOut);
-                    continue;
-                }
-                const followup = prepareFollowup(plan, row, render, options.decorate);
-                if (hold && followup.status === 'queued') followup.heldUntil = hold.until;
-                followups.push(followup);
-                decide(row, 'send', followup.deliveryId, hold && followup.status === 'queued' ? { held: holdDetail(hold) } : undefined);
-                if (followup.status === 'failed') report.failed++;
-                else {
-                    caps?.add(address);
-                    report.queued++;
-                    if (followup.heldUntil) report.held++;
-                    if (options.collectMessages) messages.push(queuedMessage(plan, followup, hold));
-                }
-            }
-        }
-        for (const d of decisions) if (d.outcome !== 'send') report[d.outcome === 'held_out' ? 'heldOut' : d.outcome]++;
-        if (runId !== null) await recordChunk(tx, plan, { id: runId, now }, followups, decisions, engine);
-        options.onProgress?.(Math.min(start + RECORD_CHUNK, rows.length), rows.length);
+        await caps?.include(tx, plan, due.map(addressOf));
+        const recording = record?.();
+        recording?.catch(() => {}); // awaited (and thrown) below; never unhandled meanwhile
+        const { decisions, followups } = decideChunk(decider, chunk, rechecked);
+        await recording;
+        const done = Math.min(start + RECORD_CHUNK, rows.length);
+        if (runId === null) options.onProgress?.(done, rows.length);
+        else record = () => recordChunk(tx, plan, { id: runId, now }, followups, decisions).then(() => options.onProgress?.(done, rows.length));
     }
+    await record?.();
 
     if (runId !== null) {
         await finishRun(tx, runId, report);
         await advanceWatermark(tx, plan.rule, now);
     }
     return { report, messages };
+}
+
+interface ChunkDecider {
+    plan: RenderPlan;
+    now: Date;
+    render: MessageRenderer;
+    caps: CapCounter | undefined;
+    options: RunRuleOptions;
+    /** Counted into as rows are decided. */
+    report: RuleRunReport;
+    messages: QueuedMessage[];
+}
+
+/** Decides each row of a chunk (rechecked) and renders the follow-ups to send: what to record. */
+function decideChunk(d: ChunkDecider, chunk: readonly SelectedRow[], rechecked: RecheckOutcome): { decisions: DecisionRow[]; followups: FollowupRow[] } {
+    const { plan, now, caps, report } = d;
+    const decisions: DecisionRow[] = [];
+    const followups: FollowupRow[] = [];
+    const decide = (row: SelectedRow, outcome: DecisionRow['outcome'], followupDeliveryId: string | null = null, detail?: object) =>
+        decisions.push({
+            eventId: row.event_id, triggerDeliveryId: row.trigger_delivery_id, outcome, followupDeliveryId,
+            ...(detail ? { detail: detail as Record<string, unknown> } : {}),
+        });
+    for (const row of chunk) {
+        if (row.expired) decide(row, 'expired');
+        else if (rechecked.stopped.has(row.event_id)) decide(row, 'stopped');
+        else if (rechecked.suppressed.has(row.event_id)) decide(row, 'suppressed');
+        else {
+            const address = addressOf(row);
+            const capped = address === '' ? undefined : caps?.reached(address);
+            if (capped) {
+                decide(row, 'capped', null, capped);
+                continue;
+            }
+            const hold = quietHoursHold(plan, recipientZoneOf(plan, row.event, row.profile), now);
+            // Held out: decided, never sent, measured from when it would have gone.
+            const heldOut = holdoutDecision(plan, row.event, row.recipient, hold?.until ?? now);
+            if (heldOut) {
+                decide(row, 'held_out', null, heldOut);
+                continue;
+            }
+            const followup = prepareFollowup(plan, row, d.render, d.options.decorate);
+            if (hold && followup.status === 'queued') followup.heldUntil = hold.until;
+            followups.push(followup);
+            decide(row, 'send', followup.deliveryId, hold && followup.status === 'queued' ? { held: holdDetail(hold) } : undefined);
+            if (followup.status === 'failed') report.failed++;
+            else {
+                caps?.add(address);
+                report.queued++;
+                if (followup.heldUntil) report.held++;
+                if (d.options.collectMessages) d.messages.push(queuedMessage(plan, followup, hold));
+            }
+        }
+    }
+    for (const x of decisions) if (x.outcome !== 'send') report[x.outcome === 'held_out' ? 'heldOut' : x.outcome]++;
+    return { decisions, followups };
 }
 
 /** One decision per event: a second row for an event would violate the decisions key and roll the run back. */

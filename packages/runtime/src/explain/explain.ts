@@ -176,7 +176,7 @@ async function verdictFor(store: Store, plan: RenderPlan, eventId: string, event
     }
     const address = (row.recipient ?? '').trim();
     for (const limit of address === '' ? [] : plan.limits) {
-        const [counted] = await countFollowups(store, store.engine, plan, limit, now, [address]);
+        const [counted] = await countFollowups(store, plan, limit, now, [address]);
         if (counted! >= limit.count) {
             return { ...base, wouldSend: false, kind: 'capped', reason: `would be ${cappedReason(plan, capDetail(limit, counted!, now), row.recipient)}` };
         }

@@ -21,7 +21,7 @@ import { runRule } from '../executor/run-rule.js';
 import { fireTimes, type Schedule } from '../scheduler/schedule.js';
 import { createMemoryTransport } from '../scenario/memory-transport.js';
 import type { Store, StoreTx } from '../store/store.js';
-import { textArrayParameter } from '../executor/text-array.js';
+import { binaryTextArray } from '../executor/text-array.js';
 import { inlineStore } from './inline-store.js';
 import { simulatedPlans, type SimulatedPlan } from './simulated-plans.js';
 
@@ -149,7 +149,7 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
                     const { rows } = await tx.query<{ at: Date | null }>(
                         `SELECT min(next_attempt_at) AS at FROM outbox
                          WHERE status = 'pending' AND rule = ANY ($1::text[]) AND next_attempt_at > $2 AND next_attempt_at ${inclusive ? '<=' : '<'} $3`,
-                        [textArrayParameter(store.engine)(sims.map(s => s.plan.rule)), last.toISOString(), before.toISOString()],
+                        [binaryTextArray(sims.map(s => s.plan.rule)), last.toISOString(), before.toISOString()],
                     );
                     const at = rows[0]?.at;
                     if (!at) return;
@@ -179,7 +179,7 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
             if (!options.every) await release(previous, to, true);
             const { rows } = await tx.query<{ rule: string; n: number }>(
                 `SELECT rule, count(*)::int AS n FROM outbox WHERE status = 'pending' AND rule = ANY ($1::text[]) GROUP BY rule`,
-                [textArrayParameter(store.engine)(sims.map(s => s.plan.rule))],
+                [binaryTextArray(sims.map(s => s.plan.rule))],
             );
             for (const row of rows) {
                 const s = bySimulatedName.get(row.rule);

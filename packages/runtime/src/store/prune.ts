@@ -46,7 +46,7 @@
 // been pruned (it says then that the run did not select it). The verdict, `passed-over`, is the same.
 import type { RenderPlan } from '@followup/compiler';
 import { FollowupError } from '@followup/values';
-import { textArrayParameter } from '../executor/text-array.js';
+import { binaryTextArray } from '../executor/text-array.js';
 import type { Store, StoreTx } from './store.js';
 
 const MINUTE = 60_000;
@@ -198,7 +198,7 @@ export async function pruneStore(store: Store, plans: readonly RenderPlan[], opt
     const report = (): PruneReport => ({
         before: before.toISOString(), now: now.toISOString(), dryRun, safe: bound.safe.toISOString(), counts, batches, durationMs: Date.now() - started,
     });
-    const work: PruneWork = { before, now, batchSize, array: textArrayParameter(store.engine), counts, progress };
+    const work: PruneWork = { before, now, batchSize, array: binaryTextArray, counts, progress };
     if (!dryRun) {
         // Each batch its own transaction: all of a batch or none of it.
         await pruneBatches(store, work, (fn) => {

@@ -8,8 +8,7 @@
 // run deciding for the same address waits, then counts what the first one recorded.
 import type { LimitIR, RenderPlan } from '@followup/compiler';
 import type { StoreTx } from '../../store/store.js';
-import { textArrayParameter } from '../text-array.js';
-import type { StoreEngine } from '../../store/store.js';
+import { binaryTextArray } from '../text-array.js';
 
 /** Why a follow-up was capped: recorded as the decision's detail, and told by `explain`. */
 export interface CapDetail {
@@ -21,10 +20,10 @@ export interface CapDetail {
 }
 
 /** Locks `addresses` on `channel` until the transaction ends (creating their rows the first time). */
-export async function lockRecipients(tx: StoreTx, engine: StoreEngine, channel: string, addresses: readonly string[]): Promise<void> {
+export async function lockRecipients(tx: StoreTx, channel: string, addresses: readonly string[]): Promise<void> {
     const sorted = [...new Set(addresses)].sort();
     if (sorted.length === 0) return;
-    const array = textArrayParameter(engine)(sorted);
+    const array = binaryTextArray(sorted);
     // Inserted in order too: two runs inserting the same new addresses wait on each other in order.
     await tx.query(
         `INSERT INTO recipient_locks (channel, address)
@@ -45,8 +44,7 @@ export async function lockRecipients(tx: StoreTx, engine: StoreEngine, channel: 
  * counts only follow-ups recorded before that outbox row: what was decided ahead of it.
  */
 export async function countFollowups(
-    tx: StoreTx,
-    engine: StoreEngine,
+    tx: Pick<StoreTx, 'query'>,
     plan: Pick<RenderPlan, 'rule' | 'channel'>,
     limit: LimitIR,
     now: Date,
@@ -54,7 +52,6 @@ export async function countFollowups(
     beforeOutboxIds?: readonly number[],
 ): Promise<number[]> {
     if (addresses.length === 0) return [];
-    const array = textArrayParameter(engine);
     const before = beforeOutboxIds
         ? `AND EXISTS (SELECT 1 FROM outbox o WHERE o.delivery_id = d.id AND o.id < a.before)`
         : '';
@@ -68,7 +65,7 @@ export async function countFollowups(
          FROM unnest($1::text[], $6::bigint[]) WITH ORDINALITY AS a(address, before, i)
          ORDER BY a.i`,
         [
-            array(addresses), plan.channel, limit.scope === 'rule' ? plan.rule : null, now.toISOString(), `${limit.per.minutes} minutes`,
+            binaryTextArray(addresses), plan.channel, limit.scope === 'rule' ? plan.rule : null, now.toISOString(), `${limit.per.minutes} minutes`,
             beforeOutboxIds ? beforeOutboxIds.map(String) : addresses.map(() => null),
         ],
     );
@@ -76,8 +73,10 @@ export async function countFollowups(
 }
 
 /**
- * The caps of one rule over one chunk of follow-ups about to be decided, in decision order: the
- * counts in the store, plus what this chunk has decided so far.
+ * The caps of one rule's run, in decision order: for each address, the follow-ups in the store when it
+ * was first seen in this run, plus what the run has decided for it since. (Counted once per address:
+ * what the run records for an address after that is already counted here, so the counter does not
+ * depend on whether the run's earlier chunks are written yet.)
  */
 export class CapCounter {
     private constructor(
@@ -87,16 +86,17 @@ export class CapCounter {
         private readonly counts: Map<string, number>[],
     ) {}
 
-    static async load(
-        tx: StoreTx, engine: StoreEngine, plan: RenderPlan, now: Date, addresses: readonly string[],
-    ): Promise<CapCounter> {
-        const unique = [...new Set(addresses)];
-        const counts: Map<string, number>[] = [];
-        for (const limit of plan.limits) {
-            const n = await countFollowups(tx, engine, plan, limit, now, unique);
-            counts.push(new Map(unique.map((a, i) => [a, n[i]!])));
+    static empty(limits: readonly LimitIR[], now: Date): CapCounter {
+        return new CapCounter(limits, now, limits.map(() => new Map()));
+    }
+
+    /** Counts the store's follow-ups for the addresses not seen yet. */
+    async include(tx: StoreTx, plan: RenderPlan, addresses: readonly string[]): Promise<void> {
+        const unseen = [...new Set(addresses)].filter((a) => !this.counts[0]!.has(a));
+        for (let i = 0; i < this.limits.length; i++) {
+            const n = await countFollowups(tx, plan, this.limits[i]!, this.now, unseen);
+            unseen.forEach((a, k) => this.counts[i]!.set(a, n[k]!));
         }
-        return new CapCounter(plan.limits, now, counts);
     }
 
     /** The first limit this address has reached, or undefined when one more follow-up may go. */
@@ -131,14 +131,13 @@ export function capDetail(limit: LimitIR, counted: number, now: Date): CapDetail
  */
 export async function recheckCaps(
     tx: StoreTx,
-    engine: StoreEngine,
     plan: RenderPlan,
     rows: readonly { address: string; outboxId: number }[],
     now: Date,
 ): Promise<(CapDetail | undefined)[]> {
     const reached: (CapDetail | undefined)[] = rows.map(() => undefined);
     for (const limit of plan.limits) {
-        const counts = await countFollowups(tx, engine, plan, limit, now, rows.map((r) => r.address), rows.map((r) => r.outboxId));
+        const counts = await countFollowups(tx, plan, limit, now, rows.map((r) => r.address), rows.map((r) => r.outboxId));
         counts.forEach((n, i) => {
             if (reached[i] === undefined && n >= limit.count) reached[i] = capDetail(limit, n, now);
         });
