@@ -175,6 +175,11 @@ forEachEngine('derived indexes (store)', (ctx) => {
         }
     });
 
+    it('an embedded store plans for a file cache (random_page_cost 1.1); a server keeps its own settings', async () => {
+        const { rows } = await ctx.store.query<{ random_page_cost: string }>('SHOW random_page_cost');
+        expect(rows[0]!.random_page_cost).toBe(ctx.store.engine === 'pglite' ? '1.1' : '4');
+    });
+
     describe('followup run', () => {
         const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-derived-indexes-'));
         afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
