@@ -11,7 +11,7 @@
 // with one fsync each on these machines). The file written stays open until then, so the flush syncs
 // the handle it has instead of opening each file again (bench/README.md).
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { extraHeadersProblem, isSingleEmailAddress, messageIdFor } from './mime.js';
@@ -40,12 +40,11 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
             if (refused) return { status: 'failed', error: refused };
             try {
                 await prepare();
-                // Already there (an earlier attempt): flushed with this batch too, before it is recorded.
-                let handle: FileHandle | undefined;
-                if (!(await exists(final))) {
-                    const body = message.channel === 'email' ? await emlOf(message, options.from) : jsonOf(message);
-                    handle = await writeOnce(join(temp, `${name}.${process.pid}.${randomBytes(6).toString('hex')}`), final, body);
-                }
+                // Already there (an earlier attempt): the link fails and that copy stands, flushed with this
+                // batch too, before it is recorded. (Not looked up first: that costs every message a call,
+                // for the rare retry after a crash.)
+                const body = message.channel === 'email' ? await emlOf(message, options.from) : jsonOf(message);
+                const handle = await writeOnce(join(temp, `${name}.${process.pid}.${tempSuffix()}`), final, body);
                 const previous = unflushed.get(final);
                 if (previous && handle) await handle.close(); // the same message twice in a batch: one handle is enough
                 unflushed.set(final, previous ?? handle);
@@ -153,14 +152,11 @@ function jsonOf(message: OutgoingMessage): string {
     return JSON.stringify({ deliveryId, channel, to, rule, eventId, ...(title !== undefined ? { title } : {}), text: text ?? '', date: (message.date ?? new Date()).toISOString() }, null, 2) + '\n';
 }
 
-async function exists(path: string): Promise<boolean> {
-    try {
-        await stat(path);
-        return true;
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-        throw error;
-    }
+/** Unique among this process's temporary files (the pid in the name sets processes apart). */
+const PROCESS_TAG = randomBytes(4).toString('hex');
+let tempCount = 0;
+function tempSuffix(): string {
+    return `${PROCESS_TAG}${(tempCount++).toString(36)}`;
 }
 
 /** Temporary files left by killed processes (their pid is in the name, and no longer running). */
