@@ -3,7 +3,7 @@
 // The rules' selections test these flags instead of looking the original up per candidate, so every
 // way an original can appear, change or go must keep them exact.
 import { expect, it } from 'vitest';
-import { migrate, migrations, openStore, type StoreTx } from '@followup/runtime';
+import { importHistory, migrate, migrations, openStore, type StoreTx } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { insertDelivery, insertEvent, resetStore } from '../support/sql-fixtures.js';
 
@@ -77,6 +77,26 @@ forEachEngine('the original-delivery flags', (ctx) => {
         // The earliest of each event's three is the one sent 3 hours before 10:00.
         expect(rows.length).toBe(500);
         expect(rows.every(r => r.id.endsWith('-3'))).toBe(true);
+    });
+
+    it('import writes the flags as its file gives them; an earlier original already in the store still wins', async () => {
+        await given();
+        await insertDelivery(ctx.store, { id: 'stored-07h', eventId: 'e1', sentAt: t(7), channel: 'sms' });
+        const line = (record: object) => JSON.stringify(record);
+        const records = [
+            line({ kind: 'event', id: 'e2', type: 'cart', at: t(1), data: {} }),
+            line({ kind: 'delivery', id: 'e2-mail-10h', event: 'e2', message: 'm', channel: 'email', to: 'a@example.com', at: t(10) }),
+            line({ kind: 'delivery', id: 'e2-mail-09h', event: 'e2', message: 'm', channel: 'email', to: 'a@example.com', at: t(9) }),
+            line({ kind: 'delivery', id: 'e2-failed-08h', event: 'e2', message: 'm', channel: 'email', to: 'a@example.com', at: t(8), status: 'failed' }),
+            line({ kind: 'delivery', id: 'e2-sms-11h', event: 'e2', message: 'm', channel: 'sms', to: '+33600000000', at: t(11) }),
+            // Earlier than the file's, but the store's sms delivery of e1 at 07:00 is earlier still.
+            line({ kind: 'delivery', id: 'e1-mail-08h', event: 'e1', message: 'm', channel: 'email', to: 'a@example.com', at: t(8) }),
+        ];
+        await importHistory(ctx.store, (async function* () { yield* records; })());
+        expect(await flags(ctx.store, 'e2')).toEqual({
+            'e2-failed-08h': [false, false], 'e2-mail-09h': [true, true], 'e2-mail-10h': [false, false], 'e2-sms-11h': [false, true],
+        });
+        expect(await flags(ctx.store, 'e1')).toEqual({ 'e1-mail-08h': [false, true], 'stored-07h': [true, true] });
     });
 
     // PGlite has one connection: its transactions never overlap.
