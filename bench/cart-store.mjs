@@ -39,8 +39,9 @@ export async function seedCarts(store, n, { now, span = 50 * DAY, chunk = 50_000
         await store.transaction(async tx => {
             await tx.query(`INSERT INTO events (id, type, occurred_at, payload)
                 SELECT id, 'cartAbandonment', at, payload::jsonb FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS r(id, at, payload)`, [ids, ats, payloads]);
-            await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at)
-                SELECT 'd-' || id, id, 'transactional', 'email', 'user' || substr(id, 6) || '@example.com', at
+            // Each cart has one original: written with its flags set (schema v9), as import does.
+            await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, first_original, first_of_channel)
+                SELECT 'd-' || id, id, 'transactional', 'email', 'user' || substr(id, 6) || '@example.com', at, true, true
                 FROM unnest($1::text[], $2::timestamptz[]) AS r(id, at)`, [ids, ats]);
             await tx.query(`INSERT INTO tracking (delivery_id, kind, at)
                 SELECT id, 'open', at FROM unnest($1::text[], $2::timestamptz[]) AS r(id, at)`, [openIds, openAts]);
@@ -138,8 +139,10 @@ export async function seedCartsSql(store, { n, from = 0, to = n, now, span = 50 
                     'abandonedAt', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
                 FROM generate_series($1::bigint, $2::bigint) AS i,
                      LATERAL (SELECT 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt}) AS at) t`, params);
-            await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at)
-                SELECT 'd-cart-' || i, 'cart-' || i, 'transactional', 'email', 'user' || i || '@example.com', 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt})
+            // Each cart has one original: written with its flags set (schema v9), as import does; the
+            // triggers' recount then has nothing to rewrite.
+            await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, first_original, first_of_channel)
+                SELECT 'd-cart-' || i, 'cart-' || i, 'transactional', 'email', 'user' || i || '@example.com', 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt}), true, true
                 FROM generate_series($1::bigint, $2::bigint) AS i`, params);
             await tx.query(`INSERT INTO tracking (delivery_id, kind, at)
                 SELECT 'd-cart-' || i, 'open', 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt}) + interval '2 hours'
