@@ -335,10 +335,8 @@ async function benchEngine(engine, n) {
 
         // 3. the run: select + decide + render + record, repeated (what it recorded deleted in between);
         //    the median is reported, and the last run's outbox is dispatched below
-        const runs = [];
-        log('');
-        for (let i = 0; i < RUN_REPEATS; i++) {
-            if (i > 0) {
+        const recordOnce = async ({ reset }) => {
+            if (reset) {
                 await store.exec(`DELETE FROM outbox WHERE rule IS NOT NULL; DELETE FROM decisions; DELETE FROM deliveries WHERE rule IS NOT NULL; DELETE FROM runs`);
                 await store.exec('VACUUM ANALYZE decisions, deliveries, outbox');
             }
@@ -346,8 +344,11 @@ async function benchEngine(engine, n) {
             const t0 = performance.now();
             const report = await runRules(store, plans, { now: NOW, onlyRule: RULE });
             const took = performance.now() - t0;
-            runs.push({ ms: took, queued: report.total.queued, perSecond: report.total.queued / (took / 1000) });
-        }
+            return { ms: took, queued: report.total.queued, perSecond: report.total.queued / (took / 1000) };
+        };
+        const runs = [];
+        log('');
+        for (let i = 0; i < RUN_REPEATS; i++) runs.push(await recordOnce({ reset: i > 0 }));
         const middle = [...runs].sort((a, b) => a.perSecond - b.perSecond)[runs.length >> 1];
         result.run = { ...middle, runs: runs.map(r => r.perSecond) };
         const { rows: [sz] } = await store.query(`SELECT avg(length(content::text))::int AS bytes FROM outbox`);
@@ -360,14 +361,9 @@ async function benchEngine(engine, n) {
             const v8 = ['decisions_event', 'decisions_trigger_delivery', 'decisions_followup_delivery'];
             const { rows: defs } = await store.query(`SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY ($1::text[])`, [v8]);
             const again = async (label) => {
-                await store.exec(`DELETE FROM outbox WHERE rule IS NOT NULL; DELETE FROM decisions; DELETE FROM deliveries WHERE rule IS NOT NULL; DELETE FROM runs`);
-                await store.exec('VACUUM ANALYZE decisions, deliveries, outbox');
-                await store.query('INSERT INTO rule_watermarks (rule, watermark) VALUES ($1, $2) ON CONFLICT (rule) DO UPDATE SET watermark = EXCLUDED.watermark', [RULE, WATERMARK.toISOString()]);
-                const t0 = performance.now();
-                const r = await runRules(store, plans, { now: NOW, onlyRule: RULE });
-                const took = performance.now() - t0;
-                log(`  ${label}: ${int(r.total.queued)} follow-ups in ${ms(took)} = ${int(r.total.queued / (took / 1000))} /s`);
-                return { ms: took, queued: r.total.queued, perSecond: r.total.queued / (took / 1000) };
+                const r = await recordOnce({ reset: true });
+                log(`  ${label}: ${int(r.queued)} follow-ups in ${ms(r.ms)} = ${int(r.perSecond)} /s`);
+                return r;
             };
             log('Recording with and without schema v8\'s indexes on decisions (the same run again, in turns):');
             const ab = { with: [], without: [] };
