@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { currentSchemaVersion, migrate } from '../store/migrate.js';
 import { latestSchemaVersion, storeTables } from '../store/migrations/index.js';
-import { templateTag } from '../store/pglite-template.js';
+import { dropTemplateDatabases, templateTag } from '../store/pglite-template.js';
 import { PgliteStore } from '../store/pglite.js';
 import type { Store, StoreTx } from '../store/store.js';
 
@@ -39,6 +39,7 @@ export async function openScenarioStore(options: ScenarioStoreOptions = {}): Pro
     const db = await PGlite.create();
     const store = await asStore(db);
     await migrate(store);
+    await dropTemplateDatabases(db);
     await saveTemplate(db, file);
     return { store, origin: 'created' };
 }

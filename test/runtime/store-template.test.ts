@@ -1,0 +1,50 @@
+// A new embedded store is a copy of a migrated template that holds only the store's own database:
+// initdb's template0 and template1 are dropped (two thirds of the files a copy must create; see
+// packages/runtime/src/store/pglite-template.ts). The same goes for `followup test`'s in-memory store.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { currentSchemaVersion, latestSchemaVersion, openScenarioStore, openStore, type Store } from '@followup/runtime';
+
+const temp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-store-template-'));
+afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+async function databases(store: Store): Promise<string[]> {
+    return (await store.query<{ datname: string }>('SELECT datname FROM pg_database ORDER BY datname')).rows.map((r) => r.datname);
+}
+
+it('a new embedded store holds only its own database, migrated, and is independent of the next one', async () => {
+    const first = await openStore(nodePath.join(temp, 'first'));
+    const second = await openStore(nodePath.join(temp, 'second'));
+    try {
+        expect(await databases(first)).toEqual(['postgres']);
+        expect(await currentSchemaVersion(first)).toBe(latestSchemaVersion);
+        await first.query("INSERT INTO events (id, type, occurred_at, payload) VALUES ('e1', 'cart', now(), '{}')");
+        expect((await second.query('SELECT count(*)::int AS n FROM events')).rows).toEqual([{ n: 0 }]);
+    } finally {
+        await first.close();
+        await second.close();
+    }
+    const reopened = await openStore(nodePath.join(temp, 'first'));
+    try {
+        expect((await reopened.query('SELECT id FROM events')).rows).toEqual([{ id: 'e1' }]);
+    } finally {
+        await reopened.close();
+    }
+});
+
+it("followup test's in-memory store, made and then loaded from its dumped template, holds only its own database", async () => {
+    const templateDir = nodePath.join(temp, 'scenario-templates');
+    const made = await openScenarioStore({ templateDir });
+    const loaded = await openScenarioStore({ templateDir });
+    try {
+        expect([made.origin, loaded.origin]).toEqual(['created', 'template']);
+        expect(await databases(made.store)).toEqual(['postgres']);
+        expect(await databases(loaded.store)).toEqual(['postgres']);
+        expect(await currentSchemaVersion(loaded.store)).toBe(latestSchemaVersion);
+    } finally {
+        await made.store.close();
+        await loaded.store.close();
+    }
+});
