@@ -99,7 +99,7 @@ export function startServe(project, db, env = {}, { ingestOnly = false } = {}) {
  * Posts cart events for `seconds` over `connections` keep-alive connections; each body has a unique
  * id. Resolves with autocannon's result and the ids acknowledged with a 202.
  */
-export function loadEvents(url, { seconds, connections, prefix, onStarted }) {
+export function loadEvents(url, { seconds, connections, prefix, onStarted, rate }) {
     const acknowledged = [];
     let next = 0;
     const instance = autocannon({
@@ -108,6 +108,8 @@ export function loadEvents(url, { seconds, connections, prefix, onStarted }) {
         duration: seconds,
         // Each connection waits for its answer before the next request: a fixed concurrency.
         pipelining: 1,
+        // With a rate, at most that many requests per second over all connections (offered load).
+        ...(rate ? { overallRate: rate } : {}),
         timeout: 10,
         requests: [{
             method: 'POST',
@@ -135,6 +137,21 @@ function cart(n) {
         items: [{ sku: 'sku-1', name: 'Shoe', price: '60.25', quantity: 2 }, { sku: 'sku-2', name: 'Sock', price: '4.99', quantity: 3 }],
         cartUrl: `https://shop.example/cart/${n}`, loyaltyMember: n % 2 === 0, abandonedAt: '2026-11-20T09:55:00Z',
     };
+}
+
+/** How many of `ids`' transactional messages are sent. */
+export async function sentCount(dbUrl, ids) {
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    try {
+        const { rows } = await client.query(
+            `SELECT count(*)::int AS n FROM outbox WHERE delivery_id = ANY (SELECT 'transactional.email:' || i FROM unnest($1::text[]) AS i) AND status = 'sent'`,
+            [ids],
+        );
+        return rows[0].n;
+    } finally {
+        await client.end();
+    }
 }
 
 /** Which of `ids` are missing from the store: events, or their queued transactional message; and how many of those messages were sent. */

@@ -4,16 +4,23 @@
 // the same: nothing acknowledged is lost.
 //
 //   npm run build && npm run bench:serve
-//   node bench/serve.mjs [--seconds 30] [--connections 50] [--transport outbox:<dir>|smtp://...] [--smtp-sink] [--ingest-only] [--no-fsync] [--skip-sigterm]
+//   node bench/serve.mjs [--seconds 30] [--connections 50] [--rate <events/s>] [--transport outbox:<dir>|smtp://...] [--smtp-sink] [--ingest-only] [--no-fsync] [--skip-sigterm]
+//
+// --rate N offers N events/s (autocannon's overallRate) instead of as many as the connections can
+// send: the end-to-end measure. While serve runs, the bench then counts how many of the acknowledged
+// events' messages were sent when the load ended (the backlog) and how long the rest took to go out:
+// serve keeps up with N events/s ingested and sent when the backlog stays about constant (a second's
+// worth or less) rather than growing with the load's length.
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { startCountingSink } from './counting-smtp-sink.mjs';
-import { benchProject, loadEvents, missingFromStore, startPostgres, startServe } from './serve-load.mjs';
+import { benchProject, loadEvents, missingFromStore, sentCount, startPostgres, startServe } from './serve-load.mjs';
 
 const { values } = parseArgs({
     options: {
         seconds: { type: 'string', default: '30' },
         connections: { type: 'string', default: '50' },
+        rate: { type: 'string' },
         transport: { type: 'string' },
         'skip-sigterm': { type: 'boolean', default: false },
         // Ingestion alone: `followup serve --no-send` (messages queued, sent by other processes).
@@ -26,8 +33,9 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
+const rate = values.rate ? Number(values.rate) : undefined;
 
-console.log(`followup serve load bench: ${connections} connections, ${seconds} s, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`followup serve load bench: ${connections} connections, ${rate ? `${rate} events/s offered, ` : ''}${seconds} s, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const sink = values['smtp-sink'] ? await startCountingSink() : undefined;
 if (sink) values.transport = sink.url;
 const postgres = await startPostgres({ durable: !values['no-fsync'] });
@@ -41,11 +49,24 @@ try {
     let url = await serve.url;
     // A few requests first, so that the first second measures a warm process.
     await loadEvents(url, { seconds: 2, connections, prefix: 'warmup' });
-    const { result, acknowledged } = await loadEvents(url, { seconds, connections, prefix: 'steady' });
+    const { result, acknowledged } = await loadEvents(url, { seconds, connections, rate, prefix: 'steady' });
     const accepted = acknowledged.length / seconds;
     console.log(`\nsteady load: ${acknowledged.length} events acknowledged in ${seconds} s = ${Math.round(accepted)} events/s`);
     console.log(`  latency p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
     console.log(`  non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}`);
+    if (rate && !mode.ingestOnly) {
+        // serve still runs: the backlog when the load ended, then how long the rest took to go out.
+        const endedAt = Date.now();
+        const sentAtEnd = await sentCount(postgres.url, acknowledged);
+        let sent = sentAtEnd;
+        while (sent < acknowledged.length && Date.now() - endedAt < 60_000) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            sent = await sentCount(postgres.url, acknowledged);
+        }
+        const drained = (Date.now() - endedAt) / 1000;
+        console.log(`  sent when the load ended: ${sentAtEnd} of ${acknowledged.length} (backlog ${acknowledged.length - sentAtEnd} = ${((acknowledged.length - sentAtEnd) / Math.max(1, accepted)).toFixed(1)} s of load); ${sent === acknowledged.length ? 'all' : sent} sent ${drained.toFixed(1)} s after the load ended`);
+        console.log(`  end to end: ${sent} sent in ${(seconds + drained).toFixed(1)} s = ${Math.round(sent / (seconds + drained))} events/s ingested and sent`);
+    }
     serve.child.kill('SIGTERM');
     console.log(`  serve exited with ${await serve.exited}`);
     if (sink) console.log(`  emails received by the SMTP sink so far: ${await sink.count()}`);
