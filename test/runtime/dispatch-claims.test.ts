@@ -155,4 +155,53 @@ forEachEngine('outbox dispatch: a batch is recorded as sent only once its transp
         expect(second.total).toMatchObject({ sent: 2, retrying: 0 });
         for (const id of ids) expect((await outboxRow(ctx.store, id)).status).toBe('sent');
     });
+    /**
+     * A transport that logs its sends and flushes (each flush taking 100 ms), and the store's settles,
+     * in the order they happen, over batches of 2.
+     */
+    async function dispatchLogged(idempotent: boolean) {
+        for (let i = 0; i < 6; i++) await queue(ctx.store, `e-o${i}`);
+        const log: string[] = [];
+        const transport: Transport = {
+            description: 'logged',
+            idempotent,
+            async send(message) {
+                log.push(`send ${message.deliveryId.split(':')[1]}`);
+                return { status: 'sent' };
+            },
+            async flush() {
+                log.push('flush');
+                await new Promise((r) => setTimeout(r, 100));
+            },
+            async close() {},
+        };
+        const query = ctx.store.query.bind(ctx.store);
+        const store = Object.create(ctx.store) as Store;
+        store.query = (async (sql: string, params?: unknown[]) => {
+            if (/^\s*WITH r AS/.test(sql)) log.push('settle');
+            return query(sql, params);
+        }) as Store['query'];
+        const report = await dispatchOutbox(store, { transports: { email: transport }, plans: [], now: NOW, transactional: true, batchSize: 2, concurrency: 1 });
+        return { report, log };
+    }
+
+    it('over an idempotent transport (the outbox folder), the next batch is sent while the last one is flushed and settled', async () => {
+        const { report, log } = await dispatchLogged(true);
+        expect(report.total).toMatchObject({ sent: 6, failed: 0, retrying: 0 });
+        // Batch 2 is sent during batch 1's 100 ms flush, before batch 1 is settled; flushes stay in batch order.
+        expect(log.slice(0, 5)).toEqual(['send e-o0', 'send e-o1', 'flush', 'send e-o2', 'send e-o3']);
+        expect(log.filter((l) => l === 'flush')).toHaveLength(3);
+        expect(log.indexOf('settle')).toBeLessThan(log.lastIndexOf('flush'));
+        for (let i = 0; i < 6; i++) expect((await outboxRow(ctx.store, `transactional.email:e-o${i}`)).status).toBe('sent');
+    });
+
+    it('over other transports (SMTP, webhooks), a batch is settled before the next one is sent', async () => {
+        const { report, log } = await dispatchLogged(false);
+        expect(report.total).toMatchObject({ sent: 6, failed: 0, retrying: 0 });
+        expect(log).toEqual([
+            'send e-o0', 'send e-o1', 'flush', 'settle',
+            'send e-o2', 'send e-o3', 'flush', 'settle',
+            'send e-o4', 'send e-o5', 'flush', 'settle',
+        ]);
+    });
 });

@@ -33,6 +33,7 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
     let unflushed = new Map<string, FileHandle | undefined>();
     return {
         description: `outbox:${folder}`,
+        idempotent: true,
         async send(message: OutgoingMessage): Promise<SendResult> {
             const name = `${fileStem(message.deliveryId)}.${message.channel === 'email' ? 'eml' : 'json'}`;
             const final = join(folder, name);
@@ -56,16 +57,24 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
             }
         },
         async flush() {
-            const files = [...unflushed];
-            if (files.length === 0) return;
+            // Taken at once: files written while this flush waits (the dispatcher sends its next batch
+            // meanwhile) are the next flush's.
+            const taken = unflushed;
+            if (taken.size === 0) return;
+            unflushed = new Map();
+            const files = [...taken];
             try {
                 await Promise.all(files.map(([file, handle]) => (handle ? handle.datasync() : syncFile(file))));
                 await syncFile(folder); // the names (links) too
             } catch (error) {
                 // Kept for the next flush, handles and all: nothing was recorded as sent.
+                for (const [file, handle] of taken) {
+                    const later = unflushed.get(file);
+                    if (later && handle) await later.close(); // written again meanwhile: one handle is enough
+                    unflushed.set(file, handle ?? later);
+                }
                 throw new Error(`cannot flush the outbox folder ${folder}: ${(error as Error).message}`);
             }
-            unflushed = new Map();
             await Promise.all(files.map(([, handle]) => handle?.close()));
         },
         async close() {

@@ -42,5 +42,12 @@ export interface Transport {
      * transport temporary failures. Optional: a transport whose 'sent' is already durable has none.
      */
     flush?(): Promise<void>;
+    /**
+     * True when sending a delivery that was sent before delivers nothing again (the outbox folder: its
+     * file exists). Then the dispatcher sends a batch while the previous one is still being flushed
+     * and recorded: if recording fails, both batches are sent again later, which such a transport
+     * turns into no-ops. Other transports (SMTP, webhooks) keep one batch unrecorded at a time.
+     */
+    readonly idempotent?: boolean;
     close(): Promise<void>;
 }
