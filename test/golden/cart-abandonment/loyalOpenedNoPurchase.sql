@@ -5,7 +5,7 @@
 --   $2 now (timestamptz)
 --   $3 event_type (text) = "cartAbandonment"
 --   $4 trigger_channel (text) = "email"
---   $5 value (boolean) = true
+--   $5 value (jsonb) = "true"
 --   $6 since_event (text) = "purchase"
 --   $7 delay (interval) = "1440 minutes"
 --   $8 rule (text) = "loyalOpenedNoPurchase"
@@ -51,10 +51,7 @@ WHERE
           OR NOT t.machine
         )
     )
-    AND coalesce(
-      e.payload -> 'loyaltyMember' = to_jsonb($5::boolean),
-      FALSE
-    )
+    AND coalesce(e.payload -> 'loyaltyMember' = $5::jsonb, FALSE)
     AND NOT (coalesce((e.payload ->> 'phone'), '') = '')
     AND NOT EXISTS (
       SELECT

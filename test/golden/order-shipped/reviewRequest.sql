@@ -4,7 +4,7 @@
 --   $1 watermark (timestamptz)
 --   $2 now (timestamptz)
 --   $3 event_type (text) = "orderShipped"
---   $4 value (boolean) = true
+--   $4 value (jsonb) = "true"
 --   $5 values (text[]) = ["FR","BE","DE","NL"]
 --   $6 link, since_event (text) = "review"
 --   $7 delay (interval) = "7200 minutes"
@@ -49,10 +49,7 @@ WHERE
   AND e.type = $3::text
   AND d.first_original
   AND (
-    coalesce(
-      p.payload -> 'emailOptIn' = to_jsonb($4::boolean),
-      FALSE
-    )
+    coalesce(p.payload -> 'emailOptIn' = $4::jsonb, FALSE)
     AND coalesce(
       (p.payload ->> 'country') = ANY ($5::TEXT[]),
       FALSE

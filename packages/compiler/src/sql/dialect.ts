@@ -30,8 +30,6 @@ export abstract class Dialect {
     abstract textStartsWith(text: string, prefix: string): string;
     abstract equalsAny(expr: string, arrayParam: string): string;
     abstract distinctFrom(a: string, b: string): string;
-    /** A bound boolean as a JSON value, to compare with `jsonValue` (true equals only JSON true). */
-    abstract jsonBoolean(param: string): string;
     /** `expr` as text (for explanations: a count, a JSON value, an instant). */
     abstract castText(expr: string): string;
     /** A typed NULL, where a query's column must have a type whatever the rule (no profile: NULL jsonb). */

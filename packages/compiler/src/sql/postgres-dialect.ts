@@ -94,10 +94,6 @@ export class PostgresDialect extends Dialect {
         return `${expr} = ANY (${arrayParam})`;
     }
 
-    jsonBoolean(param: string): string {
-        return `to_jsonb(${param})`;
-    }
-
     distinctFrom(a: string, b: string): string {
         return `${a} IS DISTINCT FROM ${b}`;
     }

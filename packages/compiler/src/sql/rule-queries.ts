@@ -136,13 +136,16 @@ export class RuleSql {
         const { dialect, params } = this;
         const left = this.operand(c.operand);
         const literal = (l: LiteralIR) => params.bind('value', this.valueType(c.operand), l.value);
+        // A boolean field is compared as JSON (`true` is not the string "true"): the literal is bound as
+        // JSON already, not converted per row (to_jsonb($n) was evaluated for every candidate).
+        const jsonLiteral = (l: LiteralIR) => params.bind('value', 'jsonb', JSON.stringify(l.value));
         switch (c.op) {
             case '=': case '<': case '<=': case '>': case '>=':
-                if (c.op === '=' && this.isBoolean(c.operand)) return `coalesce(${this.booleanJson(c.operand)} = ${dialect.jsonBoolean(literal(c.values[0]!))}, false)`;
+                if (c.op === '=' && this.isBoolean(c.operand)) return `coalesce(${this.booleanJson(c.operand)} = ${jsonLiteral(c.values[0]!)}, false)`;
                 return `coalesce(${left} ${c.op} ${literal(c.values[0]!)}, false)`;
             case '!=':
                 // A missing value is different from any value.
-                if (this.isBoolean(c.operand)) return dialect.distinctFrom(this.booleanJson(c.operand), dialect.jsonBoolean(literal(c.values[0]!)));
+                if (this.isBoolean(c.operand)) return dialect.distinctFrom(this.booleanJson(c.operand), jsonLiteral(c.values[0]!));
                 return dialect.distinctFrom(left, literal(c.values[0]!));
             case 'in':
             case 'not in': {
