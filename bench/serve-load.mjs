@@ -139,21 +139,6 @@ function cart(n) {
     };
 }
 
-/** How many of `ids`' transactional messages are sent. */
-export async function sentCount(dbUrl, ids) {
-    const client = new pg.Client({ connectionString: dbUrl });
-    await client.connect();
-    try {
-        const { rows } = await client.query(
-            `SELECT count(*)::int AS n FROM outbox WHERE delivery_id = ANY (SELECT 'transactional.email:' || i FROM unnest($1::text[]) AS i) AND status = 'sent'`,
-            [ids],
-        );
-        return rows[0].n;
-    } finally {
-        await client.end();
-    }
-}
-
 /** Which of `ids` are missing from the store: events, or their queued transactional message; and how many of those messages were sent. */
 export async function missingFromStore(dbUrl, ids) {
     const client = new pg.Client({ connectionString: dbUrl });

@@ -14,7 +14,7 @@
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { startCountingSink } from './counting-smtp-sink.mjs';
-import { benchProject, loadEvents, missingFromStore, sentCount, startPostgres, startServe } from './serve-load.mjs';
+import { benchProject, loadEvents, missingFromStore, startPostgres, startServe } from './serve-load.mjs';
 
 const { values } = parseArgs({
     options: {
@@ -57,11 +57,11 @@ try {
     if (rate && !mode.ingestOnly) {
         // serve still runs: the backlog when the load ended, then how long the rest took to go out.
         const endedAt = Date.now();
-        const sentAtEnd = await sentCount(postgres.url, acknowledged);
+        const sentAtEnd = (await missingFromStore(postgres.url, acknowledged)).sent;
         let sent = sentAtEnd;
         while (sent < acknowledged.length && Date.now() - endedAt < 60_000) {
             await new Promise((resolve) => setTimeout(resolve, 100));
-            sent = await sentCount(postgres.url, acknowledged);
+            sent = (await missingFromStore(postgres.url, acknowledged)).sent;
         }
         const drained = (Date.now() - endedAt) / 1000;
         console.log(`  sent when the load ended: ${sentAtEnd} of ${acknowledged.length} (backlog ${acknowledged.length - sentAtEnd} = ${((acknowledged.length - sentAtEnd) / Math.max(1, accepted)).toFixed(1)} s of load); ${sent === acknowledged.length ? 'all' : sent} sent ${drained.toFixed(1)} s after the load ended`);

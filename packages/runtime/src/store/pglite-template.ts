@@ -5,8 +5,8 @@
 // costs (0.4-0.9 s of system time for the whole template here, 0.05-0.4 s without them). The
 // template is made once per machine, PGlite version and schema: in the system's temp folder, named
 // after PGlite's version, the schema version and a digest of the migrations' SQL (a migration changed
-// in place makes a new one). `followup test` keeps its in-memory
-// template (a dumped data directory) under the same naming: packages/runtime/src/scenario/scenario-store.ts.
+// in place makes a new one). `followup test` keeps its in-memory template (a dumped data directory)
+// under the same naming: packages/runtime/src/scenario/scenario-store.ts.
 import { PGlite } from '@electric-sql/pglite';
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';

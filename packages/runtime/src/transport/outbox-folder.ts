@@ -31,6 +31,12 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
     const prepare = () => (ready ??= mkdir(temp, { recursive: true }).then(() => removeStaleTemps(temp)));
     /** Files answered 'sent' and not flushed yet, with the handle they were written through (if this process wrote them). */
     let unflushed = new Map<string, FileHandle | undefined>();
+    /** A file to flush; one handle per file is enough (the same message twice before a flush). */
+    const remember = async (file: string, handle: FileHandle | undefined) => {
+        const kept = unflushed.get(file);
+        if (kept && handle) await handle.close();
+        unflushed.set(file, kept ?? handle);
+    };
     return {
         description: `outbox:${folder}`,
         idempotent: true,
@@ -46,9 +52,7 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
                 // for the rare retry after a crash.)
                 const body = message.channel === 'email' ? await emlOf(message, options.from) : jsonOf(message);
                 const handle = await writeOnce(join(temp, `${name}.${process.pid}.${tempSuffix()}`), final, body);
-                const previous = unflushed.get(final);
-                if (previous && handle) await handle.close(); // the same message twice in a batch: one handle is enough
-                unflushed.set(final, previous ?? handle);
+                await remember(final, handle);
                 return { status: 'sent', providerId: final };
             } catch (error) {
                 // A full disk or a permission problem may be fixed: retried with backoff, then failed.
@@ -68,11 +72,7 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
                 await syncFile(folder); // the names (links) too
             } catch (error) {
                 // Kept for the next flush, handles and all: nothing was recorded as sent.
-                for (const [file, handle] of taken) {
-                    const later = unflushed.get(file);
-                    if (later && handle) await later.close(); // written again meanwhile: one handle is enough
-                    unflushed.set(file, handle ?? later);
-                }
+                for (const [file, handle] of taken) await remember(file, handle);
                 throw new Error(`cannot flush the outbox folder ${folder}: ${(error as Error).message}`);
             }
             await Promise.all(files.map(([, handle]) => handle?.close()));
