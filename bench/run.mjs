@@ -353,7 +353,7 @@ async function benchEngine(engine, n) {
         result.run = { ...middle, runs: runs.map(r => r.perSecond) };
         const { rows: [sz] } = await store.query(`SELECT avg(length(content::text))::int AS bytes FROM outbox`);
         log(`Run (runRules, one rule), ${runs.length} times: ${int(middle.queued)} follow-ups queued, median ${ms(middle.ms)} = ${int(middle.perSecond)} follow-ups/s ` +
-            `(each run: ${runs.map(r => int(r.perSecond)).join(', ')} /s; rendered content ${int(sz.bytes)} bytes per row as JSON)`);
+            `(each run: ${runs.map(r => int(r.perSecond)).join(', ')} /s; outbox content ${int(sz.bytes)} bytes per row as JSON: since schema v11 a follow-up is rendered again at dispatch, not stored)`);
         let t;
 
         // 3b. what schema v8's decisions indexes cost the recording: the same run without them, then with

@@ -301,18 +301,19 @@ forEachEngine('§4 execution semantics', (ctx) => {
         const { report } = await runAndDispatch(db, plans, { now, onlyRule: mission, outboxDir: outbox });
         expect(report.total.sent).toBe(1);
         const { rows } = await db.query<{ delivery_id: string; content: Record<string, unknown> }>('SELECT delivery_id, content FROM outbox');
+        // The row holds no message (rendered at dispatch, from the event and the profile as of renderAt).
         expect(rows).toEqual([{
             delivery_id: `${mission}:tricky {1}, "x"`,
             content: {
-                eventId: 'tricky {1}, "x"', rule: mission,
-                subject: `${name}, your cart is waiting`,
-                text: `Hi ${name}, your cart of €1.00 is waiting.`,
-                html: `<p>Hi O&#39;Brien &quot;Bob&quot; \\ {a,b} NULL ☃ &lt;b&gt;&amp;amp;&lt;/b&gt;\nline2 \u{1F600}, your cart of €1.00 is waiting.</p>`,
+                eventId: 'tricky {1}, "x"', rule: mission, renderAt: expect.any(String),
                 headers: { 'X-Followup-Rule': mission, 'X-Followup-Event': 'tricky {1}, "x"' },
             },
         }]);
+        expect(new Date(rows[0]!.content.renderAt as string).toISOString()).toBe(now.toISOString());
         const [mail] = await readOutbox(outbox);
         expect(mail!.subject).toBe(`${name}, your cart is waiting`.replace('\n', ' '));
+        expect(mail!.text.trim()).toBe(`Hi ${name}, your cart of €1.00 is waiting.`);
+        expect(mail!.html.trim()).toBe(`<p>Hi O&#39;Brien &quot;Bob&quot; \\ {a,b} NULL ☃ &lt;b&gt;&amp;amp;&lt;/b&gt;\nline2 \u{1F600}, your cart of €1.00 is waiting.</p>`);
         expect(mail!.file).toBe(`${mission}~tricky%20%7B1%7D%2C%20%22x%22.eml`);
     });
 

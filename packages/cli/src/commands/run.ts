@@ -72,11 +72,12 @@ database unreachable, unsupported transport).`,
         try {
             await reconcileIdentities(store, plans, io, { dryRun });
             await createIndexes(store, plans, io, dryRun);
+            const decorate = tracking ? { decorate: trackingDecorator(tracking) } : {};
             const report = await runRules(store, runPlans, {
                 now,
                 dryRun,
                 ...(onlyRule !== undefined ? { onlyRule } : {}),
-                ...(tracking ? { decorate: trackingDecorator(tracking) } : {}),
+                ...decorate,
                 onProgress: (done, total, rule) => progress.update(done, total, `deciding ${rule}`),
                 ...(dryRun && !json ? { onQueued: (m: QueuedMessage) => progress.around(() => printer.wouldSend(m)) } : {}),
             });
@@ -89,6 +90,7 @@ database unreachable, unsupported transport).`,
                     transports: channels.transports,
                     plans: runPlans,
                     now,
+                    ...decorate,
                     ...(leaseMs !== undefined ? { leaseMs } : {}),
                     onSent: (m) => {
                         progress.update(++sent, Math.max(pending, sent), 'sending');

@@ -154,11 +154,9 @@ keys, port in use, database unreachable, unsupported transport).`,
         const lease = leaseMs !== undefined ? { leaseMs } : {};
         const dispatcher = send ? startTransactionalDispatcher({ store, transports: channels.transports, clock, log, metrics, ...lease }) : idleWorker();
         // Every rule on its schedule, each period once across processes; the workers send what runs queue.
-        const workers = send ? startDispatchWorkers({ store, transports: channels.transports, plans: rulePlans, clock, log, metrics, ...lease }) : idleWorker();
-        const scheduler = startScheduler({
-            store, plans: rulePlans, clock, log, metrics, onRunFinished: () => workers.wake(),
-            ...(tracking ? { decorate: trackingDecorator(tracking) } : {}),
-        });
+        const decorate = tracking ? { decorate: trackingDecorator(tracking) } : {};
+        const workers = send ? startDispatchWorkers({ store, transports: channels.transports, plans: rulePlans, clock, log, metrics, ...lease, ...decorate }) : idleWorker();
+        const scheduler = startScheduler({ store, plans: rulePlans, clock, log, metrics, onRunFinished: () => workers.wake(), ...decorate });
         const stopScheduling = async () => {
             await scheduler.stop();
             await workers.stop();

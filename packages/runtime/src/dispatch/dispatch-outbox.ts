@@ -25,6 +25,8 @@ import type { ChannelName, OutgoingMessage, SendResult, Transport } from '../tra
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.js';
 import { mapLimit } from './map-limit.js';
 import type { CapDetail } from '../executor/policies/caps.js';
+import type { ContentDecorator } from '../tracking/decorate.js';
+import { renderDeferred } from './deferred.js';
 import { claimRows, claimToken, recordStopped, renewLease, settle, type DecisionUpdate, type OutboxRow, type RowOutcome } from './outbox-rows.js';
 
 export interface DispatchOptions {
@@ -46,6 +48,8 @@ export interface DispatchOptions {
     leaseMs?: number;
     /** Checked before each claim: true ends the drain (the batch in hand is always sent and settled). */
     shouldStop?: () => boolean;
+    /** Tracking, for follow-ups decided with it (rendered here, deferred.ts); such a row fails without it. */
+    decorate?: ContentDecorator;
 }
 
 export const DEFAULT_LEASE_MS = 60_000;
@@ -95,6 +99,7 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
             const claim = await store.transaction((tx) => claimBatch(tx, plans, options, { token, leaseMs, embedded: store.engine === 'pglite' }));
             if (claim.rows === 0) break;
             for (const [row, outcome] of claim.stopped) count(report, row, outcome);
+            for (const [row] of claim.failed) count(report, row, 'failed');
             if (claim.toSend.length === 0) continue;
 
             // 2. Send, no transaction open; the lease is renewed while the batch is in flight.
@@ -153,11 +158,16 @@ interface Claim {
     rows: number;
     /** Rows the recheck stopped, suppressed or capped, settled in the claim's transaction. */
     stopped: [OutboxRow, StopVerdict][];
+    /** Rows that could not be rendered, settled as failed in the claim's transaction. */
+    failed: [OutboxRow, string][];
     /** Rows leased to this claim, to send. */
     toSend: OutboxRow[];
 }
 
-/** Step 1, in one short transaction: claim (select and lease, one statement), recheck, settle the stopped ones. */
+/**
+ * Step 1, in one short transaction: claim (select and lease, one statement), recheck, render the rows
+ * recorded without their message, settle the stopped ones and those that cannot be rendered.
+ */
 async function claimBatch(
     tx: StoreTx,
     plans: Map<string, RenderPlan>,
@@ -173,8 +183,17 @@ async function claimBatch(
         token: claim.token,
         leaseMs: claim.leaseMs,
     });
-    if (rows.length === 0) return { rows: 0, stopped: [], toSend: [] };
-    const { toSend, stopped, caps } = await recheckRows(tx, plans, rows, options.now);
+    if (rows.length === 0) return { rows: 0, stopped: [], failed: [], toSend: [] };
+    const rechecked = await recheckRows(tx, plans, rows, options.now);
+    const { stopped, caps } = rechecked;
+    const { ready: toSend, failed } = await renderDeferred(tx, plans, rechecked.toSend, options.decorate);
+    if (failed.length > 0) {
+        await settle(
+            tx,
+            failed.map(([row, error]): RowOutcome => ({ id: row.id, deliveryId: row.delivery_id, status: 'failed', nextAttemptAt: null, error, delivery: 'failed' })),
+            claim.token,
+        );
+    }
     if (stopped.length > 0) {
         // Not sent, and the decision says why (explain reports it).
         await settle(
@@ -189,7 +208,7 @@ async function claimBatch(
             rule: row.rule!, eventId: row.content.eventId, outcome: verdict, ...(caps.has(row.id) ? { detail: caps.get(row.id)! } : {}),
         })));
     }
-    return { rows: rows.length, stopped, toSend };
+    return { rows: rows.length, stopped, failed, toSend };
 }
 
 type StopVerdict = 'stopped' | 'suppressed' | 'capped';

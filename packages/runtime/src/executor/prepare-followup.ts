@@ -1,9 +1,12 @@
 // One due delivery → the follow-up to queue: addressed and rendered, or failed with the reason.
+// The rendered parts are not recorded: dispatch renders the same follow-up again (dispatch/deferred.ts),
+// so a run writes ~200 bytes per follow-up instead of the message (bench/README.md). Rendering here
+// still decides whether it can be sent at all, so a template that fails is recorded at the decision.
 import type { RenderPlan } from '@followup/compiler';
 import type { MessageRenderer } from '../render/message-renderer.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
 import { followupDeliveryId } from './delivery-id.js';
-import type { FollowupRow } from './record-decisions.js';
+import type { FollowupRow, OutboxContent } from './record-decisions.js';
 import type { SelectedRow } from './rule-queries.js';
 
 export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: MessageRenderer, decorate?: ContentDecorator): FollowupRow {
@@ -18,12 +21,32 @@ export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: Mess
         return failed(`no ${plan.channel} recipient: ${path} is empty or missing`);
     }
     try {
-        const rendered: FollowupRow['content'] = { ...base, ...render(row.event, row.profile) };
-        const content = decorate ? decorate(rendered, { deliveryId, channel: plan.channel }) : rendered;
-        return { deliveryId, eventId: row.event_id, recipient, status: 'queued', content };
+        const rendered = render(row.event, row.profile);
+        const content: OutboxContent = decorate ? { ...base, tracked: true } : base;
+        return { deliveryId, eventId: row.event_id, recipient, status: 'queued', content, rendered };
     } catch (error) {
-        return failed(`rendering failed: ${(error as Error).message}`);
+        return failed(renderingFailed(error));
     }
+}
+
+/** The reason recorded for a template that threw, at the decision or at dispatch. */
+export function renderingFailed(error: unknown): string {
+    return `rendering failed: ${(error as Error).message}`;
+}
+
+/**
+ * What a transport gets for a follow-up: the rendered parts over its recorded content, with tracking
+ * applied when it was decided with tracking. Throws what the templates throw.
+ */
+export function renderedFollowup(
+    content: OutboxContent,
+    rendered: ReturnType<MessageRenderer>,
+    delivery: { deliveryId: string; channel: string },
+    decorate: ContentDecorator | undefined,
+): OutboxContent {
+    const { renderAt: _at, tracked, ...recorded } = content;
+    const full: OutboxContent = { ...recorded, ...rendered };
+    return tracked && decorate ? decorate(full, delivery) : full;
 }
 
 /** Which rule and event an email came from, for whoever reads its headers (an id with control characters is left out). */

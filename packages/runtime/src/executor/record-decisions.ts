@@ -4,6 +4,7 @@
 // travel in binary (text-array.ts): no escaping, no array-literal parsing; test/runtime/scenarios.test.ts
 // checks they arrive intact on both engines.
 import type { RenderPlan } from '@followup/compiler';
+import type { RenderedContent } from '../render/message-renderer.js';
 import type { StoreTx } from '../store/store.js';
 import { binaryTextArray as array } from './text-array.js';
 
@@ -19,7 +20,12 @@ export interface DecisionRow {
     detail?: Record<string, unknown>;
 }
 
-/** What the outbox row holds: everything a transport needs, so dispatch never re-renders. */
+/**
+ * What the outbox row holds. A follow-up decided since schema v11 holds no rendered parts: dispatch
+ * renders it again from the plan, the immutable event and the profile as of `renderAt` (deferred.ts).
+ * Transactional messages, and follow-ups recorded before, hold their rendered parts and are sent as
+ * they are.
+ */
 export interface OutboxContent {
     eventId: string;
     rule: string;
@@ -30,6 +36,10 @@ export interface OutboxContent {
     headers: Record<string, string>;
     /** Why it could not be sent at all (rendering failed, no recipient address). */
     error?: string;
+    /** Rendered at dispatch, with the profile as of this instant (the decision's now). */
+    renderAt?: string;
+    /** Decided with tracking: dispatch applies it, and refuses to send without it. */
+    tracked?: boolean;
 }
 
 export interface FollowupRow {
@@ -39,6 +49,8 @@ export interface FollowupRow {
     /** 'queued' waits for dispatch; 'failed' could not be rendered or addressed. */
     status: 'queued' | 'failed';
     content: OutboxContent;
+    /** What the decision rendered (kept in memory for `run --json` and dry runs, not recorded). */
+    rendered?: RenderedContent;
     /** Inside quiet hours: not dispatched before this instant. */
     heldUntil?: Date;
 }
@@ -56,8 +68,8 @@ export const RECORD_CHUNK = 1000;
 // once, ever. A second decision for the same event fails the statement and rolls the whole run back.
 const RECORD_CHUNK_SQL = `
 WITH f AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-        AS f(id, event_id, recipient, status, subject, html, text, title, headers, error, held_until)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $22::text[])
+        AS f(id, event_id, recipient, status, subject, html, text, title, headers, error, held_until, tracked)
 ), new_deliveries AS (
     INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status, rule)
     SELECT f.id, f.event_id, $12, $13, f.recipient, $14, f.status, $15 FROM f
@@ -66,7 +78,8 @@ WITH f AS (
     SELECT f.id, $15, $13, f.recipient,
            jsonb_strip_nulls(jsonb_build_object(
                'eventId', f.event_id, 'rule', $15::text, 'subject', f.subject, 'html', f.html, 'text', f.text,
-               'title', f.title, 'error', f.error)) || jsonb_build_object('headers', f.headers::jsonb),
+               'title', f.title, 'error', f.error,
+               'renderAt', CASE f.status WHEN 'queued' THEN $14 END, 'tracked', f.tracked::boolean)) || jsonb_build_object('headers', f.headers::jsonb),
            CASE f.status WHEN 'queued' THEN 'pending' ELSE 'failed' END,
            coalesce(f.held_until::timestamptz, $14), f.error, f.held_until::timestamptz
     FROM f
@@ -99,5 +112,6 @@ export async function recordChunk(
         array(decisions.map((d) => d.eventId)), array(decisions.map((d) => d.triggerDeliveryId)),
         array(decisions.map((d) => d.outcome)), array(decisions.map((d) => d.followupDeliveryId)),
         array(decisions.map((d) => (d.detail ? JSON.stringify(d.detail) : null))),
+        array(followups.map((f) => (f.content.tracked ? 'true' : null))),
     ]);
 }

@@ -185,9 +185,9 @@ function queuedMessage(plan: RenderPlan, f: FollowupRow, hold: Hold | undefined)
         delivery: f.deliveryId,
         channel: plan.channel,
         to: f.recipient,
-        ...(f.content.subject !== undefined ? { subject: f.content.subject } : {}),
-        ...(f.content.text !== undefined ? { text: f.content.text } : {}),
-        ...(f.content.title !== undefined ? { title: f.content.title } : {}),
+        ...(f.rendered?.subject !== undefined ? { subject: f.rendered.subject } : {}),
+        ...(f.rendered?.text !== undefined ? { text: f.rendered.text } : {}),
+        ...(f.rendered?.title !== undefined ? { title: f.rendered.title } : {}),
         ...(hold && f.heldUntil ? { heldUntil: { at: hold.until.toISOString(), local: hold.untilLocal, zone: hold.zone } } : {}),
     };
 }

@@ -3,6 +3,7 @@
 // LOCKED and a lease), so any number of workers in any number of processes share the rows without
 // sending one twice.
 import type { RenderPlan } from '@followup/compiler';
+import type { ContentDecorator } from '../tracking/decorate.js';
 import { dispatchOutbox, type DispatchReport, type SentMessage } from '../dispatch/dispatch-outbox.js';
 import type { RetryPolicy } from '../dispatch/backoff.js';
 import type { Logger, MetricsSink } from '../observability/observability.js';
@@ -32,6 +33,8 @@ export interface DispatchWorkersOptions {
     leaseMs?: number;
     /** For each message a transport accepted, once committed. */
     onSent?(message: SentMessage): void;
+    /** Tracking, for the follow-ups decided with it (as the scheduler's runs apply it). */
+    decorate?: ContentDecorator;
 }
 
 export interface DispatchWorkers {
@@ -61,6 +64,7 @@ export function startDispatchWorkers(options: DispatchWorkersOptions): DispatchW
             ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
             ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
             ...(options.retry ? { retry: options.retry } : {}),
+            ...(options.decorate ? { decorate: options.decorate } : {}),
             onSent: (m) => {
                 metrics.increment('followup_messages_total', { rule: m.rule ?? '', channel: m.channel, outcome: 'sent' });
                 options.onSent?.(m);

@@ -34,7 +34,8 @@
 // conditions from that trigger's sent_at). A `--before` later than the earliest is refused.
 //
 // Also pruned: profile versions superseded at or before `before` (rules read the latest version at or
-// before their now), finished scheduled_runs claims older than `before` with
+// before their now; a follow-up still to be sent is rendered with the version valid at its decision,
+// which came after its trigger, so after `before`: kept), finished scheduled_runs claims older than `before` with
 // a later claim of the same rule (the scheduler only looks at the latest), and idempotency keys older
 // than `before` and past their time to live. Never pruned: suppressions (forever), rule_watermarks,
 // rule_identities, recipient_locks (small, and what exactly-once and caps stand on), runs (one row per
