@@ -3,23 +3,15 @@
  * counts the trigger's own event; `with same <field>` relates events on that field; a renamed rule
  * that says what it was keeps its history, and one that does not is refused.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { importHistory, ImportRejectedError, reconcileRuleIdentities, RuleIdentityError } from '@followup/runtime';
 import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
 import { compileSources } from '../support/run-query.js';
 import { forEachEngine } from '../support/stores.js';
 import { eventWithDelivery, insertEvent, insertProfile, resetStore, shift } from '../support/sql-fixtures.js';
-import { decisionsOf, plansOf, recipients, runAndDispatch, tempDir } from './support.js';
+import { decisionsOf, plansOf, recipients, runAndDispatch, outboxFolders } from './support.js';
 
-const outboxes: string[] = [];
-afterAll(() => outboxes.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-function newOutbox(): string {
-    const dir = tempDir('outbox');
-    outboxes.push(dir);
-    return path.join(dir, 'outbox');
-}
+const newOutbox = outboxFolders();
 
 const schema = `
 event cartAbandonment { key customerId  customerId: string  email: email  firstName: string }

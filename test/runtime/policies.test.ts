@@ -4,14 +4,12 @@
  * end — records in the store, `runRules` then `dispatchOutbox` into an outbox folder, the `.eml` files
  * read back — with the exact recipients each case must give, on PGlite and on PostgreSQL 15.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '@followup/compiler';
 import { explainEvent, runRules } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { eventWithDelivery, insertDelivery, insertEvent, resetStore, shift, track, type Instant } from '../support/sql-fixtures.js';
-import { decisionsOf, plansOf, recipients, runAndDispatch, tempDir } from './support.js';
+import { decisionsOf, plansOf, recipients, runAndDispatch, outboxFolders } from './support.js';
 
 const schema = `
 event cartAbandonment {
@@ -26,13 +24,7 @@ message followup for cartAbandonment email { subject: "{{ firstName }}, your car
 message lastChance for cartAbandonment email { subject: "Last chance, {{ firstName }}" text: "Bye {{ firstName }}" }
 `;
 
-const outboxes: string[] = [];
-afterAll(() => outboxes.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-function newOutbox(): string {
-    const dir = tempDir('outbox');
-    outboxes.push(dir);
-    return path.join(dir, 'outbox');
-}
+const newOutbox = outboxFolders();
 
 type Db = Parameters<typeof eventWithDelivery>[0];
 

@@ -1,23 +1,15 @@
 // Rendering at dispatch (schema v11, dispatch/deferred.ts): a follow-up's outbox row holds no message,
 // and dispatch renders it from the event and the profile as of the decision, with the templates of the
 // project it dispatches. On both engines, with the outbox folder's files parsed back.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterAll, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import {
     createOutboxFolderTransport, dispatchOutbox, runRules, trackingDecorator, type RenderPlan, type SentMessage, type Store,
 } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { eventWithDelivery, insertProfile, resetStore, shift } from '../support/sql-fixtures.js';
-import { plansOf, readOutbox, tempDir } from './support.js';
+import { plansOf, readOutbox, outboxFolders } from './support.js';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-function newOutbox(): string {
-    const dir = tempDir('deferred');
-    dirs.push(dir);
-    return path.join(dir, 'outbox');
-}
+const newOutbox = outboxFolders('deferred');
 
 const project = (subject: string) => ({ 'shop.followup': `
 profile { key customerId  customerId: string  email: email  firstName: string  country: string }

@@ -4,13 +4,12 @@
  * exact recipients each case must give, on PGlite and on a real PostgreSQL 15 server.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RenderPlan } from '@followup/compiler';
 import { dispatchOutbox, runRules, type SendResult, type Transport } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { eventWithDelivery, insertEvent, resetStore, shift, suppress, track } from '../support/sql-fixtures.js';
-import { count, decisionsOf, plansOf, readOutbox, recipients, runAndDispatch, snapshot, tempDir } from './support.js';
+import { count, decisionsOf, plansOf, readOutbox, recipients, runAndDispatch, snapshot, outboxFolders } from './support.js';
 
 const source = `
 event cartAbandonment {
@@ -68,13 +67,7 @@ const plans: RenderPlan[] = await plansOf({ 'shop.followup': source });
 const now = new Date('2026-11-23T10:00:00Z');
 const due = new Date('2026-11-20T08:00:00Z');
 
-const outboxes: string[] = [];
-afterAll(() => outboxes.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-function newOutbox(): string {
-    const dir = tempDir('outbox');
-    outboxes.push(dir);
-    return path.join(dir, 'outbox');
-}
+const newOutbox = outboxFolders();
 
 type Db = Parameters<typeof eventWithDelivery>[0];
 

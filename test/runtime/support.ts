@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { simpleParser } from 'mailparser';
+import { afterAll } from 'vitest';
 import type { RenderPlan } from '@followup/compiler';
 import {
     applyDispatch,
@@ -31,6 +32,17 @@ export async function plansOf(sources: Record<string, string>): Promise<RenderPl
 
 export function tempDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), `followup-${prefix}-`));
+}
+
+/** `newOutbox()`: a fresh outbox folder path (not yet created) under a temp folder that is removed after the file's tests. */
+export function outboxFolders(prefix = 'outbox'): () => string {
+    const dirs: string[] = [];
+    afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+    return () => {
+        const dir = tempDir(prefix);
+        dirs.push(dir);
+        return path.join(dir, 'outbox');
+    };
 }
 
 export interface RunResult {
