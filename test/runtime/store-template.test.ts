@@ -48,3 +48,26 @@ it("followup test's in-memory store, made and then loaded from its dumped templa
         await loaded.store.close();
     }
 });
+
+it('making a new template removes the templates of other schemas and abandoned unfinished ones, not one being made', async () => {
+    const templateDir = nodePath.join(temp, 'stale-templates');
+    fs.mkdirSync(templateDir, { recursive: true });
+    const stale = nodePath.join(templateDir, 'followup-test-store-pglite-0.0.1-schema-3-0123456789ab.tar.gz');
+    const abandoned = nodePath.join(templateDir, 'followup-test-store-pglite-0.0.1-schema-3-0123456789ab.tar.gz.123.partial');
+    const beingMade = nodePath.join(templateDir, 'followup-test-store-pglite-0.0.2-schema-4-0123456789ab.tar.gz.456.partial');
+    const unrelated = nodePath.join(templateDir, 'notes.txt');
+    for (const file of [stale, abandoned, beingMade, unrelated]) fs.writeFileSync(file, 'x');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    fs.utimesSync(abandoned, twoHoursAgo, twoHoursAgo);
+    const made = await openScenarioStore({ templateDir });
+    try {
+        expect(made.origin).toBe('created');
+        const left = fs.readdirSync(templateDir);
+        expect(left).toHaveLength(3);
+        expect(left).toEqual(expect.arrayContaining([
+            nodePath.basename(beingMade), 'notes.txt', expect.stringMatching(/^followup-test-store-pglite-.*-schema-\d+-[0-9a-f]{12}-one-db\.tar\.gz$/),
+        ]));
+    } finally {
+        await made.store.close();
+    }
+});

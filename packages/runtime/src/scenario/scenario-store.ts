@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { currentSchemaVersion, migrate } from '../store/migrate.js';
 import { latestSchemaVersion, storeTables } from '../store/migrations/index.js';
-import { dropTemplateDatabases, templateTag } from '../store/pglite-template.js';
+import { dropTemplateDatabases, removeStaleTemplates, templateTag } from '../store/pglite-template.js';
 import { PgliteStore } from '../store/pglite.js';
 import type { Store, StoreTx } from '../store/store.js';
 
@@ -41,6 +41,7 @@ export async function openScenarioStore(options: ScenarioStoreOptions = {}): Pro
     await migrate(store);
     await dropTemplateDatabases(db);
     await saveTemplate(db, file);
+    removeStaleTemplates(dirname(file), 'followup-test-store-', file);
     return { store, origin: 'created' };
 }
 

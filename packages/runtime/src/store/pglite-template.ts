@@ -6,10 +6,12 @@
 // template is made once per machine, PGlite version and schema: in the system's temp folder, named
 // after PGlite's version, the schema version and a digest of the migrations' SQL (a migration changed
 // in place makes a new one). `followup test` keeps its in-memory template (a dumped data directory)
-// under the same naming: packages/runtime/src/scenario/scenario-store.ts.
+// under the same naming: packages/runtime/src/scenario/scenario-store.ts. Whoever makes a new template
+// removes the ones of other tags (older schemas or PGlite versions, 25-40 MB each), which nothing else
+// would ever remove.
 import { PGlite } from '@electric-sql/pglite';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -68,12 +70,42 @@ async function makeTemplate(template: string, wrap: (db: PGlite) => Promise<Para
         }
         try {
             renameSync(partial, template); // atomic: a concurrent reader sees a whole template or none
+            removeStaleTemplates(dirname(template), 'followup-store-', template);
         } catch (error) {
             // Another process made it meanwhile: theirs stands.
             if (!existsSync(join(template, 'PG_VERSION'))) throw error;
         }
     } finally {
         rmSync(partial, { recursive: true, force: true });
+    }
+}
+
+/** How old an unfinished template must be to count as abandoned (its maker died). */
+const ABANDONED_MS = 60 * 60_000;
+
+/**
+ * Removes the templates in `folder` named `<prefix>...` other than `current` (a path in it): those of
+ * other tags, and unfinished ones abandoned for an hour. Best effort: a template another process is
+ * reading right now is removed all the same, and that process makes its store the slow way (see
+ * copyStoreTemplate); errors are ignored.
+ */
+export function removeStaleTemplates(folder: string, prefix: string, current: string): void {
+    const keep = current.slice(folder.length + 1);
+    let names: string[];
+    try {
+        names = readdirSync(folder);
+    } catch {
+        return;
+    }
+    for (const name of names) {
+        if (!name.startsWith(prefix) || name === keep) continue;
+        const path = join(folder, name);
+        try {
+            if (name.endsWith('.partial') && Date.now() - statSync(path).mtimeMs < ABANDONED_MS) continue; // being made
+            rmSync(path, { recursive: true, force: true });
+        } catch {
+            // gone meanwhile, or not ours to remove
+        }
     }
 }
 

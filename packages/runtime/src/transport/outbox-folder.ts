@@ -13,8 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { extraHeadersProblem, isSingleEmailAddress, messageIdFor } from './mime.js';
+import { buildEmail, extraHeadersProblem, isSingleEmailAddress, messageIdFor } from './mime.js';
 import type { OutgoingMessage, SendResult, Transport } from './transport.js';
 
 export interface OutboxFolderOptions {
@@ -45,12 +44,17 @@ export function createOutboxFolderTransport(dir: string, options: OutboxFolderOp
             const final = join(folder, name);
             const refused = refusal(message);
             if (refused) return { status: 'failed', error: refused };
+            let body: Buffer | string;
+            try {
+                body = message.channel === 'email' ? emlOf(message, options.from) : jsonOf(message);
+            } catch (error) {
+                return { status: 'failed', error: `the message can't be written as MIME: ${(error as Error).message}` };
+            }
             try {
                 await prepare();
                 // Already there (an earlier attempt): the link fails and that copy stands, flushed with this
                 // batch too, before it is recorded. (Not looked up first: that costs every message a call,
                 // for the rare retry after a crash.)
-                const body = message.channel === 'email' ? await emlOf(message, options.from) : jsonOf(message);
                 const handle = await writeOnce(join(temp, `${name}.${process.pid}.${tempSuffix()}`), final, body);
                 await remember(final, handle);
                 return { status: 'sent', providerId: final };
@@ -135,19 +139,18 @@ export function fileStem(deliveryId: string): string {
     return `${stem.slice(0, 160)}-${createHash('sha256').update(deliveryId).digest('hex').slice(0, 32)}`;
 }
 
-async function emlOf(message: OutgoingMessage, from: string): Promise<Buffer> {
-    const composer = new MailComposer({
+/** The same bytes the SMTP transport sends (mime.ts, built in one pass with nodemailer's encoders). */
+function emlOf(message: OutgoingMessage, from: string): Buffer {
+    return buildEmail({
         from,
         to: message.to,
-        subject: message.subject ?? '',
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
         messageId: messageIdFor(message.deliveryId),
-        date: message.date ?? new Date(),
-        // Both parts, when both exist, make a multipart/alternative message.
-        ...(message.text !== undefined ? { text: message.text } : {}),
-        ...(message.html !== undefined ? { html: message.html } : {}),
-        headers: message.headers ?? {},
+        headers: message.headers,
+        date: message.date,
     });
-    return composer.compile().build();
 }
 
 /** Why a message can never be written as it is (the same rules as the SMTP transport), or undefined. */
