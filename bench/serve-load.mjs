@@ -145,13 +145,15 @@ export async function missingFromStore(dbUrl, ids) {
     await client.connect();
     try {
         const { rows } = await client.query(
-            `SELECT i.id, e.id IS NOT NULL AS event, o.delivery_id IS NOT NULL AS outbox, o.status = 'sent' AS sent
+            `SELECT i.id, e.id IS NOT NULL AS event, o.delivery_id IS NOT NULL AS outbox, o.status
              FROM unnest($1::text[]) AS i(id)
              LEFT JOIN events e ON e.id = i.id
              LEFT JOIN outbox o ON o.delivery_id = 'transactional.email:' || i.id`,
             [ids],
         );
-        return { events: rows.filter((r) => !r.event).map((r) => r.id), messages: rows.filter((r) => !r.outbox).map((r) => r.id), sent: rows.filter((r) => r.sent).length };
+        const statuses = {};
+        for (const r of rows) if (r.outbox) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        return { events: rows.filter((r) => !r.event).map((r) => r.id), messages: rows.filter((r) => !r.outbox).map((r) => r.id), sent: statuses.sent ?? 0, statuses };
     } finally {
         await client.end();
     }
