@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFollowupGrammar } from '../../vscode-extension/scripts/followup-grammar.mjs';
 import { selectorMatches, tokenize, type Grammar, type Token } from './support/textmate-lite.js';
 
@@ -14,8 +14,11 @@ const readJson = <T>(file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) 
 const injection = readJson<Grammar>(path.join(extensionRoot, 'syntaxes/followup-template.injection.json'));
 let followup: Grammar;
 
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-grammar-'));
+afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
+
 beforeAll(() => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'followup-grammar-')), 'followup.tmLanguage.json');
+    const out = path.join(temp, 'followup.tmLanguage.json');
     writeFollowupGrammar(path.join(repoRoot, 'packages/language/syntaxes/followup.tmLanguage.json'), out);
     followup = readJson<Grammar>(out);
 });
