@@ -69,24 +69,37 @@ forEachEngine('rendering at dispatch', (ctx) => {
         expect(sent.map((m) => m.subject)).toEqual(['Your order A-17']);
     });
 
-    it('applies tracking when decided with it, and fails the follow-up with the reason when dispatch has none', async () => {
+    it('applies tracking when decided with it; a process without tracking leaves the follow-up pending with the reason, to retry', async () => {
         const plans = await plansOf(project('Order {{ orderId }}'));
         await runRules(ctx.store, plans, { now, decorate: trackingDecorator(tracking) });
         const without = await dispatch(ctx.store, plans, now);
-        expect(without.report.total).toMatchObject({ sent: 0, failed: 1 });
+        expect(without.report.total).toMatchObject({ sent: 0, failed: 0, retrying: 1 });
         expect(without.mails).toEqual([]);
-        const { rows } = await ctx.store.query<{ status: string; last_error: string; delivery: string }>(
-            'SELECT o.status, o.last_error, d.status AS delivery FROM outbox o JOIN deliveries d ON d.id = o.delivery_id');
-        expect(rows).toEqual([{ status: 'failed', delivery: 'failed', last_error: expect.stringContaining('decided with tracking, but this process has none') }]);
+        const { rows } = await ctx.store.query<{ status: string; last_error: string; attempts: number; next_attempt_at: Date; delivery: string }>(
+            'SELECT o.status, o.last_error, o.attempts, o.next_attempt_at, d.status AS delivery FROM outbox o JOIN deliveries d ON d.id = o.delivery_id');
+        expect(rows).toEqual([{
+            status: 'pending', delivery: 'queued', attempts: 1, next_attempt_at: new Date(now.getTime() + 60_000),
+            last_error: expect.stringContaining('decided with tracking, but this process has none'),
+        }]);
 
-        // The same decision, dispatched by a process with tracking: links redirected, open pixel, unsubscribe headers.
-        await ctx.store.query(`UPDATE outbox SET status = 'pending', last_error = NULL`);
-        const tracked = await dispatch(ctx.store, plans, now, { tracked: true });
+        // Once the configuration is fixed, the next dispatch after the backoff sends it tracked: links
+        // redirected, open pixel, unsubscribe headers.
+        const tracked = await dispatch(ctx.store, plans, shift(now, { minutes: 1 }), { tracked: true });
         expect(tracked.report.total.sent).toBe(1);
         const [mail] = tracked.mails;
         expect(mail!.html).toContain('https://t.shop.example/');
         expect(mail!.html).not.toContain('href="https://shop.example/o"');
         expect(mail!.headers.get('list')).toMatchObject({ unsubscribe: { url: expect.stringContaining('https://t.shop.example/') } });
+    });
+
+    it('fails a follow-up whose rule now sends on another channel, with the reason', async () => {
+        const email = await plansOf(project('Order {{ orderId }}'));
+        await runRules(ctx.store, email, { now });
+        const movedToSms = email.map((plan) => ({ ...plan, channel: 'sms' as const }));
+        const { report } = await dispatch(ctx.store, movedToSms, now);
+        expect(report.total).toMatchObject({ sent: 0, failed: 1 });
+        const { rows } = await ctx.store.query<{ status: string; last_error: string }>('SELECT status, last_error FROM outbox');
+        expect(rows).toEqual([{ status: 'failed', last_error: `rule ${email[0]!.rule} now sends on sms; this follow-up was decided for email` }]);
     });
 
     it('does not track what was decided without tracking, even when the dispatching process has it', async () => {

@@ -5,8 +5,9 @@
 // rendered, every attempt.
 // The templates are the plan's this process dispatches with: a project deployed between decision and
 // dispatch (a follow-up held by quiet hours) sends with its new templates, a fixed typo included
-// (docs/architecture.md, "Rendering at dispatch"). A row that cannot be rendered now fails with the
-// reason, as a template failing at the decision does.
+// (docs/architecture.md, "Rendering at dispatch"). A row that cannot be rendered fails with the reason,
+// as a template failing at the decision does; one decided with tracking and claimed by a process
+// without it is retried with backoff instead, so fixing the configuration still sends it.
 import type { RenderPlan } from '@followup/compiler';
 import { renderedFollowup, renderingFailed } from '../executor/prepare-followup.js';
 import { binaryTextArray as array } from '../executor/text-array.js';
@@ -28,8 +29,12 @@ LEFT JOIN LATERAL (
 export interface RenderedRows {
     /** Rows to send, their content now complete (rows recorded with their message are passed through). */
     ready: OutboxRow[];
-    /** Rows that cannot be sent: the reason, recorded as the row's error. */
-    failed: [OutboxRow, string][];
+    /**
+     * Rows that cannot be sent now, with the reason recorded as the row's error: `retry` when another
+     * attempt may succeed (this process lacks the tracking the row was decided with: a configuration
+     * to fix, not a reason to lose the follow-up), `failed` otherwise.
+     */
+    unsendable: [OutboxRow, { status: 'retry' | 'failed'; error: string }][];
 }
 
 /** Renders the rows recorded without their message (one query for all of them); the others are passed through. */
@@ -40,8 +45,8 @@ export async function renderDeferred(
     decorate: ContentDecorator | undefined,
 ): Promise<RenderedRows> {
     const deferred = rows.filter((row) => row.content.renderAt !== undefined);
-    const result: RenderedRows = { ready: [], failed: [] };
-    if (deferred.length === 0) return { ready: [...rows], failed: [] };
+    const result: RenderedRows = { ready: [], unsendable: [] };
+    if (deferred.length === 0) return { ready: [...rows], unsendable: [] };
     const planOf = (row: OutboxRow) => (row.rule === null ? undefined : plans.get(row.rule));
     const { rows: sources } = await tx.query<{ i: string | number; event: Record<string, unknown>; profile: Record<string, unknown> | null }>(
         SOURCES_SQL,
@@ -61,8 +66,8 @@ export async function renderDeferred(
         }
         const reason = unsendable(row, planOf(row), decorate);
         const source = sourceOf.get(at);
-        if (reason) result.failed.push([row, reason]);
-        else if (!source) result.failed.push([row, `event ${row.content.eventId} is no longer in the store`]);
+        if (reason) result.unsendable.push([row, reason]);
+        else if (!source) result.unsendable.push([row, { status: 'failed', error: `event ${row.content.eventId} is no longer in the store` }]);
         else {
             const plan = planOf(row)!;
             try {
@@ -70,7 +75,7 @@ export async function renderDeferred(
                 const content = renderedFollowup(row.content, rendered, { deliveryId: row.delivery_id, channel: row.channel }, decorate);
                 result.ready.push({ ...row, content });
             } catch (error) {
-                result.failed.push([row, renderingFailed(error)]);
+                result.unsendable.push([row, { status: 'failed', error: renderingFailed(error) }]);
             }
         }
     }
@@ -78,13 +83,13 @@ export async function renderDeferred(
 }
 
 /** Why a row recorded without its message cannot be rendered by this process, if it cannot. */
-function unsendable(row: OutboxRow, plan: RenderPlan | undefined, decorate: ContentDecorator | undefined): string | undefined {
-    if (!plan) return `rule ${row.rule ?? '(none)'} is not in the project being dispatched: its follow-up cannot be rendered`;
+function unsendable(row: OutboxRow, plan: RenderPlan | undefined, decorate: ContentDecorator | undefined): { status: 'retry' | 'failed'; error: string } | undefined {
+    if (!plan) return { status: 'failed', error: `rule ${row.rule ?? '(none)'} is not in the project being dispatched: its follow-up cannot be rendered` };
     if (plan.channel !== row.channel) {
-        return `rule ${plan.rule} now sends on ${plan.channel}; this follow-up was decided for ${row.channel}`;
+        return { status: 'failed', error: `rule ${plan.rule} now sends on ${plan.channel}; this follow-up was decided for ${row.channel}` };
     }
     if (row.content.tracked && !decorate) {
-        return 'decided with tracking, but this process has none (set FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL where it dispatches)';
+        return { status: 'retry', error: 'decided with tracking, but this process has none (set FOLLOWUP_SECRET and FOLLOWUP_PUBLIC_URL where it dispatches)' };
     }
     return undefined;
 }

@@ -99,7 +99,7 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
             const claim = await store.transaction((tx) => claimBatch(tx, plans, options, { token, leaseMs, embedded: store.engine === 'pglite' }));
             if (claim.rows === 0) break;
             for (const [row, outcome] of claim.stopped) count(report, row, outcome);
-            for (const [row] of claim.failed) count(report, row, 'failed');
+            for (const [row, outcome] of claim.unsendable) count(report, row, outcome.status === 'failed' ? 'failed' : 'retrying');
             if (claim.toSend.length === 0) continue;
 
             // 2. Send, no transaction open; the lease is renewed while the batch is in flight.
@@ -158,8 +158,8 @@ interface Claim {
     rows: number;
     /** Rows the recheck stopped, suppressed or capped, settled in the claim's transaction. */
     stopped: [OutboxRow, StopVerdict][];
-    /** Rows that could not be rendered, settled as failed in the claim's transaction. */
-    failed: [OutboxRow, string][];
+    /** Rows that could not be rendered, settled in the claim's transaction (failed, or pending again with a backoff). */
+    unsendable: [OutboxRow, RowOutcome][];
     /** Rows leased to this claim, to send. */
     toSend: OutboxRow[];
 }
@@ -183,17 +183,14 @@ async function claimBatch(
         token: claim.token,
         leaseMs: claim.leaseMs,
     });
-    if (rows.length === 0) return { rows: 0, stopped: [], failed: [], toSend: [] };
+    if (rows.length === 0) return { rows: 0, stopped: [], unsendable: [], toSend: [] };
     const rechecked = await recheckRows(tx, plans, rows, options.now);
     const { stopped, caps } = rechecked;
-    const { ready: toSend, failed } = await renderDeferred(tx, plans, rechecked.toSend, options.decorate);
-    if (failed.length > 0) {
-        await settle(
-            tx,
-            failed.map(([row, error]): RowOutcome => ({ id: row.id, deliveryId: row.delivery_id, status: 'failed', nextAttemptAt: null, error, delivery: 'failed' })),
-            claim.token,
-        );
-    }
+    const rendered = await renderDeferred(tx, plans, rechecked.toSend, options.decorate);
+    const toSend = rendered.ready;
+    // As a transport's answer would be: failed, or pending again after a backoff (failed once out of attempts).
+    const unsendable = rendered.unsendable.map(([row, result]): [OutboxRow, RowOutcome] => [row, outcomeOf(row, result, options)]);
+    if (unsendable.length > 0) await settle(tx, unsendable.map(([, outcome]) => outcome), claim.token);
     if (stopped.length > 0) {
         // Not sent, and the decision says why (explain reports it).
         await settle(
@@ -208,7 +205,7 @@ async function claimBatch(
             rule: row.rule!, eventId: row.content.eventId, outcome: verdict, ...(caps.has(row.id) ? { detail: caps.get(row.id)! } : {}),
         })));
     }
-    return { rows: rows.length, stopped, failed, toSend };
+    return { rows: rows.length, stopped, unsendable, toSend };
 }
 
 type StopVerdict = 'stopped' | 'suppressed' | 'capped';
