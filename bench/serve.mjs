@@ -57,18 +57,19 @@ try {
     if (rate && !mode.ingestOnly) {
         // serve still runs: the backlog when the load ended, then how long the rest took to go out.
         const endedAt = Date.now();
-        const sentAtEnd = (await missingFromStore(postgres.url, acknowledged)).sent;
-        let sent = sentAtEnd;
-        while (sent < acknowledged.length && Date.now() - endedAt < 60_000) {
+        let inStore = await missingFromStore(postgres.url, acknowledged);
+        const sentAtEnd = inStore.sent;
+        while (inStore.sent < acknowledged.length && Date.now() - endedAt < 60_000) {
             await new Promise((resolve) => setTimeout(resolve, 100));
-            sent = (await missingFromStore(postgres.url, acknowledged)).sent;
+            inStore = await missingFromStore(postgres.url, acknowledged);
         }
+        const { sent } = inStore;
         const drained = (Date.now() - endedAt) / 1000;
         console.log(`  sent when the load ended: ${sentAtEnd} of ${acknowledged.length} (backlog ${acknowledged.length - sentAtEnd} = ${((acknowledged.length - sentAtEnd) / Math.max(1, accepted)).toFixed(1)} s of load); ${sent === acknowledged.length ? 'all' : sent} sent ${drained.toFixed(1)} s after the load ended`);
         console.log(`  end to end: ${sent} sent in ${(seconds + drained).toFixed(1)} s = ${Math.round(sent / (seconds + drained))} events/s ingested and sent`);
         if (sent < acknowledged.length) {
             // Not all sent within a minute: say where the rest are, and what serve logged about it.
-            console.log(`  outbox rows of the acknowledged events by status: ${JSON.stringify((await missingFromStore(postgres.url, acknowledged)).statuses)}`);
+            console.log(`  outbox rows of the acknowledged events by status: ${JSON.stringify(inStore.statuses)}`);
             const logged = `${serve.stdout()}\n${serve.stderr()}`.split('\n').filter((line) => /"level":"(warn|error)"|Error/.test(line));
             console.log(`  serve's warnings and errors (${logged.length}, the last 10):\n${logged.slice(-10).map((line) => `    ${line.slice(0, 400)}`).join('\n')}`);
         }

@@ -45,8 +45,8 @@ export async function renderDeferred(
     decorate: ContentDecorator | undefined,
 ): Promise<RenderedRows> {
     const deferred = rows.filter((row) => row.content.renderAt !== undefined);
-    const result: RenderedRows = { ready: [], unsendable: [] };
     if (deferred.length === 0) return { ready: [...rows], unsendable: [] };
+    const result: RenderedRows = { ready: [], unsendable: [] };
     const planOf = (row: OutboxRow) => (row.rule === null ? undefined : plans.get(row.rule));
     const { rows: sources } = await tx.query<{ i: string | number; event: Record<string, unknown>; profile: Record<string, unknown> | null }>(
         SOURCES_SQL,

@@ -48,7 +48,7 @@ export interface DispatchOptions {
     leaseMs?: number;
     /** Checked before each claim: true ends the drain (the batch in hand is always sent and settled). */
     shouldStop?: () => boolean;
-    /** Tracking, for follow-ups decided with it (rendered here, deferred.ts); such a row fails without it. */
+    /** Tracking, for follow-ups decided with it (rendered here, deferred.ts); without it such a row waits, retried with backoff. */
     decorate?: ContentDecorator;
 }
 

@@ -38,7 +38,7 @@ export interface OutboxContent {
     error?: string;
     /** Rendered at dispatch, with the profile as of this instant (the decision's now). */
     renderAt?: string;
-    /** Decided with tracking: dispatch applies it, and refuses to send without it. */
+    /** Decided with tracking: dispatch applies it, and does not send the row untracked (it retries later). */
     tracked?: boolean;
 }
 
