@@ -10,6 +10,7 @@ export default defineConfig({
         alias: [
             { find: /^@followup\/runtime\/render$/, replacement: src('runtime', 'render/message-renderer.ts') },
             { find: /^@followup\/runtime\/validate$/, replacement: src('runtime', 'import/validate-event.ts') },
+            { find: /^@followup\/language\/project-files$/, replacement: src('language', 'workspace/project-files.ts') },
             { find: /^@followup\/template\/runtime$/, replacement: src('template', 'runtime.ts') },
             { find: /^@followup\/values$/, replacement: src('values') },
             { find: /^@followup\/template$/, replacement: src('template') },

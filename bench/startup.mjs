@@ -2,9 +2,11 @@
 // measured in the same run (issue 14's targets).
 //   --version                                      ≤ 3×
 //   check <the cart-abandonment example>           ≤ 6×
-//   run <example> on the imported demo store       ≤ 10×   (a copy of the store per run: each run does the work)
+//   run <example> on the imported demo store       ≤ 10×   (a copy of the store per run: each run does the work;
+//                                                           the project's plan cache is warm, as at a second start)
+//   run <example>, sources changed                 (no target: the plan cache turned off, Langium compiles)
 //   run --plans <the compiled example>, the same   (no target: what the plan boundary saves)
-//   import <the demo history> into a new store     ≤ 15×
+//   import <the demo history> into a new store     ≤ 15×   (and again with the plan cache turned off)
 //   and, as the floor under run and import, a process that only opens the demo store in PGlite
 //   (bench/pglite-open.mjs)
 //
@@ -44,7 +46,10 @@ if (!fs.existsSync(bin)) {
 }
 const ms = x => `${x.toFixed(0)} ms`;
 const log = (...a) => { if (!values.json) process.stdout.write(a.join(' ') + '\n'); };
-const run = (args, cwd) => runNode(args, { cwd, env: { FOLLOWUP_DB: '', FOLLOWUP_NOW: '' } });
+const run = (args, cwd, env = {}) => runNode(args, { cwd, env: { FOLLOWUP_DB: '', FOLLOWUP_NOW: '', ...env } });
+// The project's plan cache (.followup/cache, kept by the warm-up round) is what a second start uses;
+// the "compiled" rows turn it off: a start after the sources changed.
+const compiling = { FOLLOWUP_PLAN_CACHE: 'off' };
 
 const temp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'followup-bench-startup-'));
 const example = nodePath.join(repo, 'examples/cart-abandonment');
@@ -71,8 +76,10 @@ try {
         version: { label: 'followup --version', target: 3, runs: [] },
         check: { label: 'followup check <example>', target: 6, runs: [] },
         run: { label: 'followup run <example> (imported demo store)', target: 10, runs: [] },
+        runCompiling: { label: 'followup run <example>, sources changed (no plan cache)', target: undefined, runs: [] },
         runPlans: { label: 'followup run --plans <compiled example>, same store', target: undefined, runs: [] },
         import: { label: 'followup import <demo history> (new store)', target: 15, runs: [] },
+        importCompiling: { label: 'followup import, sources changed (no plan cache)', target: undefined, runs: [] },
         // Not a command: what opening the embedded store costs by itself, under `run` and `import`.
         pgliteOpen: { label: 'floor: open the demo store in PGlite, SELECT 1', target: undefined, runs: [] },
     };
@@ -84,6 +91,8 @@ try {
         const newStore = nodePath.join(temp, `new-store-${round}`);
         take('import', await run([bin, 'import', history, '--project', project, '--db', newStore], temp));
         fs.rmSync(newStore, { recursive: true, force: true });
+        take('importCompiling', await run([bin, 'import', history, '--project', project, '--db', newStore], temp, compiling));
+        fs.rmSync(newStore, { recursive: true, force: true });
         const runStore = nodePath.join(temp, `run-store-${round}`);
         fs.cpSync(demoStore, runStore, { recursive: true });
         const outbox = nodePath.join(project, '.followup/outbox');
@@ -91,6 +100,12 @@ try {
         const ran = await run([bin, 'run', project, '--db', runStore, '--now', NOW], temp);
         if (!/Ran \d+ rules/.test(ran.out)) throw new Error(`followup run printed no summary:\n${ran.out}\n${ran.err}`);
         take('run', ran);
+        fs.rmSync(runStore, { recursive: true, force: true });
+        fs.cpSync(demoStore, runStore, { recursive: true });
+        fs.rmSync(outbox, { recursive: true, force: true });
+        const ranCompiling = await run([bin, 'run', project, '--db', runStore, '--now', NOW], temp, compiling);
+        if (!/Ran \d+ rules/.test(ranCompiling.out)) throw new Error(`followup run printed no summary:\n${ranCompiling.out}\n${ranCompiling.err}`);
+        take('runCompiling', ranCompiling);
         fs.rmSync(runStore, { recursive: true, force: true });
         fs.cpSync(demoStore, runStore, { recursive: true });
         const ranPlans = await run([bin, 'run', project, '--plans', compiled, '--db', runStore, '--now', NOW], temp);

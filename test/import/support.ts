@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { loadProject, unloadProject } from '@followup/language';
 import type { ImportSchemas, StoreTx } from '@followup/runtime';
-import { projectSchemas } from '../../packages/cli/src/commands/import.js';
+import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
 
 export const repo = path.resolve(import.meta.dirname, '../..');
 export const example = path.join(repo, 'examples/cart-abandonment');

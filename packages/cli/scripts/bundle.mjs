@@ -7,6 +7,7 @@
 //   node scripts/bundle.mjs [outdir]     (default dist/bundle; `npm run build` runs it)
 // PGlite and uPlot stay outside (their files are found next to their own modules).
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,6 +19,7 @@ const workspaceSources = Object.fromEntries(['values', 'template', 'language', '
     `@followup/${name}`, path.join(repoRoot, 'packages', name, 'src', 'index.ts'),
 ]));
 workspaceSources['@followup/template/runtime'] = path.join(repoRoot, 'packages/template/src/runtime.ts');
+workspaceSources['@followup/language/project-files'] = path.join(repoRoot, 'packages/language/src/workspace/project-files.ts');
 workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
 workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/runtime/src/import/validate-event.ts');
 
@@ -26,7 +28,10 @@ export async function bundleCli(outdir, { banner = '' } = {}) {
     fs.rmSync(outdir, { recursive: true, force: true });
     const result = await esbuild.build({
         stdin: {
-            contents: `import { cli } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\ncli(process.argv.slice(2));\n`,
+            // The build's identity (build-id, written below) is found next to the entry: the plan cache
+            // (src/plan-cache.ts) keeps what this very build compiled, and nothing another build did.
+            contents: `import { cli } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\n` +
+                `globalThis[Symbol.for('followup.build')] = new URL('./build-id', import.meta.url);\ncli(process.argv.slice(2));\n`,
             resolveDir: cliRoot,
             sourcefile: 'followup.ts',
             loader: 'ts',
@@ -52,6 +57,9 @@ export async function bundleCli(outdir, { banner = '' } = {}) {
         metafile: true,
     });
     fs.chmodSync(path.join(outdir, 'followup.mjs'), 0o755);
+    const id = createHash('sha256');
+    for (const file of Object.keys(result.metafile.outputs).sort()) id.update(file).update('\0').update(fs.readFileSync(file)).update('\0');
+    fs.writeFileSync(path.join(outdir, 'build-id'), id.digest('hex') + '\n');
     return result;
 }
 

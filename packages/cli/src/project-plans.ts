@@ -1,10 +1,13 @@
 // What run, serve and explain execute: the plans of a `followup compile --out` folder (`--plans <dir>`),
-// or those of a project folder compiled in memory. Either way the same plan objects reach the runtime.
-// With --plans neither Langium nor the compiler is loaded: they are imported only to compile a project.
+// or those of a project folder compiled in memory (or found unchanged in its plan cache, plan-cache.ts).
+// Either way the same plan objects reach the runtime. Langium and the compiler are imported only to
+// compile a project: not with --plans, nor for a cached one.
 import * as nodePath from 'node:path';
 import type { IngestionPlans, RenderPlan } from '@followup/compiler';
+import type { LoadedProject } from '@followup/language';
 import { loadCompiledPlans } from '@followup/runtime';
 import { ExitCode, UsageError, type Io, type ParsedArgs } from './commands/command.js';
+import type { CompiledProject } from './plan-cache.js';
 
 export interface ExecutablePlans {
     /** Where followup.config.json and the default store (.followup/db) are. */
@@ -41,14 +44,35 @@ export async function executablePlans(
         return { root, rules: compiled.rules, ingestion: () => compiled.ingestion };
     }
     if (args.positionals.length !== 1) throw new UsageError(`${options.command} takes one project folder (or --plans <dir>)`);
-    const [{ loadProject }, { compileIngestionPlans, compilePlans }, { printDiagnostics }] = await Promise.all([
-        import('@followup/language'), import('@followup/compiler'), import('./commands/check.js'),
+    const compiled = await compiledProject(args.positionals, io.env, async (project) => {
+        const { printDiagnostics } = await import('./commands/check.js');
+        if (project.errorCount > 0) printDiagnostics(project, options.json, io, options.stream);
+        else if (!options.json && project.warningCount > 0) printDiagnostics(project, false, io, io.err);
+    });
+    if (compiled === undefined) return ExitCode.inputErrors;
+    return { root: compiled.root, rules: compiled.rules, ingestion: () => compiled.ingestion };
+}
+
+/**
+ * A project folder's plans and import schemas: from the plan cache when its sources are unchanged,
+ * else loaded, checked and compiled in memory (and cached when it has no diagnostics). `onDiagnostics`
+ * is called when the project has any; with errors the result is undefined.
+ */
+export async function compiledProject(
+    inputs: string[], env: NodeJS.ProcessEnv, onDiagnostics: (project: LoadedProject) => Promise<void> | void,
+): Promise<CompiledProject | undefined> {
+    const { readPlanCache, writePlanCache } = await import('./plan-cache.js');
+    const cached = readPlanCache(inputs, env);
+    if (cached) return cached;
+    const [{ loadProject }, { compileIngestionPlans, compilePlans }, { projectSchemas }] = await Promise.all([
+        import('@followup/language'), import('@followup/compiler'), import('./project-schemas.js'),
     ]);
-    const project = await loadProject(args.positionals);
-    if (project.errorCount > 0) {
-        printDiagnostics(project, options.json, io, options.stream);
-        return ExitCode.inputErrors;
+    const project = await loadProject(inputs);
+    if (project.diagnostics.length > 0) await onDiagnostics(project);
+    if (project.errorCount > 0) return undefined;
+    const compiled = { root: project.root, rules: compilePlans(project), ingestion: compileIngestionPlans(project), schemas: projectSchemas(project) };
+    if (project.diagnostics.length === 0) {
+        writePlanCache(compiled, project.documents.map(d => ({ file: d.uri.fsPath, text: d.textDocument.getText() })), env);
     }
-    if (project.warningCount > 0 && !options.json) printDiagnostics(project, false, io, io.err);
-    return { root: project.root, rules: compilePlans(project), ingestion: () => compileIngestionPlans(project) };
+    return compiled;
 }

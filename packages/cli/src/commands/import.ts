@@ -1,16 +1,14 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as readline from 'node:readline';
-import { loadProject, type LoadedProject } from '@followup/language';
 import {
     formatProblem, ImportRejectedError, importHistory, TransactionAbortedError,
     type ImportProgress, type ImportResult, type ImportSchemas,
 } from '@followup/runtime';
 import { displayPath } from '../output/code-frame.js';
-import { projectSchemas } from '../project-schemas.js';
+import { compiledProject } from '../project-plans.js';
 import { styleFor } from '../output/terminal.js';
 import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
-import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
 import { summaryOf } from './registry.js';
 
@@ -63,7 +61,6 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
             }
         }
 
-        let project: LoadedProject | undefined;
         let schemas: ImportSchemas | undefined;
         const noValidate = Boolean(args.values['no-validate']);
         let projectDir = args.values['project'] as string | undefined;
@@ -75,16 +72,20 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
             }
             projectDir = io.cwd;
         }
+        let root: string | undefined;
         if (projectDir !== undefined) {
-            project = await loadProject([projectDir]);
-            if (project.errorCount > 0) {
+            const compiled = await compiledProject([projectDir], io.env, async (project) => {
+                if (project.errorCount === 0) return;
+                const { printDiagnostics } = await import('./check.js');
                 printDiagnostics(project, json, io, io.err);
-                return ExitCode.inputErrors;
-            }
-            schemas = projectSchemas(project, projectConfig(project.root).phoneRegion);
+            });
+            if (compiled === undefined) return ExitCode.inputErrors;
+            root = compiled.root;
+            const phoneRegion = projectConfig(root).phoneRegion;
+            schemas = { ...compiled.schemas, ...(phoneRegion !== undefined ? { phoneRegion } : {}) };
         }
 
-        const target = resolveDbTarget(args, io, project?.root, project ? projectConfig(project.root) : undefined);
+        const target = resolveDbTarget(args, io, root, root !== undefined ? projectConfig(root) : undefined);
         const store = await openCliStore(target);
         const input = fromStdin ? process.stdin : fs.createReadStream(path!);
         const progress = new Progress(io, name, json, input, path);
@@ -238,4 +239,3 @@ class Progress {
     }
 }
 
-export { projectSchemas };

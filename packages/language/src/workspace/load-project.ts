@@ -1,6 +1,4 @@
 // A project is a folder: every .followup file below it shares one namespace (docs/language.md, "What a project is").
-import { FollowupError } from '@followup/values';
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { URI, type LangiumDocument } from 'langium';
 import { NodeFileSystem } from 'langium/node';
@@ -10,13 +8,9 @@ import type { Model, Profile } from '../generated/ast.js';
 import { partTemplate } from '../model/message-templates.js';
 import { createFollowupServices, type FollowupServices } from '../services/followup-module.js';
 import { compareDiagnostics, lineColumnAt, type FollowupDiagnostic, type Severity } from './diagnostic.js';
+import { findFollowupFiles } from './project-files.js';
 
-/** No such project, no .followup files: exit 2. */
-export class ProjectInputError extends FollowupError {
-    constructor(message: string) {
-        super(message, 'usage');
-    }
-}
+export { findFollowupFiles, ProjectInputError } from './project-files.js';
 
 export interface LoadedProject {
     /** The folder the project was given as (or the folder of the first file). */
@@ -28,40 +22,6 @@ export interface LoadedProject {
     warningCount: number;
     services: FollowupServices;
     profile: Profile | undefined;
-}
-
-const skippedFolders = new Set(['node_modules', '.git', '.followup', 'build', 'dist']);
-
-export function findFollowupFiles(inputs: string[]): { root: string; files: string[] } {
-    if (inputs.length === 0) throw new ProjectInputError('No project given: pass a folder or .followup files');
-    const files: string[] = [];
-    const walk = (dir: string): void => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-            const full = nodePath.join(dir, entry.name);
-            if (entry.isDirectory()) {
-                if (!skippedFolders.has(entry.name) && !entry.name.startsWith('.')) walk(full);
-            } else if (entry.name.endsWith('.followup')) files.push(full);
-        }
-    };
-    let root: string | undefined;
-    for (const input of inputs) {
-        const full = nodePath.resolve(input);
-        let stat: fs.Stats;
-        try {
-            stat = fs.statSync(full);
-        } catch {
-            throw new ProjectInputError(`No such file or folder: ${input}`);
-        }
-        if (stat.isDirectory()) {
-            root ??= full;
-            walk(full);
-        } else {
-            root ??= nodePath.dirname(full);
-            files.push(full);
-        }
-    }
-    if (files.length === 0) throw new ProjectInputError(`No .followup files in ${inputs.join(', ')}`);
-    return { root: root!, files: [...new Set(files)] };
 }
 
 function toSeverity(s: DiagnosticSeverity | undefined): Severity {
