@@ -4,6 +4,7 @@ import type { RenderPlan } from '@followup/compiler';
 import { describeCreatedIndex, describeFailedIndex, ensureIndexes, loadConfig, neededIndexes, openStore, reconcileRuleIdentities, type ProjectConfig, type Renamed, type Store } from '@followup/runtime';
 import { INSTANT_WORDS, parseInstant } from '@followup/values';
 import { UsageError, type Io, type ParsedArgs } from './commands/command.js';
+import { setTieringBudgetForStore } from './wasm-tiering.js';
 
 /** `--now` or FOLLOWUP_NOW (ISO-8601 instants), else the real clock. */
 export function resolveNow(args: ParsedArgs, io: Io): Date {
@@ -75,7 +76,13 @@ export function projectConfig(projectRoot: string): ProjectConfig {
     return loadConfig(projectRoot);
 }
 
-export async function openCliStore(target: string): Promise<Store> {
+/**
+ * Opens the store of a command. For a short command (all but serve) on the embedded store, first picks
+ * how long PGlite stays on V8's baseline code from the store's size and `incomingBytes` (what an
+ * import brings; wasm-tiering.ts).
+ */
+export async function openCliStore(target: string, options: { longRunning?: boolean; incomingBytes?: number } = {}): Promise<Store> {
+    if (!options.longRunning && !/^postgres(ql)?:\/\//i.test(target)) setTieringBudgetForStore(target, options.incomingBytes);
     return openStore(target);
 }
 

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as readline from 'node:readline';
 import {
-    formatProblem, ImportRejectedError, importHistory, TransactionAbortedError,
-    type ImportProgress, type ImportResult, type ImportSchemas,
+    formatProblem, ImportRejectedError, importHistory, refreshPlannerStatistics, TransactionAbortedError,
+    type ImportProgress, type ImportResult, type ImportSchemas, type Store,
 } from '@followup/runtime';
 import { displayPath } from '../output/code-frame.js';
 import { compiledProject } from '../project-plans.js';
 import { styleFor } from '../output/terminal.js';
-import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
+import type { RenderPlan } from '@followup/compiler';
+import { createIndexes, openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
 import { summaryOf } from './registry.js';
 
@@ -30,6 +31,10 @@ Records (instants are ISO-8601 with a time zone; "id" is optional on tracking re
   {"kind":"profile","key":"c1","data":{...},"at":"..."}    a version of the profile, valid from "at"
 A complaint suppresses the recipient as an unsubscribe does. A delivery's event and a tracking
 record's delivery must be in the file (anywhere) or already in the store.
+
+Checked against a project, it then creates the indexes the project's rules need (as run does first,
+reported on stderr) and refreshes the planner's statistics of the tables it filled, so that the next
+run starts at once; a failure there keeps what was imported (the next run tries again).
 
 Re-importing records already stored is a no-op: events and deliveries by id, tracking records by
 their id (else kind, delivery, time and URL), suppressions by channel, address and reason.
@@ -73,6 +78,7 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
             projectDir = io.cwd;
         }
         let root: string | undefined;
+        let rules: RenderPlan[] | undefined;
         if (projectDir !== undefined) {
             const compiled = await compiledProject([projectDir], io.env, async (project) => {
                 if (project.errorCount === 0) return;
@@ -81,29 +87,35 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
             });
             if (compiled === undefined) return ExitCode.inputErrors;
             root = compiled.root;
+            rules = compiled.rules;
             const phoneRegion = projectConfig(root).phoneRegion;
             schemas = { ...compiled.schemas, ...(phoneRegion !== undefined ? { phoneRegion } : {}) };
         }
 
         const target = resolveDbTarget(args, io, root, root !== undefined ? projectConfig(root) : undefined);
-        const store = await openCliStore(target);
+        // What the import brings decides, with the store's size, how the embedded store's code is compiled.
+        const store = await openCliStore(target, { incomingBytes: fromStdin ? Number.POSITIVE_INFINITY : fs.statSync(path!).size });
         const input = fromStdin ? process.stdin : fs.createReadStream(path!);
         const progress = new Progress(io, name, json, input, path);
         const started = performance.now();
         let result: ImportResult;
         try {
-            result = await importHistory(store, readLines(input), { schemas, onProgress: p => progress.update(p) });
-        } catch (error) {
-            progress.clear();
-            if (error instanceof ImportRejectedError) return reportRejection(error, name, json, io);
-            if (error instanceof TransactionAbortedError || isSystemOrDatabaseError(error)) {
-                io.err.write(`followup import: ${(error as Error).message}; nothing was imported.\n`);
-                return ExitCode.usage;
+            try {
+                result = await importHistory(store, readLines(input), { schemas, onProgress: p => progress.update(p) });
+            } catch (error) {
+                progress.clear();
+                if (error instanceof ImportRejectedError) return reportRejection(error, name, json, io);
+                if (error instanceof TransactionAbortedError || isSystemOrDatabaseError(error)) {
+                    io.err.write(`followup import: ${(error as Error).message}; nothing was imported.\n`);
+                    return ExitCode.usage;
+                }
+                throw error;
+            } finally {
+                progress.clear();
+                if (!fromStdin) (input as fs.ReadStream).destroy();
             }
-            throw error;
+            await readyForRuns(store, rules, io);
         } finally {
-            progress.clear();
-            if (!fromStdin) (input as fs.ReadStream).destroy();
             await store.close();
         }
         const seconds = (performance.now() - started) / 1000;
@@ -122,6 +134,20 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
         return ExitCode.ok;
     },
 };
+
+/**
+ * After the import has committed, what the next run would otherwise do first: the indexes the rules
+ * need (when checked against a project) and the planner's statistics of the tables it filled. A failure
+ * here loses nothing: the import stands, and the next run tries again.
+ */
+async function readyForRuns(store: Store, rules: RenderPlan[] | undefined, io: Io): Promise<void> {
+    try {
+        if (rules) await createIndexes(store, rules, io);
+        await refreshPlannerStatistics(store);
+    } catch (error) {
+        io.err.write(`followup import: imported, but ${(error as Error).message}; the next run tries again\n`);
+    }
+}
 
 /** The current folder is a project when it holds .followup files itself, or a followup.config.json. */
 function hasFollowupFiles(dir: string): boolean {

@@ -115,7 +115,7 @@ keys, port in use, database unreachable, unsupported transport).`,
 
         let store;
         try {
-            store = await openCliStore(target);
+            store = await openCliStore(target, { longRunning: true });
         } catch (error) {
             await channels.close();
             throw error;

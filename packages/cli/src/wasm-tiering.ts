@@ -1,0 +1,52 @@
+// How long PGlite's WebAssembly runs on V8's baseline code (Liftoff) before V8 optimises its hot
+// functions with TurboFan, on background threads. A command that ends within a second pays for that
+// optimisation and never uses it; a command that works for seconds gains from it. V8 gives each
+// function a budget (`--wasm-tiering-budget`, read when the module is instantiated, so set before a
+// store is opened); what the command will do is guessed from the data it works on. Measured in
+// bench/README.md ("How long PGlite stays on baseline code"): on the demo store, `run` 1.10 → 0.86 s
+// of CPU with the small-store budget; on a store 10 times larger the same budget made `run` ~7%
+// slower, which the size threshold avoids.
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+
+/** Every command but serve (main.ts): 55 times V8's default of 1,800,000. */
+export const SHORT_COMMAND_WASM_TIERING_BUDGET = 100_000_000;
+/** A command on a small store: about as much as V8's flag holds; what runs long enough still tiers up. */
+export const SMALL_STORE_WASM_TIERING_BUDGET = 2_000_000_000;
+/** The data (the store's tables, and what an import brings) under which a command counts as short. */
+export const SMALL_WORK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The bytes of table data in an embedded store's folder (`base/`), counted until `limit` is passed; 0
+ * for a folder that does not exist yet (a new store is a copy of the empty template).
+ */
+export function storeDataBytes(dir: string, limit = SMALL_WORK_BYTES): number {
+    let total = 0;
+    const walk = (folder: string): void => {
+        let entries: fs.Dirent[];
+        try {
+            entries = fs.readdirSync(folder, { withFileTypes: true });
+        } catch {
+            return;
+        }
+        for (const entry of entries) {
+            if (total > limit) return;
+            const path = nodePath.join(folder, entry.name);
+            if (entry.isDirectory()) walk(path);
+            else if (entry.isFile()) total += fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+        }
+    };
+    walk(nodePath.join(dir, 'base'));
+    return total;
+}
+
+/** The tiering budget for a short command on an embedded store holding `storeBytes`, bringing `incomingBytes`. */
+export function tieringBudgetFor(storeBytes: number, incomingBytes = 0): number {
+    return storeBytes + incomingBytes <= SMALL_WORK_BYTES ? SMALL_STORE_WASM_TIERING_BUDGET : SHORT_COMMAND_WASM_TIERING_BUDGET;
+}
+
+/** Before a short command opens the embedded store in `dir`: the budget for its size. */
+export function setTieringBudgetForStore(dir: string, incomingBytes = 0): void {
+    setFlagsFromString(`--wasm-tiering-budget=${tieringBudgetFor(storeDataBytes(dir), incomingBytes)}`);
+}
