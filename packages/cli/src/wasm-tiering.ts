@@ -3,7 +3,7 @@
 // optimisation and never uses it; a command that works for seconds gains from it. V8 gives each
 // function a budget (`--wasm-tiering-budget`, read when the module is instantiated, so set before a
 // store is opened); what the command will do is guessed from the data it works on. Measured in
-// bench/README.md ("How long PGlite stays on baseline code"): on the demo store, `run` 1.10 → 0.86 s
+// bench/README.md ("... a small store kept on baseline code ..."): on the demo store, `run` 1.10 → 0.86 s
 // of CPU with the small-store budget; on a store 10 times larger the same budget made `run` ~7%
 // slower, which the size threshold avoids.
 import * as fs from 'node:fs';

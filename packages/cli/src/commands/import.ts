@@ -99,9 +99,11 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
         const progress = new Progress(io, name, json, input, path);
         const started = performance.now();
         let result: ImportResult;
+        let seconds: number;
         try {
             try {
                 result = await importHistory(store, readLines(input), { schemas, onProgress: p => progress.update(p) });
+                seconds = (performance.now() - started) / 1000; // the records' import, without readying the store below
             } catch (error) {
                 progress.clear();
                 if (error instanceof ImportRejectedError) return reportRejection(error, name, json, io);
@@ -118,7 +120,6 @@ Exit codes: 0 imported, 1 the file (or the project) has errors, 2 usage or envir
         } finally {
             await store.close();
         }
-        const seconds = (performance.now() - started) / 1000;
         if (json) {
             io.out.write(JSON.stringify({ file: name, db: describeTarget(target, io.cwd), imported: true, ...result, seconds: round(seconds) }) + '\n');
         } else {
