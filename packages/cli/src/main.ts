@@ -6,7 +6,6 @@ import { SHORT_COMMAND_WASM_TIERING_BUDGET } from './wasm-tiering.js';
 
 const commands = commandRegistry;
 
-
 const planned: Record<string, string> = {};
 
 function usage(): string {

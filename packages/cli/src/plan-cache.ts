@@ -86,21 +86,23 @@ export function readPlanCache(inputs: string[], env: NodeJS.ProcessEnv): Compile
 }
 
 /**
- * Keeps `compiled` for the next start. `followupTexts` are the .followup files' texts as compiled;
- * template files are hashed as they are now. Failing to write (a read-only folder) only loses the cache.
+ * Keeps `compiled` for the next start. `sources` are what it was compiled from (the compiler's
+ * `projectSources`: the .followup files as compiled, then the template files), by relative path;
+ * `followupFiles` the project's .followup files in its order. Failing to write (a read-only folder)
+ * only loses the cache.
  */
-export function writePlanCache(compiled: CompiledProject, followupTexts: ReadonlyArray<{ file: string; text: string }>, env: NodeJS.ProcessEnv): void {
+export function writePlanCache(
+    compiled: CompiledProject, sources: ReadonlyArray<{ path: string; text: string }>, followupFiles: readonly string[], env: NodeJS.ProcessEnv,
+): void {
     const root = compiled.root;
     const build = buildId();
     if (build === undefined || !enabled(env)) return;
     const path = cachePath(root);
     const temp = `${path}.${process.pid}.tmp`;
     try {
-        const sources: Record<string, string> = {};
-        for (const { file, text } of followupTexts) sources[relative(root, file)] = sha256(text);
-        for (const file of templateFiles(compiled)) sources[file] = sha256(fs.readFileSync(nodePath.join(root, file)));
         const entry: CacheEntry = {
-            format: cacheFormat, build, root, followupFiles: followupTexts.map(f => relative(root, f.file)), sources,
+            format: cacheFormat, build, root, followupFiles: followupFiles.map(f => relative(root, f)),
+            sources: Object.fromEntries(sources.map(s => [s.path, sha256(s.text)])),
             rules: compiled.rules, ingestion: compiled.ingestion, schemas: toStored(compiled.schemas),
         };
         fs.mkdirSync(nodePath.dirname(path), { recursive: true });
@@ -109,13 +111,6 @@ export function writePlanCache(compiled: CompiledProject, followupTexts: Readonl
     } catch {
         fs.rmSync(temp, { force: true });
     }
-}
-
-/** The template files the plans were compiled from (`from` of each part; `inline` is in a .followup file). */
-function templateFiles(compiled: CompiledProject): string[] {
-    const templates = [...compiled.rules.map(r => r.templates), ...compiled.ingestion.events.flatMap(e => e.transactional.map(t => t.templates))];
-    const files = new Set(templates.flatMap(t => Object.values(t).map(part => part?.from)).filter((f): f is string => !!f && f !== 'inline'));
-    return [...files].sort();
 }
 
 // Import's schemas hold record types as functions (their fields resolved lazily, so a record may
@@ -138,7 +133,7 @@ function toStored(schemas: ImportSchemas): StoredSchemas {
         if (t.kind === 'list') return { kind: 'list', element: type(t.element) };
         if (t.kind === 'record') {
             if (!(t.name in records)) {
-                records[t.name] = [];
+                records[t.name] = []; // marked first, so that a record that contains itself stops here
                 records[t.name] = t.fields().map(field);
             }
             return { kind: 'record', name: t.name };

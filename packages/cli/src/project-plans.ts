@@ -64,7 +64,7 @@ export async function compiledProject(
     const { readPlanCache, writePlanCache } = await import('./plan-cache.js');
     const cached = readPlanCache(inputs, env);
     if (cached) return cached;
-    const [{ loadProject }, { compileIngestionPlans, compilePlans }, { projectSchemas }] = await Promise.all([
+    const [{ loadProject }, { compileIngestionPlans, compilePlans, projectSources }, { projectSchemas }] = await Promise.all([
         import('@followup/language'), import('@followup/compiler'), import('./project-schemas.js'),
     ]);
     const project = await loadProject(inputs);
@@ -72,7 +72,7 @@ export async function compiledProject(
     if (project.errorCount > 0) return undefined;
     const compiled = { root: project.root, rules: compilePlans(project), ingestion: compileIngestionPlans(project), schemas: projectSchemas(project) };
     if (project.diagnostics.length === 0) {
-        writePlanCache(compiled, project.documents.map(d => ({ file: d.uri.fsPath, text: d.textDocument.getText() })), env);
+        writePlanCache(compiled, projectSources(project, compiled.rules, compiled.ingestion), project.files, env);
     }
     return compiled;
 }

@@ -65,10 +65,15 @@ export async function createIndexes(store: Store, plans: readonly RenderPlan[], 
     for (const failed of result.failed) io.err.write(`${describeFailedIndex(failed)}\n`);
 }
 
+/** A store target naming a PostgreSQL server (else it is the folder of an embedded store). */
+export function isServerUrl(target: string): boolean {
+    return /^postgres(ql)?:\/\//i.test(target);
+}
+
 /** `--db`, FOLLOWUP_DB, the config's `db`, else the embedded store in `<project>/.followup/db`. */
 export function resolveDbTarget(args: ParsedArgs, io: Io, projectRoot: string | undefined, config?: ProjectConfig): string {
     const given = (args.values['db'] as string | undefined) ?? io.env['FOLLOWUP_DB'] ?? config?.db;
-    if (given) return /^postgres(ql)?:\/\//i.test(given) ? given : nodePath.resolve(io.cwd, given);
+    if (given) return isServerUrl(given) ? given : nodePath.resolve(io.cwd, given);
     return nodePath.join(projectRoot ?? io.cwd, '.followup', 'db');
 }
 
@@ -82,7 +87,7 @@ export function projectConfig(projectRoot: string): ProjectConfig {
  * import brings; wasm-tiering.ts).
  */
 export async function openCliStore(target: string, options: { longRunning?: boolean; incomingBytes?: number } = {}): Promise<Store> {
-    if (!options.longRunning && !/^postgres(ql)?:\/\//i.test(target)) setTieringBudgetForStore(target, options.incomingBytes);
+    if (!options.longRunning && !isServerUrl(target)) setTieringBudgetForStore(target, options.incomingBytes);
     return openStore(target);
 }
 

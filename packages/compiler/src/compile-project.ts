@@ -99,13 +99,17 @@ export interface CompiledOutput {
 export function compileOutput(project: LoadedProject, options: { dialect?: string } = {}): CompiledOutput {
     const rules = compileProject(project, options);
     const ingestion = compileIngestionPlans(project);
-    return { rules, ingestion, sourceHash: sourcesHash(projectSources(project, [...rules.map(r => r.plan.templates), ...ingestion.events.flatMap(e => e.transactional.map(t => t.templates))])) };
+    return { rules, ingestion, sourceHash: sourcesHash(projectSources(project, rules.map(r => r.plan), ingestion)) };
 }
 
-/** The project's .followup files and the template files its messages read, by path relative to the root. */
-function projectSources(project: LoadedProject, templates: RenderPlan['templates'][]): { path: string; text: string }[] {
+/**
+ * The project's .followup files (as compiled, in the project's order) and the template files its rules'
+ * and transactional messages read, by path relative to the root: what the plans were compiled from.
+ */
+export function projectSources(project: LoadedProject, plans: readonly RenderPlan[], ingestion: IngestionPlans): { path: string; text: string }[] {
     const relative = (file: string) => nodePath.relative(project.root, file).split(nodePath.sep).join('/');
     const sources = project.documents.map(d => ({ path: relative(d.uri.fsPath), text: d.textDocument.getText() }));
+    const templates = [...plans.map(p => p.templates), ...ingestion.events.flatMap(e => e.transactional.map(t => t.templates))];
     const templateFiles = new Set(templates.flatMap(t => Object.values(t).map(c => c?.from)).filter((f): f is string => !!f && f !== 'inline'));
     for (const file of [...templateFiles].sort()) sources.push({ path: file, text: fs.readFileSync(nodePath.join(project.root, file), 'utf8') });
     return sources;

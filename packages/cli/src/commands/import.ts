@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as readline from 'node:readline';
+import type { RenderPlan } from '@followup/compiler';
 import {
     formatProblem, ImportRejectedError, importHistory, refreshPlannerStatistics, TransactionAbortedError,
     type ImportProgress, type ImportResult, type ImportSchemas, type Store,
@@ -8,8 +9,7 @@ import {
 import { displayPath } from '../output/code-frame.js';
 import { compiledProject } from '../project-plans.js';
 import { styleFor } from '../output/terminal.js';
-import type { RenderPlan } from '@followup/compiler';
-import { createIndexes, openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
+import { createIndexes, isServerUrl, openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
 import { summaryOf } from './registry.js';
 
@@ -209,7 +209,7 @@ async function* readLines(input: NodeJS.ReadableStream): AsyncGenerator<string> 
 
 /** A folder as a path relative to the current folder; a server URL without its credentials. */
 function describeTarget(target: string, cwd: string): string {
-    if (!/^postgres(ql)?:\/\//i.test(target)) return displayPath(target, cwd);
+    if (!isServerUrl(target)) return displayPath(target, cwd);
     try {
         const url = new URL(target);
         return `${url.protocol}//${url.host}${url.pathname}`;

@@ -6,7 +6,7 @@ import * as nodePath from 'node:path';
 import { derivedRuleName, isRule, loadProject, type LoadedProject, type Message, type Rule } from '@followup/language';
 import { printDiagnostics } from '../commands/check.js';
 import { ExitCode, UsageError, type Io, type ParsedArgs } from '../commands/command.js';
-import { openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
+import { isServerUrl, openCliStore, projectConfig, resolveDbTarget } from '../runtime-context.js';
 import { renderMessagePreview, sampleOptions, type MessagePreview } from './message-preview.js';
 import { historySampleById, type SampleEvent } from './sample-event.js';
 
@@ -47,7 +47,7 @@ function pickRule(project: LoadedProject, wanted: string | undefined): { rule: R
 async function storeEvent(args: ParsedArgs, io: Io, project: LoadedProject, id: string, type: string): Promise<SampleEvent | undefined> {
     const target = resolveDbTarget(args, io, project.root, projectConfig(project.root));
     // No store yet (nothing imported): nothing to look in, and nothing to create.
-    if (!/^postgres(ql)?:\/\//i.test(target) && !fs.existsSync(target)) return undefined;
+    if (!isServerUrl(target) && !fs.existsSync(target)) return undefined;
     const store = await openCliStore(target);
     try {
         const { rows } = await store.query<{ type: string; payload: Record<string, unknown> }>('SELECT type, payload FROM events WHERE id = $1', [id]);
