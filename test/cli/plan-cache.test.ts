@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pathToFileURL } from 'node:url';
 import { bin, repo, tempDir } from '../runtime/support.js';
+import { bundleChunksMatching, recordResolutions } from '../support/resolve-recording.js';
 
 const temp = tempDir('plan-cache');
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -161,16 +161,12 @@ describe('the plan cache of a project folder', () => {
         const markers = /\/\/ \.\.\/\.\.\/(langium|chevrotain|sql-formatter)\/|createFollowupServices|function compilePlans/;
         const loaded = async (env: Record<string, string>) => {
             const recorded = path.join(dir, `resolved-${Object.keys(env).length}.jsonl`);
-            const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(path.join(repo, 'test/support/resolve-recorder.mjs')).href)}, { data: { file: ${JSON.stringify(recorded)} } });`)}`;
             const code = await new Promise<number | null>((resolve) => {
-                const child = spawn(process.execPath, ['--import', register, bin, 'run', '.', '--now', NOW, '--dry-run'], { cwd: dir, env: { ...process.env, FOLLOWUP_DB: '', ...env } });
+                const child = spawn(process.execPath, [...recordResolutions(recorded), bin, 'run', '.', '--now', NOW, '--dry-run'], { cwd: dir, env: { ...process.env, FOLLOWUP_DB: '', ...env } });
                 child.on('close', resolve);
             });
             expect(code).toBe(0);
-            const bundle = pathToFileURL(path.join(repo, 'packages/cli/dist/bundle')).href;
-            const chunks = fs.readFileSync(recorded, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { url: string }).url).filter((u) => u.startsWith(bundle));
-            expect(chunks.length).toBeGreaterThan(1);
-            return chunks.filter((u) => markers.test(fs.readFileSync(new URL(u), 'utf8')));
+            return bundleChunksMatching(recorded, repo, markers);
         };
         expect(await loaded({})).toEqual([]);
         expect((await loaded({ FOLLOWUP_PLAN_CACHE: 'off' })).length).toBeGreaterThan(0);

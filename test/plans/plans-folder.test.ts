@@ -13,6 +13,7 @@ import { forEachEngine } from '../support/stores.js';
 import { startServe } from '../serve/serve-process.js';
 import { cartData } from '../serve/serve-support.js';
 import { bin, repo, tempDir } from '../runtime/support.js';
+import { recordResolutions, resolvedUrls } from '../support/resolve-recording.js';
 
 const temp = tempDir('plans-folder');
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -210,9 +211,8 @@ describe('run --plans', () => {
     it('loads neither Langium, Chevrotain, the language nor the compiler (the unbundled CLI, every module it resolves)', async () => {
         const { deploy } = await compiledCopy('modules');
         const recorded = path.join(temp, 'resolved.jsonl');
-        const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(path.join(repo, 'test/support/resolve-recorder.mjs')).href)}, { data: { file: ${JSON.stringify(recorded)} } });`)}`;
         const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-            const child = spawn(process.execPath, ['--import', register, bin, 'run', '--plans', 'build', '--dry-run', '--now', NOW], {
+            const child = spawn(process.execPath, [...recordResolutions(recorded), bin, 'run', '--plans', 'build', '--dry-run', '--now', NOW], {
                 cwd: deploy, env: { ...process.env, NO_COLOR: '1', FOLLOWUP_UNBUNDLED: '1' },
             });
             let stderr = '';
@@ -220,7 +220,7 @@ describe('run --plans', () => {
             child.on('close', (code) => resolve({ code, stderr }));
         });
         expect(r.code, r.stderr).toBe(0);
-        const urls = fs.readFileSync(recorded, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { url: string }).url);
+        const urls = resolvedUrls(recorded);
         expect(urls).toContain(pathToFileURL(path.join(repo, 'packages/runtime/dist/index.js')).href);
         expect(urls.filter((u) => /\/langium\/|\/@?chevrotain\/|\/packages\/(language|compiler)\//.test(u))).toEqual([]);
     });

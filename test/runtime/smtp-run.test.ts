@@ -8,15 +8,16 @@ import { openStore } from '@followup/runtime';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { bin, copyExample, repo, seedCarts, tempDir } from './support.js';
 import { withoutIndexNotes } from '../support/cli-output.js';
+import { bundleChunksMatching, recordResolutions } from '../support/resolve-recording.js';
 
 const temp = tempDir('smtp-run');
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
 const now = '2026-11-23T10:00:00Z';
 
 // Async, not spawnSync: the SMTP sink runs in this process and must keep answering.
-function followup(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function followup(args: string[], nodeArgs: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise(resolve => {
-        const child = spawn(process.execPath, [bin, ...args], { cwd: repo, env: { ...process.env, NO_COLOR: '1' } });
+        const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { cwd: repo, env: { ...process.env, NO_COLOR: '1' } });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', d => (stdout += d));
@@ -89,5 +90,23 @@ describe('followup run over SMTP', () => {
         }
         await followup(['run', project, '--db', db, '--now', '2026-11-23T11:00:00Z']);
         expect(sink.attempts).toHaveLength(1);
+    });
+
+    it("nodemailer's SMTP client is loaded by a run that sends over SMTP, and not by one that writes to the outbox folder", async () => {
+        const smtpClient = /nodemailer\/.*smtp-pool\//;
+        const { project, db } = await projectWith(1);
+        const overSmtp = path.join(temp, `resolved-smtp-${n}.jsonl`);
+        const sent = await followup(['run', project, '--db', db, '--now', now], recordResolutions(overSmtp));
+        expect(sent.stdout).toMatch(/1 sent/);
+        expect(sink.messages).toHaveLength(1);
+        expect(bundleChunksMatching(overSmtp, repo, smtpClient)).toHaveLength(1);
+
+        const other = await projectWith(1);
+        fs.writeFileSync(path.join(other.project, 'followup.config.json'), JSON.stringify({ from: 'Shop <shop@example.com>', transports: { email: 'outbox:out' } }));
+        const toFolder = path.join(temp, `resolved-outbox-${n}.jsonl`);
+        const written = await followup(['run', other.project, '--db', other.db, '--now', now], recordResolutions(toFolder));
+        expect(written.stdout).toMatch(/1 sent/);
+        expect(fs.readdirSync(path.join(other.project, 'out')).filter(f => f.endsWith('.eml'))).toHaveLength(1);
+        expect(bundleChunksMatching(toFolder, repo, smtpClient)).toEqual([]);
     });
 });

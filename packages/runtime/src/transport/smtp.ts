@@ -11,7 +11,6 @@
 // configuration is wrong, not the message, so they are `retry` (and not retried here) and the
 // follow-ups go out once the credentials are fixed.
 import type { ConnectionOptions } from 'node:tls';
-import nodemailer from 'nodemailer';
 import type { NodemailerError, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { ConfigError } from '../config/load-config.js';
 import { buildEmail, extraHeadersProblem, isSingleEmailAddress, messageIdFor, singleAddressOf } from './mime.js';
@@ -196,9 +195,13 @@ export function classifySmtpError(err: NodemailerError, retryAfter: RetryAfter):
     return { status: 'retry', error, retryAfterMs: retryAfter.connection, again: false };
 }
 
+type SmtpPool = Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
+
 export class SmtpTransport implements Transport {
     readonly description: string;
-    private readonly transporter: Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions>;
+    private readonly poolOptions: SMTPPoolOptions;
+    /** Made at the first send: nodemailer's SMTP client is loaded only by a process that sends over SMTP. */
+    private transporter?: Promise<SmtpPool>;
     private readonly from: string;
     private readonly retryDelaysMs: readonly number[];
     private readonly retryAfter: RetryAfter;
@@ -228,7 +231,7 @@ export class SmtpTransport implements Transport {
         // server is on this machine (or the URL says requireTLS=false).
         const requireTLS = endpoint.requireTLS ?? (!endpoint.secure && auth !== undefined && !LOOPBACK.test(endpoint.host));
         const connectionTimeout = options.connectionTimeoutMs ?? DEFAULTS.connectionTimeoutMs;
-        this.transporter = nodemailer.createTransport({
+        this.poolOptions = {
             pool: true,
             host: endpoint.host,
             port: endpoint.port,
@@ -250,7 +253,12 @@ export class SmtpTransport implements Transport {
             disableUrlAccess: true,
             logger: false,
             debug: false,
-        });
+        };
+    }
+
+    private pool(): Promise<SmtpPool> {
+        this.transporter ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(this.poolOptions));
+        return this.transporter;
     }
 
     send(message: OutgoingMessage): Promise<SendResult> {
@@ -299,7 +307,7 @@ export class SmtpTransport implements Transport {
     private async attempt(raw: Buffer, to: string): Promise<AttemptOutcome> {
         const mail = { raw, envelope: { from: this.from, to: [to] } };
         try {
-            const info = await this.transporter.sendMail(mail);
+            const info = await (await this.pool()).sendMail(mail);
             if (info.rejected?.length) return { status: 'failed', error: this.redact(`recipient refused: ${info.response}`) };
             const providerId = info.serverMessageId ?? info.response?.trim();
             return providerId ? { status: 'sent', providerId } : { status: 'sent' };
@@ -324,7 +332,7 @@ export class SmtpTransport implements Transport {
     async close(): Promise<void> {
         if (!this.closing.signal.aborted) {
             this.closing.abort();
-            this.transporter.close();
+            void this.transporter?.then((pool) => pool.close());
         }
         await Promise.allSettled([...this.inFlight]);
     }
