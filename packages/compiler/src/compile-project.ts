@@ -1,5 +1,5 @@
 // A checked project → one compiled rule per rule: IR, SQL, render plan. Then, deterministically, files.
-import { FollowupError } from '@followup/values';
+import { compareText, FollowupError } from '@followup/values';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { isPolicy, isRule, type LoadedProject, type Message, type Policy, type Rule } from '@followup/language';
@@ -42,7 +42,7 @@ export function projectPolicies(project: LoadedProject): Policy[] {
 export function lowerProject(project: LoadedProject): RuleIR[] {
     const policies = projectPolicies(project);
     return projectRules(project).map(rule => lowerRule(rule, project.root, project.profile, policies))
-        .sort((a, b) => a.rule.localeCompare(b.rule));
+        .sort((a, b) => compareText(a.rule, b.rule));
 }
 
 export function compileProject(project: LoadedProject, options: { dialect?: string } = {}): CompiledRule[] {
@@ -77,7 +77,7 @@ function compileRules(project: LoadedProject, dialect: Dialect): { ir: RuleIR; p
                 }),
             };
         })
-        .sort((a, b) => a.ir.rule.localeCompare(b.ir.rule));
+        .sort((a, b) => compareText(a.ir.rule, b.ir.rule));
 }
 
 function sqlFile(plan: RenderPlan, formatted: string): string {

@@ -2,6 +2,7 @@
 // exposition format (version 0.0.4) for GET /metrics. Metrics are declared with their help text;
 // one used without a declaration is declared on first use with its kind guessed from the call.
 import type { MetricsSink } from '@followup/runtime';
+import { compareText } from '@followup/values';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
@@ -83,7 +84,7 @@ export class MetricsRegistry implements MetricsSink {
     /** The text exposition format: `# HELP`, `# TYPE`, then one line per series (histograms: buckets, sum, count). */
     render(): string {
         const lines: string[] = [];
-        for (const [name, metric] of [...this.metrics].sort(([a], [b]) => a.localeCompare(b))) {
+        for (const [name, metric] of [...this.metrics].sort(([a], [b]) => compareText(a, b))) {
             lines.push(`# HELP ${name} ${escapeHelp(metric.help)}`, `# TYPE ${name} ${metric.kind}`);
             for (const s of metric.series.values()) {
                 if (metric.kind !== 'histogram') {
@@ -128,7 +129,7 @@ function seriesKey(labels: Record<string, string>): string {
 }
 
 function labelText(labels: Record<string, string>): string {
-    const names = Object.keys(labels).sort((a, b) => (a === 'le' ? 1 : b === 'le' ? -1 : a.localeCompare(b)));
+    const names = Object.keys(labels).sort((a, b) => (a === 'le' ? 1 : b === 'le' ? -1 : compareText(a, b)));
     if (names.length === 0) return '';
     return `{${names.map((n) => `${n}="${escapeLabel(labels[n]!)}"`).join(',')}}`;
 }

@@ -3,6 +3,7 @@
 // shop can generate its client instead of writing it. Registered before the routes it describes.
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import { compareText } from '@followup/values';
 
 export const OPENAPI_PATH = '/openapi.json';
 
@@ -47,7 +48,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         },
         transformObject: (documentObject) => {
             const document = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject;
-            const sorted = Object.fromEntries([...components].sort(([a], [b]) => a.localeCompare(b)));
+            const sorted = Object.fromEntries([...components].sort(([a], [b]) => compareText(a, b)));
             const openapi = document as { components?: { schemas?: Record<string, unknown> } };
             openapi.components = { ...openapi.components, schemas: { ...openapi.components?.schemas, ...sorted } };
             return document;

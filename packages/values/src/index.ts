@@ -2,7 +2,7 @@
 // patterns the SQL guards use. Imported by the compiler (JSON Schemas, the PostgreSQL dialect), by the
 // runtime (import, ingestion, tracking) and by the CLI (--now). Its one dependency is libphonenumber-js
 // (phone numbers); a runtime that loads neither Langium nor the compiler can use it.
-export { BLANK_CHARACTERS, describeValue, isStorableText, lowerAscii, trimBlanks, UNSTORABLE_TEXT_MESSAGE } from './text.js';
+export { BLANK_CHARACTERS, compareText, describeValue, isStorableText, lowerAscii, trimBlanks, UNSTORABLE_TEXT_MESSAGE } from './text.js';
 export { idProblem, isId, MAX_ID_LENGTH } from './ids.js';
 export {
     decimalProblem, DECIMAL_TEXT_PATTERN, intProblem, isDecimalText, isStorableNumber, MAX_DECIMAL_TEXT_LENGTH, NON_FINITE_NUMBER_MESSAGE,

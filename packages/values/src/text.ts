@@ -55,3 +55,16 @@ export function describeValue(value: unknown): string {
         default: return typeof value;
     }
 }
+
+/**
+ * The order of names and paths in everything followup writes or prints: case-insensitive first,
+ * then by UTF-16 code units, so `Apple` sits beside `apple` and ahead of `banana`. Not
+ * `localeCompare`: that follows the machine's locale (a compiled project would list its rules in
+ * another order under another `LANG`), and its collator costs ~10 ms of a command's start.
+ */
+export function compareText(a: string, b: string): number {
+    const la = a.toLowerCase();
+    const lb = b.toLowerCase();
+    if (la !== lb) return la < lb ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+}

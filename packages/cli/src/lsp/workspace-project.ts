@@ -8,6 +8,7 @@ import {
 } from '@followup/language';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
+import { compareText } from '@followup/values';
 
 export interface EditorServices {
     shared: LangiumSharedServices;
@@ -48,7 +49,7 @@ export function workspaceDocuments(services: EditorServices): LangiumDocument<Mo
     return services.shared.workspace.LangiumDocuments.all
         .filter(d => isModel(d.parseResult?.value))
         .toArray()
-        .sort((a, b) => a.uri.fsPath.localeCompare(b.uri.fsPath)) as LangiumDocument<Model>[];
+        .sort((a, b) => compareText(a.uri.fsPath, b.uri.fsPath)) as LangiumDocument<Model>[];
 }
 
 const caches = new WeakMap<LangiumSharedServices, WorkspaceCache<string, Diagnostic[]>>();

@@ -4,7 +4,7 @@
 // only, so any validator can use it.
 import { fieldViews, keyField, type Event, type Profile } from '@followup/language';
 import type { FieldView, FuType, PrimitiveTypeName } from '@followup/template';
-import { DECIMAL_TEXT_PATTERN, MAX_DECIMAL_TEXT_LENGTH } from '@followup/values';
+import { compareText, DECIMAL_TEXT_PATTERN, MAX_DECIMAL_TEXT_LENGTH } from '@followup/values';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -51,7 +51,7 @@ export function eventDataSchema(owner: Event | Profile, profile?: Profile): Json
         $schema: JSON_SCHEMA_DRAFT,
         title,
         ...root,
-        ...(builder.definitions.size > 0 ? { definitions: Object.fromEntries([...builder.definitions].sort(([a], [b]) => a.localeCompare(b))) } : {}),
+        ...(builder.definitions.size > 0 ? { definitions: Object.fromEntries([...builder.definitions].sort(([a], [b]) => compareText(a, b))) } : {}),
     };
 }
 

@@ -6,7 +6,7 @@ import {
     type ChannelName, type Event, type Field, type LoadedProject, type Message, type Profile,
 } from '@followup/language';
 import { compileMessageTemplates, type RenderPlan } from '../plan/render-plan.js';
-import { phonePaths, type PhonePath } from '@followup/values';
+import { compareText, type PhonePath, phonePaths } from '@followup/values';
 import { eventDataSchema, type JsonSchema } from './event-json-schema.js';
 
 /** The conventional name of the message sent when its event arrives (docs/language.md §2). */
@@ -55,7 +55,7 @@ export function compileIngestionPlans(project: LoadedProject): IngestionPlans {
     const events = declarations
         .filter(isEvent)
         .map((event) => eventPlan(event, messages.filter((m) => m.event.ref === event), profile, project.root))
-        .sort((a, b) => a.event.localeCompare(b.event));
+        .sort((a, b) => compareText(a.event, b.event));
     return {
         events,
         profile: profile ? { schema: eventDataSchema(profile), key: keyField(profile)?.name ?? null, phonePaths: phonePaths(fieldViews(profile)) } : null,
@@ -65,7 +65,7 @@ export function compileIngestionPlans(project: LoadedProject): IngestionPlans {
 function eventPlan(event: Event, messages: Message[], profile: Profile | undefined, root: string): EventPlan {
     const transactional = messages
         .filter((m) => m.name === TRANSACTIONAL_MESSAGE)
-        .sort((a, b) => a.channel.localeCompare(b.channel))
+        .sort((a, b) => compareText(a.channel, b.channel))
         .map((m): TransactionalPlan => {
             const channel = m.channel as ChannelName;
             const owner = event.targetsProfile ? profile : event;

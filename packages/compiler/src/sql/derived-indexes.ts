@@ -10,7 +10,7 @@
 // delivery of the window (the window's range scan drives every selection); the recipient's joins
 // (suppressions, the profile's versions, caps) are on plain columns the migrations index.
 import { createHash } from 'node:crypto';
-import { postgresCreateIndex } from '@followup/values';
+import { compareText, postgresCreateIndex } from '@followup/values';
 import type { ConditionIR, RuleIR } from '../ir/rule-ir.js';
 import type { Dialect } from './dialect.js';
 
@@ -48,14 +48,14 @@ export function ruleIndexes(ir: RuleIR, dialect: Dialect): DerivedIndex[] {
         }
     };
     visit(ir.condition);
-    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...found.values()].sort((a, b) => compareText(a.name, b.name));
 }
 
 /** Every index of every rule, each once, by name. */
 export function projectIndexes(indexes: readonly (readonly DerivedIndex[])[]): DerivedIndex[] {
     const all = new Map<string, DerivedIndex>();
     for (const list of indexes) for (const index of list) if (!all.has(index.name)) all.set(index.name, index);
-    return [...all.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...all.values()].sort((a, b) => compareText(a.name, b.name));
 }
 
 function derivedIndex(table: 'events', columns: string[], include: string[], reason: string, readable: string): DerivedIndex {

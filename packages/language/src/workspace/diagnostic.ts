@@ -1,4 +1,6 @@
 // Diagnostics as plain values with 1-based positions: what the CLI prints and tests assert.
+import { compareText } from '@followup/values';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface FollowupDiagnostic {
@@ -16,7 +18,7 @@ export interface FollowupDiagnostic {
 }
 
 export function compareDiagnostics(a: FollowupDiagnostic, b: FollowupDiagnostic): number {
-    return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
+    return compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.code, b.code);
 }
 
 /** 0-based offset → 1-based line and column, for texts that are not Langium documents (template files). */

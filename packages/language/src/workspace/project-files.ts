@@ -1,7 +1,7 @@
 // Which files make a project (docs/language.md, "What a project is"): every .followup file below the
 // folder. Kept apart from load-project.ts, which loads Langium, so that a command that finds its
 // compiled plans cached (the CLI's plan cache) can list the sources without loading the parser.
-import { FollowupError } from '@followup/values';
+import { compareText, FollowupError } from '@followup/values';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 
@@ -19,7 +19,7 @@ export function findFollowupFiles(inputs: string[]): { root: string; files: stri
     if (inputs.length === 0) throw new ProjectInputError('No project given: pass a folder or .followup files');
     const files: string[] = [];
     const walk = (dir: string): void => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
             const full = nodePath.join(dir, entry.name);
             if (entry.isDirectory()) {
                 if (!skippedFolders.has(entry.name) && !entry.name.startsWith('.')) walk(full);

@@ -5,6 +5,7 @@ import { bindParameters } from '../executor/bind-parameters.js';
 import { refreshPlannerStatistics } from '../executor/planner-statistics.js';
 import type { Store } from '../store/store.js';
 import { newcombeDifference, relativeLift, wilsonInterval, type Interval } from './statistics.js';
+import { compareText } from '@followup/values';
 
 /**
  * Below these, the report gives the rates but no lift ("not enough data"): at least this many measured
@@ -221,5 +222,5 @@ function messageReports(rules: readonly RuleReport[]): MessageReport[] {
         for (const k of Object.keys(m.counts) as (keyof MessageReport['counts'])[]) m.counts[k] += r.counts[k];
         byMessage.set(key, m);
     }
-    return [...byMessage.values()].sort((a, b) => a.event.localeCompare(b.event) || a.message.localeCompare(b.message) || a.channel.localeCompare(b.channel));
+    return [...byMessage.values()].sort((a, b) => compareText(a.event, b.event) || compareText(a.message, b.message) || compareText(a.channel, b.channel));
 }

@@ -24,6 +24,7 @@ import type { Store, StoreTx } from '../store/store.js';
 import { binaryTextArray } from '../executor/text-array.js';
 import { inlineStore } from './inline-store.js';
 import { simulatedPlans, type SimulatedPlan } from './simulated-plans.js';
+import { compareText } from '@followup/values';
 
 export interface SimulateOptions {
     /** Replay the fire instants in (from, to]. */
@@ -97,7 +98,7 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
     const started = performance.now();
     const { from, to } = options;
     if (!(to.getTime() > from.getTime())) throw new RangeError('simulate: `to` must be after `from`');
-    const sims = simulatedPlans([...plans].sort((a, b) => a.rule.localeCompare(b.rule)), options.notSent);
+    const sims = simulatedPlans([...plans].sort((a, b) => compareText(a.rule, b.rule)), options.notSent);
     const schedules = new Map(sims.map(s => [s, scheduleOf(s.plan, options.every)]));
     const groups = fireGroups(sims, schedules, from, to);
     const days = utcDays(from, to);
@@ -197,7 +198,7 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
         const r = results.get(s)!;
         return {
             rule: r.rule, schedule: r.schedule, total: r.total, days: r.days, heldAtEnd: r.heldAtEnd,
-            reasons: [...r.reasons.entries()].map(([reason, n]) => ({ reason, count: n })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+            reasons: [...r.reasons.entries()].map(([reason, n]) => ({ reason, count: n })).sort((a, b) => b.count - a.count || compareText(a.reason, b.reason)),
         };
     });
     const total = zeroSimulationCounts();

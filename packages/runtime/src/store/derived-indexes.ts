@@ -5,7 +5,7 @@
 // an index left invalid by an interrupted build is dropped and built again, unless another process is
 // building it right now. On the embedded store, a plain CREATE INDEX (one process at a time anyway).
 import type { DerivedIndex, RenderPlan } from '@followup/compiler';
-import { postgresCreateIndex } from '@followup/values';
+import { compareText, postgresCreateIndex } from '@followup/values';
 import type { Store } from './store.js';
 
 export interface CreatedIndex {
@@ -35,7 +35,7 @@ export function neededIndexes(plans: readonly RenderPlan[]): DerivedIndex[] {
     const all = new Map<string, DerivedIndex>();
     // A plan written by an older compiler has no `indexes`.
     for (const plan of plans) for (const index of plan.queries.indexes ?? []) if (!all.has(index.name)) all.set(index.name, index);
-    return [...all.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...all.values()].sort((a, b) => compareText(a.name, b.name));
 }
 
 /** Creates every index the plans need that the store lacks; says what it did. */
