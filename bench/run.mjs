@@ -4,7 +4,8 @@
 //   1. the indexes the rules need, as `followup run` creates them (ensureIndexes);
 //   2. EXPLAIN (ANALYZE, BUFFERS) of three rules' compiled selections, each against a hand-written
 //      expert query with its own index (the mission rule, a `since` rule, a field-filter rule),
-//   3. runRules (select + decide + render + record), timed --run-repeats times: the median follow-ups/s,
+//   3. runRules (select + decide + render + record), timed --run-repeats times in a fresh process that opens
+//      the store as `followup run` does (bench/record-run.mjs): the median follow-ups/s,
 //   4. dispatchOutbox to an outbox folder: messages/s,
 //   5. the same outbox reset to pending and dispatched to a local SMTP sink: emails/s,
 //   6. with --scale K (PostgreSQL): the store grown K times older, the selections again: the ratio.
@@ -18,6 +19,7 @@
 //   again with them: what they cost the recording, in the same conditions.
 //
 // See bench/README.md for what each number means.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
@@ -298,6 +300,20 @@ async function startSink() {
     return { url, stats: () => ask('stats', 'stats'), close: async () => { await ask('close', 'closed'); await worker.terminate(); } };
 }
 
+// ---------------------------------------------------------------- the run, timed in a fresh process
+
+const plansFile = nodePath.join(temp, 'plans.json');
+fs.writeFileSync(plansFile, JSON.stringify(plans));
+async function recordInFreshProcess(target) {
+    const child = spawn(process.execPath, [nodePath.join(here, 'record-run.mjs'), target, plansFile, RULE, NOW.toISOString(), WATERMARK.toISOString(), String(RUN_REPEATS)],
+        { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', d => (out += d));
+    const code = await new Promise(resolve => child.on('close', resolve));
+    if (code !== 0) throw new Error(`bench/record-run.mjs exited with ${code}`);
+    return JSON.parse(out.trim().split('\n').pop());
+}
+
 // ---------------------------------------------------------------- PostgreSQL 15 (as test/support/postgres.ts)
 
 // ---------------------------------------------------------------- one engine
@@ -309,7 +325,7 @@ async function benchEngine(engine, n) {
     let target;
     if (engine === 'postgres') { server = await startPostgres(); target = server.url; log(`PostgreSQL ${server.version} on ${target} (stock planner settings)`); }
     else { target = values['db-dir'] ? nodePath.resolve(values['db-dir']) : nodePath.join(temp, 'pglite'); log(`PGlite in ${target}`); }
-    const store = await openStore(target);
+    let store = await openStore(target);
     const result = { engine, deliveries: n };
     try {
         const { rows: ver } = await store.query('SHOW server_version');
@@ -346,14 +362,17 @@ async function benchEngine(engine, n) {
             const took = performance.now() - t0;
             return { ms: took, queued: report.total.queued, perSecond: report.total.queued / (took / 1000) };
         };
-        const runs = [];
+        // Timed in a fresh process that opens the store as `followup run` does (bench/record-run.mjs);
+        // an embedded store is held by one process at a time, so this one lets go of it meanwhile.
         log('');
-        for (let i = 0; i < RUN_REPEATS; i++) runs.push(await recordOnce({ reset: i > 0 }));
+        if (engine === 'pglite') await store.close();
+        const recorded = await recordInFreshProcess(target);
+        if (engine === 'pglite') store = await openStore(target);
+        const runs = recorded.runs;
         const middle = [...runs].sort((a, b) => a.perSecond - b.perSecond)[runs.length >> 1];
         result.run = { ...middle, runs: runs.map(r => r.perSecond) };
-        const { rows: [sz] } = await store.query(`SELECT avg(length(content::text))::int AS bytes FROM outbox`);
-        log(`Run (runRules, one rule), ${runs.length} times: ${int(middle.queued)} follow-ups queued, median ${ms(middle.ms)} = ${int(middle.perSecond)} follow-ups/s ` +
-            `(each run: ${runs.map(r => int(r.perSecond)).join(', ')} /s; outbox content ${int(sz.bytes)} bytes per row as JSON: since schema v11 a follow-up is rendered again at dispatch, not stored)`);
+        log(`Run (runRules, one rule, in a fresh process as followup run), ${runs.length} times: ${int(middle.queued)} follow-ups queued, median ${ms(middle.ms)} = ${int(middle.perSecond)} follow-ups/s ` +
+            `(each run: ${runs.map(r => int(r.perSecond)).join(', ')} /s; outbox content ${int(recorded.contentBytes)} bytes per row as JSON: since schema v11 a follow-up is rendered again at dispatch, not stored)`);
         let t;
 
         // 3b. what schema v8's decisions indexes cost the recording: the same run without them, then with
