@@ -10,12 +10,13 @@
 // the executor and the import commit their own). A test leaves a few dozen rows, which DELETE removes
 // in about a millisecond where TRUNCATE takes 15-20 ms (new files for every table and index); every
 // hundredth time it is a TRUNCATE, which also gives the dead rows' space back (PGlite has no autovacuum).
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { currentSchemaVersion, migrate } from '../store/migrate.js';
 import { latestSchemaVersion, storeTables } from '../store/migrations/index.js';
+import { StorePglite } from '../store/pglite-array-types.js';
 import { dropTemplateDatabases, removeStaleTemplates, templateTag } from '../store/pglite-template.js';
 import { PgliteStore } from '../store/pglite.js';
 import type { Store, StoreTx } from '../store/store.js';
@@ -36,7 +37,7 @@ export async function openScenarioStore(options: ScenarioStoreOptions = {}): Pro
     const file = join(options.templateDir ?? tmpdir(), `followup-test-store-${templateTag()}.tar.gz`);
     const loaded = await loadTemplate(file);
     if (loaded) return { store: loaded, origin: 'template' };
-    const db = await PGlite.create();
+    const db = await StorePglite.open();
     const store = await asStore(db);
     await migrate(store);
     await dropTemplateDatabases(db);
@@ -71,7 +72,7 @@ async function loadTemplate(file: string): Promise<Store | undefined> {
     }
     let db: PGlite | undefined;
     try {
-        db = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(bytes)]) });
+        db = await StorePglite.open({ loadDataDir: new Blob([new Uint8Array(bytes)]) });
         const store = await asStore(db);
         if ((await currentSchemaVersion(store)) === latestSchemaVersion) return store;
         await store.close();

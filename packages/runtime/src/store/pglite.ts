@@ -2,6 +2,7 @@ import { PGlite, TransactionAbortedError as PGliteTransactionAbortedError, type 
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { StorePglite } from './pglite-array-types.js';
 import { copyStoreTemplate } from './pglite-template.js';
 import { StoreUnavailableError, TransactionAbortedError, type QueryResult, type Store, type StoreTx } from './store.js';
 
@@ -31,7 +32,7 @@ export async function openPglite(folder: string, options: { fromTemplate?: boole
         if (options.fromTemplate && !existsSync(join(path, 'PG_VERSION'))) {
             await copyStoreTemplate(path, { keep: [LOCK_FILE], wrap: async (db) => withUtc(new PgliteStore(db, async () => {})) });
         }
-        const db = await PGlite.create(path, { parsers: { [TIMESTAMPTZ]: parsePostgresTimestamp, [TIMESTAMP]: parsePostgresTimestamp } });
+        const db = await StorePglite.open({ dataDir: path, parsers: { [TIMESTAMPTZ]: parsePostgresTimestamp, [TIMESTAMP]: parsePostgresTimestamp } });
         // Timestamps without a zone mean UTC, as on the server (see postgres.ts). The folder is read
         // through the operating system's file cache, where a random read costs what a sequential one
         // does: the planner's SSD setting. With the default (4), a `since` rule on 1,000,000 carts was
