@@ -71,3 +71,20 @@ it('making a new template removes the templates of other schemas and abandoned u
         await made.store.close();
     }
 });
+
+it("`followup test`'s store reads timestamps as the embedded store does: the years 0001-0099 as written, not as 2001-2099", async () => {
+    const templateDir = nodePath.join(temp, 'years');
+    const sql = `SELECT '0050-06-01T12:00:00Z'::timestamptz AS zoned, '0099-12-31 23:00:00'::timestamp AS plain, '2026-11-20T10:00:00Z'::timestamptz AS now`;
+    const expected = { zoned: new Date('0050-06-01T12:00:00Z'), plain: new Date('0099-12-31T23:00:00Z'), now: new Date('2026-11-20T10:00:00Z') };
+    const embedded = await openStore(nodePath.join(temp, 'years-embedded'));
+    const made = await openScenarioStore({ templateDir });
+    const loaded = await openScenarioStore({ templateDir });
+    try {
+        expect([made.origin, loaded.origin]).toEqual(['created', 'template']);
+        for (const store of [embedded, made.store, loaded.store]) expect((await store.query(sql)).rows[0]).toEqual(expected);
+    } finally {
+        await embedded.close();
+        await made.store.close();
+        await loaded.store.close();
+    }
+});

@@ -18,7 +18,7 @@ import { currentSchemaVersion, migrate } from '../store/migrate.js';
 import { latestSchemaVersion, storeTables } from '../store/migrations/index.js';
 import { StorePglite } from '../store/pglite-array-types.js';
 import { dropTemplateDatabases, removeStaleTemplates, templateTag } from '../store/pglite-template.js';
-import { PgliteStore } from '../store/pglite.js';
+import { PgliteStore, TIMESTAMP_PARSERS } from '../store/pglite.js';
 import type { Store, StoreTx } from '../store/store.js';
 
 export interface ScenarioStoreOptions {
@@ -37,7 +37,7 @@ export async function openScenarioStore(options: ScenarioStoreOptions = {}): Pro
     const file = join(options.templateDir ?? tmpdir(), `followup-test-store-${templateTag()}.tar.gz`);
     const loaded = await loadTemplate(file);
     if (loaded) return { store: loaded, origin: 'template' };
-    const db = await StorePglite.open();
+    const db = await StorePglite.open({ parsers: TIMESTAMP_PARSERS });
     const store = await asStore(db);
     await migrate(store);
     await dropTemplateDatabases(db);
@@ -72,7 +72,7 @@ async function loadTemplate(file: string): Promise<Store | undefined> {
     }
     let db: PGlite | undefined;
     try {
-        db = await StorePglite.open({ loadDataDir: new Blob([new Uint8Array(bytes)]) });
+        db = await StorePglite.open({ loadDataDir: new Blob([new Uint8Array(bytes)]), parsers: TIMESTAMP_PARSERS });
         const store = await asStore(db);
         if ((await currentSchemaVersion(store)) === latestSchemaVersion) return store;
         await store.close();

@@ -32,7 +32,7 @@ export async function openPglite(folder: string, options: { fromTemplate?: boole
         if (options.fromTemplate && !existsSync(join(path, 'PG_VERSION'))) {
             await copyStoreTemplate(path, { keep: [LOCK_FILE], wrap: async (db) => withUtc(new PgliteStore(db, async () => {})) });
         }
-        const db = await StorePglite.open({ dataDir: path, parsers: { [TIMESTAMPTZ]: parsePostgresTimestamp, [TIMESTAMP]: parsePostgresTimestamp } });
+        const db = await StorePglite.open({ dataDir: path, parsers: TIMESTAMP_PARSERS });
         // Timestamps without a zone mean UTC, as on the server (see postgres.ts). The folder is read
         // through the operating system's file cache, where a random read costs what a sequential one
         // does: the planner's SSD setting. With the default (4), a `since` rule on 1,000,000 carts was
@@ -52,6 +52,8 @@ async function withUtc(store: PgliteStore): Promise<PgliteStore> {
 
 const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
+/** PGlite's parsers for timestamps, as every embedded store (and `followup test`'s) reads them. */
+export const TIMESTAMP_PARSERS = { [TIMESTAMPTZ]: parsePostgresTimestamp, [TIMESTAMP]: parsePostgresTimestamp };
 const ISO_OUTPUT = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?)?( BC)?$/;
 
 /**
