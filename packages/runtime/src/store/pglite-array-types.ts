@@ -4,7 +4,7 @@
 // tenth of what a short `followup run` spends above opening the store. The pairs of PostgreSQL's
 // built-in types are fixed in its source (pg_type.dat, `array_type_oid`), so the store registers them
 // from this table instead. Only built-in types are listed (oid < 10000): followup never sends or
-// reads arrays of other types (its tables' row types). test/store/pglite-array-types.test.ts checks
+// reads arrays of other types (its tables' row types). test/runtime/pglite-array-types.test.ts checks
 // the table against the catalog of the PGlite in the lock file.
 import { PGlite, types, type PGliteOptions } from '@electric-sql/pglite';
 
