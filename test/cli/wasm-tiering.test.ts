@@ -18,9 +18,11 @@ function sparse(file: string, size: number): void {
     fs.truncateSync(file, size);
 }
 
-/** A store folder whose base/ holds files of these sizes, beside 64 MB of WAL. */
+/** A store folder whose base/ holds user relations' files of these sizes, beside 64 MB of WAL and 8 MB of catalogs. */
 function store(name: string, sizes: number[]): string {
     const dir = path.join(temp, name);
+    fs.mkdirSync(path.join(dir, 'base', '1'), { recursive: true });
+    for (const catalog of ['1247', '1249', '1259', '2619_fsm', '16383']) sparse(path.join(dir, 'base', '1', catalog), 1_600_000);
     sizes.forEach((size, i) => {
         const folder = path.join(dir, 'base', String(1 + (i % 2)));
         fs.mkdirSync(folder, { recursive: true });
@@ -32,15 +34,15 @@ function store(name: string, sizes: number[]): string {
 }
 
 describe('the WebAssembly tiering budget of a short command', () => {
-    it('counts the tables under base/ (not the WAL), and nothing for a store not yet created', () => {
+    it('counts the tables and indexes under base/ (not the catalogs, not the WAL), and nothing for a store not yet created', () => {
         expect(storeDataBytes(store('small', [8192, 1_000_000, 3_000_000]))).toBe(4_008_192);
         expect(storeDataBytes(path.join(temp, 'no-such-store'))).toBe(0);
     });
 
     it('keeps a small store on baseline code longest; a large store, or a large import, tiers up as before', () => {
-        const small = storeDataBytes(store('demo', [8_000_000]));
+        const small = storeDataBytes(store('demo', [600_000, 8192, 16_384]));
         expect(tieringBudgetFor(small)).toBe(SMALL_STORE_WASM_TIERING_BUDGET);
-        expect(tieringBudgetFor(small, 1_000_000)).toBe(SMALL_STORE_WASM_TIERING_BUDGET);
+        expect(tieringBudgetFor(small, 7_000_000)).toBe(SMALL_STORE_WASM_TIERING_BUDGET);
         expect(tieringBudgetFor(small, SMALL_WORK_BYTES)).toBe(SHORT_COMMAND_WASM_TIERING_BUDGET);
         expect(tieringBudgetFor(0, Number.POSITIVE_INFINITY)).toBe(SHORT_COMMAND_WASM_TIERING_BUDGET); // import from stdin
         const large = storeDataBytes(store('large', [10_000_000, 10_000_000, 10_000_000]));

@@ -23,6 +23,25 @@ workspaceSources['@followup/language/project-files'] = path.join(repoRoot, 'pack
 workspaceSources['@followup/runtime/render'] = path.join(repoRoot, 'packages/runtime/src/render/message-renderer.ts');
 workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/runtime/src/import/validate-event.ts');
 
+// nodemailer's MIME encoder (transport/mime.ts builds every email with it) shares modules with its
+// URL fetcher and DNS resolver, which import Node's HTTP, TLS, zlib and DNS stacks: ~7 ms of every
+// `run` that writes email, for code that only an SMTP connection or a URL attachment calls. In those
+// modules, these imports become objects that load the real module at their first property read.
+const LAZY_BUILTINS = /^node:(dns|http|https|net|os|tls|zlib)$/;
+const LAZY_IMPORTERS = /[\\/]nodemailer[\\/]dist[\\/]esm[\\/](shared|fetch)[\\/]/;
+const lazyBuiltins = {
+    name: 'lazy-builtins',
+    setup(build) {
+        build.onResolve({ filter: LAZY_BUILTINS }, (args) =>
+            LAZY_IMPORTERS.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined);
+        build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+            contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n` +
+                'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });\n',
+            loader: 'js',
+        }));
+    },
+};
+
 /** Builds the CLI into `outdir`: `followup.mjs` (the entry, which runs the command line) and its chunks. */
 export async function bundleCli(outdir, { banner = '' } = {}) {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -55,6 +74,7 @@ export async function bundleCli(outdir, { banner = '' } = {}) {
         legalComments: 'none',
         logLevel: 'warning',
         metafile: true,
+        plugins: [lazyBuiltins],
     });
     fs.chmodSync(path.join(outdir, 'followup.mjs'), 0o755);
     const id = createHash('sha256');

@@ -39,7 +39,6 @@ interface StoredRule {
     trigger: string;
     message: string;
     channel: string;
-    decisions: number;
 }
 
 /** Serialises identity changes between processes starting at once ('followup:identity' as an int8). */
@@ -50,12 +49,13 @@ const IDENTITY_LOCK_KEY = '7381237527265899889';
  * has run under its new name, it is known and nothing more happens.
  */
 export async function reconcileRuleIdentities(store: Store, plans: readonly RenderPlan[], options: { dryRun?: boolean } = {}): Promise<Renamed[]> {
+    // Most starts find every rule of the project known: one read, without the transaction and its lock.
+    const known = await store.query<{ rule: string }>('SELECT rule FROM rule_identities');
+    const knownRules = new Set(known.rows.map((r) => r.rule));
+    if (plans.every((plan) => knownRules.has(plan.rule))) return [];
     const run = async (tx: StoreTx): Promise<Renamed[]> => {
         await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [IDENTITY_LOCK_KEY]);
-        const { rows } = await tx.query<StoredRule>(
-            `SELECT r.rule, r.event, r.trigger, r.message, r.channel,
-                    (SELECT count(*)::int FROM decisions x WHERE x.rule = r.rule) AS decisions
-             FROM rule_identities r ORDER BY r.rule`);
+        const { rows } = await tx.query<StoredRule>('SELECT r.rule, r.event, r.trigger, r.message, r.channel FROM rule_identities r ORDER BY r.rule');
         const stored = new Map(rows.map((r) => [r.rule, r]));
         const inProject = new Set(plans.map((p) => p.rule));
         const renamed: Renamed[] = [];
@@ -67,8 +67,13 @@ export async function reconcileRuleIdentities(store: Store, plans: readonly Rend
                 continue;
             }
             if (plan.identity.isNew) continue;
-            const lookalike = rows.find((r) => !inProject.has(r.rule) && r.decisions > 0 && looksLike(r, plan));
-            if (lookalike) throw new RuleIdentityError(plan.rule, lookalike.rule, lookalike.decisions);
+            // Decisions are counted only for a lookalike: counting every rule's would cost each start
+            // what the store holds.
+            for (const candidate of rows) {
+                if (inProject.has(candidate.rule) || !looksLike(candidate, plan)) continue;
+                const decisions = await decisionCount(tx, candidate.rule);
+                if (decisions > 0) throw new RuleIdentityError(plan.rule, candidate.rule, decisions);
+            }
         }
         return renamed;
     };
@@ -88,6 +93,11 @@ class DryRunRollback extends Error {}
 
 function looksLike(stored: StoredRule, plan: RenderPlan): boolean {
     return stored.event === plan.event && stored.trigger === plan.trigger.name && stored.message === plan.message && stored.channel === plan.channel;
+}
+
+async function decisionCount(tx: StoreTx, rule: string): Promise<number> {
+    const { rows } = await tx.query<{ decisions: number }>('SELECT count(*)::int AS decisions FROM decisions WHERE rule = $1', [rule]);
+    return rows[0]?.decisions ?? 0;
 }
 
 /** Moves `from`'s decisions, follow-ups, outbox rows, runs and watermark to `to`; returns the decisions moved. */
