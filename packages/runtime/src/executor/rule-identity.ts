@@ -120,11 +120,13 @@ async function takeOver(tx: StoreTx, from: string, to: string): Promise<number> 
     return moved.rowCount;
 }
 
-/** Records what the rule looks like, in its run's transaction (so a rule that ran is known). */
-export async function recordRuleIdentity(tx: StoreTx, plan: RenderPlan, now: Date): Promise<void> {
-    await tx.query(
-        `INSERT INTO rule_identities (rule, event, trigger, message, channel, last_run) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (rule) DO UPDATE SET event = $2, trigger = $3, message = $4, channel = $5, last_run = $6`,
-        [plan.rule, plan.event, plan.trigger.name, plan.message, plan.channel, now.toISOString()],
-    );
+/**
+ * Records what the rule looks like, in its run's transaction (so a rule that ran is known): $1 rule,
+ * $2 event, $3 trigger, $4 message, $5 channel, $6 the run's now (ruleIdentityParams).
+ */
+export const RECORD_RULE_IDENTITY = `INSERT INTO rule_identities (rule, event, trigger, message, channel, last_run) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (rule) DO UPDATE SET event = $2, trigger = $3, message = $4, channel = $5, last_run = $6`;
+
+export function ruleIdentityParams(plan: RenderPlan, now: Date): string[] {
+    return [plan.rule, plan.event, plan.trigger.name, plan.message, plan.channel, now.toISOString()];
 }

@@ -8,12 +8,11 @@ import { CapCounter, lockRecipients } from './policies/caps.js';
 import { holdoutDecision } from './policies/holdout.js';
 import { quietHoursHold, recipientZoneOf, type Hold } from './policies/quiet-hours.js';
 import { prepareFollowup } from './prepare-followup.js';
-import { recordRuleIdentity } from './rule-identity.js';
 import { RECORD_CHUNK, recordChunk, type DecisionRow, type FollowupRow } from './record-decisions.js';
 import { recheck, selectDue, type RecheckOutcome, type SelectedRow } from './rule-queries.js';
 import { zeroCounts, type QueuedMessage, type RuleRunReport } from './run-report.js';
 import { finishRun, startRun } from './runs-table.js';
-import { advanceWatermark, lockWatermark } from './watermark.js';
+import { lockWatermark } from './watermark.js';
 
 export interface RunRuleOptions {
     now: Date;
@@ -59,12 +58,12 @@ async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions
     const messages: QueuedMessage[] = [];
     if (now.getTime() <= watermark.getTime()) return { report: { ...report, notAfterWatermark: true }, messages };
 
-    await recordRuleIdentity(tx, plan, now);
+    // A dry run rolls back: it records neither the run nor the rule's identity.
+    const runId = dryRun ? null : await startRun(tx, plan, watermark, now);
+    report.runId = runId;
     const rows = uniqueEvents(await selectDue(tx, plan, watermark, now));
     report.selected = rows.length;
     options.onProgress?.(0, rows.length);
-    const runId = dryRun ? null : await startRun(tx, plan.rule, watermark, now);
-    report.runId = runId;
     const render = createRenderer(plan.templates); // compiled once per run of the rule
 
     // Under a cap, the addresses this run may send to are locked first, all at once and in order (so
@@ -100,8 +99,7 @@ async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions
     await record?.();
 
     if (runId !== null) {
-        await finishRun(tx, runId, report);
-        await advanceWatermark(tx, plan.rule, now);
+        await finishRun(tx, { id: runId, rule: plan.rule, now }, report);
     }
     return { report, messages };
 }

@@ -16,8 +16,8 @@
 // of the event, so the selection (which starts from a delivery joined to its event) has nothing left to
 // select. And even if the same history were imported again, the watermark keeps it out: the compiled
 // selection reads `d.sent_at > $1 - delay` with $1 the rule's watermark (compiler
-// sql/rule-queries.ts), the watermark is only ever moved forward (executor/watermark.ts
-// `advanceWatermark` sets it to a run's now, and a run whose now is not after it returns before
+// sql/rule-queries.ts), the watermark is only ever moved forward (executor/runs-table.ts
+// `finishRun` sets it to a run's now, and a run whose now is not after it returns before
 // deciding anything: run-rule.ts `notAfterWatermark`), the row is never deleted (not by prune either),
 // and a renamed rule takes its old name's watermark over (rule-identity.ts `takeOver`). `before` is
 // refused beyond every rule's `watermark - delay` (`safePruneBound`), so every delivery pruned was sent
