@@ -8,7 +8,7 @@
 //   run --plans <the compiled example>, the same   (no target: what the plan boundary saves)
 //   import <the demo history> into a new store     ≤ 15×   (and again with the plan cache turned off)
 //   and, as the floor under run and import, a process that only opens the demo store in PGlite (with the
-//   WebAssembly tiering budget the CLI gives a command on that store, and with V8's default)
+//   WebAssembly flags the CLI gives a command on that store, and with V8's defaults)
 //   (bench/pglite-open.mjs)
 //
 // The demo history is the hand-written part of examples/cart-abandonment/history.jsonl: its 38 carts
@@ -82,8 +82,8 @@ try {
         import: { label: 'followup import <demo history> (new store)', target: 15, runs: [] },
         importCompiling: { label: 'followup import, sources changed (no plan cache)', target: undefined, runs: [] },
         // Not a command: what opening the embedded store costs by itself, under `run` and `import`.
-        pgliteOpen: { label: 'floor: open the demo store in PGlite, SELECT 1 (the CLI\'s tiering)', target: undefined, runs: [] },
-        pgliteOpenDefault: { label: 'floor, with V8\'s default WebAssembly tiering', target: undefined, runs: [] },
+        pgliteOpen: { label: 'floor: open the demo store in PGlite, SELECT 1 (the CLI\'s WebAssembly flags)', target: undefined, runs: [] },
+        pgliteOpenDefault: { label: 'floor, with V8\'s default WebAssembly flags', target: undefined, runs: [] },
     };
     for (let round = 0; round < RUNS + 1; round++) { // round 0 warms the file cache and is not counted
         const take = (key, result) => { if (round > 0) measures[key].runs.push(result); };

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 import { ExitCode, UsageError, type Io } from './commands/command.js';
 import { commandRegistry } from './commands/registry.js';
-import { SHORT_COMMAND_WASM_TIERING_BUDGET } from './wasm-tiering.js';
+import { setShortCommandWasmFlags } from './wasm-tiering.js';
 
 const commands = commandRegistry;
 
@@ -109,8 +108,9 @@ export function cli(argv: string[]): void {
     // with its optimising compiler, in background threads, which costs a short command about 0.2 s of
     // CPU for nothing (measured: opening a store, 0.54 s of CPU against 0.35 s). A larger budget keeps a
     // command's start on the baseline code; what runs long (serve) keeps V8's default. A command on a
-    // small store raises it further when it opens the store (wasm-tiering.ts).
-    if (argv[0] !== 'serve') setFlagsFromString(`--wasm-tiering-budget=${SHORT_COMMAND_WASM_TIERING_BUDGET}`);
+    // small store raises it further when it opens the store (wasm-tiering.ts), and validates PGlite's
+    // functions at their first call (wasm-tiering.ts, setShortCommandWasmFlags).
+    if (argv[0] !== 'serve') setShortCommandWasmFlags();
     main(argv).then((code) => {
         process.exitCode = code;
     }, fail);

@@ -51,6 +51,16 @@ export function storeDataBytes(dir: string, limit = SMALL_WORK_BYTES): number {
     return total;
 }
 
+/**
+ * Before a short command loads PGlite: the tiering budget of a short command, and lazy validation. V8
+ * validates every function of a WebAssembly module when it compiles it (PGlite's is ~8 MB of code,
+ * most of it never called by a short command); lazily, each function is validated at its first call:
+ * ~30 ms of CPU less at every start (bench/README.md, "Start-up").
+ */
+export function setShortCommandWasmFlags(): void {
+    setFlagsFromString(`--wasm-tiering-budget=${SHORT_COMMAND_WASM_TIERING_BUDGET} --wasm-lazy-validation`);
+}
+
 /** The tiering budget for a short command on an embedded store holding `storeBytes`, bringing `incomingBytes`. */
 export function tieringBudgetFor(storeBytes: number, incomingBytes = 0): number {
     return storeBytes + incomingBytes <= SMALL_WORK_BYTES ? SMALL_STORE_WASM_TIERING_BUDGET : SHORT_COMMAND_WASM_TIERING_BUDGET;
