@@ -29,3 +29,28 @@ forEachEngine('what a decision points to', (ctx) => {
             .rejects.toThrow(/foreign key/);
     });
 });
+
+forEachEngine('how decisions are found', (ctx) => {
+    it('by event, and by rule and event, through one key (event_id, rule): no index on event_id alone (schema v13)', async () => {
+        await resetStore(ctx.store);
+        await seedCarts(ctx.store, 30, new Date('2026-11-21T10:00:00Z'));
+        await runRules(ctx.store, await plansOf(sources), { now: new Date('2026-11-22T12:00:00Z') });
+        const { rows: indexes } = await ctx.store.query<{ def: string }>(
+            `SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i WHERE i.indrelid = 'decisions'::regclass`);
+        expect(indexes.map((r) => r.def.replace(/^.* USING btree /, '')).sort()).toEqual([
+            '(event_id, rule)',
+            '(followup_delivery_id) WHERE (followup_delivery_id IS NOT NULL)',
+            '(rule, decided_at)',
+            '(trigger_delivery_id)',
+        ]);
+        // What prune and the check on deleting an event ask, and what a compiled selection asks.
+        const plan = async (sql: string): Promise<string> =>
+            ctx.store.transaction(async (tx) => {
+                await tx.exec('SET LOCAL enable_seqscan = off');
+                const { rows } = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`);
+                return rows.map((r) => r['QUERY PLAN']).join('\n');
+            });
+        expect(await plan("SELECT 1 FROM decisions WHERE event_id = ANY (ARRAY['cart-1', 'cart-2'])")).toMatch(/(using|Index Scan on) decisions_pkey/);
+        expect(await plan("SELECT 1 FROM decisions WHERE rule = 'nudge' AND event_id = 'cart-1'")).toMatch(/(using|Index Scan on) decisions_pkey/);
+    });
+});
