@@ -54,3 +54,28 @@ forEachEngine('how decisions are found', (ctx) => {
         expect(await plan("SELECT 1 FROM decisions WHERE rule = 'nudge' AND event_id = 'cart-1'")).toMatch(/(using|Index Scan on) decisions_pkey/);
     });
 });
+
+forEachEngine("a follow-up's delivery, its outbox row and its decision (schema v14: checked by trigger)", (ctx) => {
+    it('are recorded together; the delivery cannot be deleted while either names it, nor its id changed', async () => {
+        await resetStore(ctx.store);
+        await seedCarts(ctx.store, 30, new Date('2026-11-21T10:00:00Z'));
+        const report = await runRules(ctx.store, await plansOf(sources), { now: new Date('2026-11-22T12:00:00Z') });
+        expect(report.total.queued).toBe(30);
+        // What the dropped foreign keys held, held by how the rows are written: none names a missing delivery.
+        expect(await count(ctx.store, 'outbox o WHERE o.rule IS NOT NULL')).toBe(30);
+        expect(await count(ctx.store, 'outbox o WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = o.delivery_id)')).toBe(0);
+        expect(await count(ctx.store, 'decisions x WHERE x.followup_delivery_id IS NOT NULL')).toBe(30);
+        expect(await count(ctx.store, 'decisions x WHERE x.followup_delivery_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = x.followup_delivery_id)')).toBe(0);
+        expect(await count(ctx.store, "pg_constraint WHERE contype = 'f' AND conrelid = 'outbox'::regclass")).toBe(0);
+
+        const { rows } = await ctx.store.query<{ id: string }>("SELECT followup_delivery_id AS id FROM decisions WHERE event_id = 'cart-3'");
+        const followup = rows[0]!.id;
+        await expect(ctx.store.query('DELETE FROM deliveries WHERE id = $1', [followup])).rejects.toThrow(/foreign key.*outbox/);
+        await expect(ctx.store.query("UPDATE deliveries SET id = 'renamed' WHERE id = $1", [followup])).rejects.toThrow(/never changes/);
+        await ctx.store.query('DELETE FROM outbox WHERE delivery_id = $1', [followup]);
+        await expect(ctx.store.query('DELETE FROM deliveries WHERE id = $1', [followup])).rejects.toThrow(/foreign key.*decision/);
+        // Children first, as prune deletes: then the delivery goes.
+        await ctx.store.query("DELETE FROM decisions WHERE event_id = 'cart-3'");
+        expect((await ctx.store.query('DELETE FROM deliveries WHERE id = $1', [followup])).rowCount).toBe(1);
+    });
+});
