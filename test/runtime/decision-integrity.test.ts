@@ -1,8 +1,9 @@
 // Schema v12 leaves `decisions.event_id` without a foreign key of its own: a decision's event is its
-// trigger delivery's event, and the trigger delivery's foreign keys keep the pair whole. These are the
-// facts that rests on, on both engines.
+// trigger delivery's event, and the trigger delivery's foreign keys keep the pair whole. Schema v13 keys
+// decisions by event; v14 checks the follow-up's outbox row and decision against its delivery by trigger,
+// on delete. These are the facts that rests on, on both engines.
 import { expect, it } from 'vitest';
-import { runRules } from '@followup/runtime';
+import { runRules, type Store } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { resetStore } from '../support/sql-fixtures.js';
 import { count, plansOf, seedCarts } from './support.js';
@@ -15,11 +16,16 @@ followup nudge { when cartAbandonment sent 1 day ago then send followup email }
 `,
 };
 
+/** 30 carts whose emails went out a day before the run, and the run that decides a follow-up for each. */
+async function decideThirtyCarts(store: Store): Promise<Awaited<ReturnType<typeof runRules>>> {
+    await resetStore(store);
+    await seedCarts(store, 30, new Date('2026-11-21T10:00:00Z'));
+    return runRules(store, await plansOf(sources), { now: new Date('2026-11-22T12:00:00Z') });
+}
+
 forEachEngine('what a decision points to', (ctx) => {
     it("every decision's event is its trigger delivery's event, and neither can be deleted while the decision stays", async () => {
-        await resetStore(ctx.store);
-        await seedCarts(ctx.store, 30, new Date('2026-11-21T10:00:00Z'));
-        const report = await runRules(ctx.store, await plansOf(sources), { now: new Date('2026-11-22T12:00:00Z') });
+        const report = await decideThirtyCarts(ctx.store);
         expect(report.total.selected).toBe(30);
         expect(await count(ctx.store, 'decisions')).toBe(30);
         expect(await count(ctx.store, 'decisions x JOIN deliveries d ON d.id = x.trigger_delivery_id WHERE d.event_id <> x.event_id')).toBe(0);
@@ -32,9 +38,7 @@ forEachEngine('what a decision points to', (ctx) => {
 
 forEachEngine('how decisions are found', (ctx) => {
     it('by event, and by rule and event, through one key (event_id, rule): no index on event_id alone (schema v13)', async () => {
-        await resetStore(ctx.store);
-        await seedCarts(ctx.store, 30, new Date('2026-11-21T10:00:00Z'));
-        await runRules(ctx.store, await plansOf(sources), { now: new Date('2026-11-22T12:00:00Z') });
+        await decideThirtyCarts(ctx.store);
         const { rows: indexes } = await ctx.store.query<{ def: string }>(
             `SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i WHERE i.indrelid = 'decisions'::regclass`);
         expect(indexes.map((r) => r.def.replace(/^.* USING btree /, '')).sort()).toEqual([
@@ -57,9 +61,7 @@ forEachEngine('how decisions are found', (ctx) => {
 
 forEachEngine("a follow-up's delivery, its outbox row and its decision (schema v14: checked by trigger)", (ctx) => {
     it('are recorded together; the delivery cannot be deleted while either names it, nor its id changed', async () => {
-        await resetStore(ctx.store);
-        await seedCarts(ctx.store, 30, new Date('2026-11-21T10:00:00Z'));
-        const report = await runRules(ctx.store, await plansOf(sources), { now: new Date('2026-11-22T12:00:00Z') });
+        const report = await decideThirtyCarts(ctx.store);
         expect(report.total.queued).toBe(30);
         // What the dropped foreign keys held, held by how the rows are written: none names a missing delivery.
         expect(await count(ctx.store, 'outbox o WHERE o.rule IS NOT NULL')).toBe(30);
