@@ -13,10 +13,7 @@
 //   npm run build && node bench/run.mjs
 //   node bench/run.mjs [--deliveries 1000000] [--pglite-deliveries <n>] [--engines postgres,pglite]
 //                      [--chunk 200000] [--explain-runs 15] [--run-repeats 5] [--scale 10] [--rules mission,since,fields]
-//                      [--db-dir <folder for PGlite>] [--keep] [--json] [--ab-decision-indexes]
-//   --ab-decision-indexes: after step 3, the same run again (the rule's decisions, follow-ups and runs
-//   deleted) without schema v8's three indexes on decisions (what prune's foreign-key checks need), then
-//   again with them: what they cost the recording, in the same conditions.
+//                      [--db-dir <folder for PGlite>] [--keep] [--json]
 //
 // See bench/README.md for what each number means.
 import { spawn } from 'node:child_process';
@@ -71,7 +68,6 @@ const { values } = parseArgs({
         rules: { type: 'string', default: 'mission,since,fields' },
         'explain-runs': { type: 'string', default: '15' },
         'run-repeats': { type: 'string', default: '5' },
-        'ab-decision-indexes': { type: 'boolean', default: false },
         'db-dir': { type: 'string' },
         keep: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -96,7 +92,7 @@ const RUN_REPEATS = Math.max(1, Math.round(Number(values['run-repeats'])));
 const { loadProject, unloadProject } = await import('@followup/language');
 const compiler = await import('@followup/compiler');
 const runtime = await import('@followup/runtime');
-const { openStore, runRules, dispatchOutbox, createOutboxFolderTransport, createSmtpTransport } = runtime;
+const { openStore, dispatchOutbox, createOutboxFolderTransport, createSmtpTransport } = runtime;
 const { seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
 
 // ---------------------------------------------------------------- helpers
@@ -350,18 +346,7 @@ async function benchEngine(engine, n) {
         result.selection = result.selections[0];
 
         // 3. the run: select + decide + render + record, repeated (what it recorded deleted in between);
-        //    the median is reported, and the last run's outbox is dispatched below
-        const recordOnce = async ({ reset }) => {
-            if (reset) {
-                await store.exec(`DELETE FROM outbox WHERE rule IS NOT NULL; DELETE FROM decisions; DELETE FROM deliveries WHERE rule IS NOT NULL; DELETE FROM runs`);
-                await store.exec('VACUUM ANALYZE decisions, deliveries, outbox');
-            }
-            await store.query('INSERT INTO rule_watermarks (rule, watermark) VALUES ($1, $2) ON CONFLICT (rule) DO UPDATE SET watermark = EXCLUDED.watermark', [RULE, WATERMARK.toISOString()]);
-            const t0 = performance.now();
-            const report = await runRules(store, plans, { now: NOW, onlyRule: RULE });
-            const took = performance.now() - t0;
-            return { ms: took, queued: report.total.queued, perSecond: report.total.queued / (took / 1000) };
-        };
+        //    the median is reported, and the last run's outbox is dispatched below.
         // Timed in a fresh process that opens the store as `followup run` does (bench/record-run.mjs);
         // an embedded store is held by one process at a time, so this one lets go of it meanwhile.
         log('');
@@ -374,29 +359,6 @@ async function benchEngine(engine, n) {
         log(`Run (runRules, one rule, in a fresh process as followup run), ${runs.length} times: ${int(middle.queued)} follow-ups queued, median ${ms(middle.ms)} = ${int(middle.perSecond)} follow-ups/s ` +
             `(each run: ${runs.map(r => int(r.perSecond)).join(', ')} /s; outbox content ${int(recorded.contentBytes)} bytes per row as JSON: since schema v11 a follow-up is rendered again at dispatch, not stored)`);
         let t;
-
-        // 3b. what schema v8's decisions indexes cost the recording: the same run without them, then with
-        if (values['ab-decision-indexes']) {
-            // (decisions_event, the third, went in schema v13: the key (event_id, rule) serves its lookups)
-            const v8 = ['decisions_trigger_delivery', 'decisions_followup_delivery'];
-            const { rows: defs } = await store.query(`SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY ($1::text[])`, [v8]);
-            const again = async (label) => {
-                const r = await recordOnce({ reset: true });
-                log(`  ${label}: ${int(r.queued)} follow-ups in ${ms(r.ms)} = ${int(r.perSecond)} /s`);
-                return r;
-            };
-            log('Recording with and without schema v8\'s indexes on decisions (the same run again, in turns):');
-            const ab = { with: [], without: [] };
-            for (let i = 0; i < 2; i++) {
-                for (const d of defs) await store.exec(`DROP INDEX ${d.indexname}`);
-                ab.without.push(await again(`without (${i + 1})`));
-                for (const d of defs) await store.exec(d.indexdef);
-                ab.with.push(await again(`with (${i + 1})`));
-            }
-            result.decisionIndexes = ab;
-            const med = xs => median(xs.map(x => x.perSecond));
-            log(`  median: without ${int(med(ab.without))} /s, with ${int(med(ab.with))} /s (${(med(ab.with) / med(ab.without)).toFixed(2)}×)`);
-        }
 
         // 4. dispatch to an outbox folder
         const folder = nodePath.join(temp, `outbox-${engine}`);

@@ -12,6 +12,7 @@ import { renderAtDispatch } from './0011_render_at_dispatch.js';
 import { decisionEventByTrigger } from './0012_decision_event_by_trigger.js';
 import { decisionsKeyedByEvent } from './0013_decisions_keyed_by_event.js';
 import { followupKeysByTrigger } from './0014_followup_keys_by_trigger.js';
+import { decisionDeliveriesByTrigger } from './0015_decision_deliveries_by_trigger.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -21,7 +22,8 @@ export type { Migration } from './migration.js';
  * with the build and nothing is read from disk at runtime. To change the schema, add the next file and
  * list it here.
  */
-export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies, outboxClaims, measuring, pruneIndexes, firstOriginals, outboxLz4, renderAtDispatch, decisionEventByTrigger, decisionsKeyedByEvent, followupKeysByTrigger];
+export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies, outboxClaims, measuring, pruneIndexes, firstOriginals, outboxLz4, renderAtDispatch, decisionEventByTrigger, decisionsKeyedByEvent, followupKeysByTrigger,
+    decisionDeliveriesByTrigger];
 
 /** The schema version this code creates and expects. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
