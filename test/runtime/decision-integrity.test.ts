@@ -82,3 +82,55 @@ forEachEngine("a follow-up's delivery, its outbox row and its decision (schema v
         expect((await ctx.store.query('DELETE FROM deliveries WHERE id = $1', [followup])).rowCount).toBe(1);
     });
 });
+
+forEachEngine("a delivery's event (schema v16: checked by trigger)", (ctx) => {
+    it('an original naming a missing event is refused, a follow-up is its trigger\'s event, and an event with deliveries is not deleted nor renamed', async () => {
+        const report = await decideThirtyCarts(ctx.store);
+        expect(report.total.queued).toBe(30);
+        expect(await count(ctx.store, "pg_constraint WHERE contype = 'f' AND conrelid = 'deliveries'::regclass")).toBe(0);
+        // What the dropped key held for follow-ups, held by how they are written: their trigger's event.
+        expect(await count(ctx.store, 'deliveries f JOIN decisions x ON x.followup_delivery_id = f.id JOIN deliveries t ON t.id = x.trigger_delivery_id WHERE f.event_id = t.event_id AND EXISTS (SELECT 1 FROM events e WHERE e.id = f.event_id)')).toBe(30);
+
+        const original = (id: string, event: string) =>
+            ctx.store.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status) VALUES ($1, $2, 'm', 'email', 'a@example.com', now(), 'sent')`, [id, event]);
+        await expect(original('d-nowhere', 'no-such-event')).rejects.toThrow(/foreign key.*event no-such-event is not there/);
+        expect(await count(ctx.store, "deliveries WHERE id = 'd-nowhere'")).toBe(0);
+        await original('d-cart-1-again', 'cart-1');
+        expect(await count(ctx.store, "deliveries WHERE event_id = 'cart-1'")).toBe(3);
+
+        await expect(ctx.store.query("UPDATE events SET id = 'cart-renamed' WHERE id = 'cart-2'")).rejects.toThrow(/an event's id never changes/);
+        await expect(ctx.store.query("UPDATE deliveries SET event_id = 'cart-3' WHERE id = 'd-cart-2'")).rejects.toThrow(/a delivery's event never changes/);
+        await ctx.store.query("INSERT INTO events (id, type, occurred_at, payload, received_at) VALUES ('lonely', 'cartAbandonment', now(), '{}', now())");
+        await original('d-lonely', 'lonely');
+        await expect(ctx.store.query("DELETE FROM events WHERE id = 'lonely'")).rejects.toThrow(/foreign key.*event lonely still has deliveries/);
+        // Deliveries first, as prune deletes: then the event goes.
+        await ctx.store.query("DELETE FROM deliveries WHERE id = 'd-lonely'");
+        expect((await ctx.store.query("DELETE FROM events WHERE id = 'lonely'")).rowCount).toBe(1);
+    });
+
+    // PGlite has one connection: its transactions never overlap.
+    if (ctx.engine === 'postgres') it('an original waits for an event being deleted, and is refused once the delete commits', async () => {
+        await decideThirtyCarts(ctx.store);
+        await ctx.store.query("INSERT INTO events (id, type, occurred_at, payload, received_at) VALUES ('going', 'cartAbandonment', now(), '{}', now())");
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => { release = resolve; });
+        let deleted!: () => void;
+        const deletedNow = new Promise<void>((resolve) => { deleted = resolve; });
+        const deleter = ctx.store.transaction(async (tx) => {
+            await tx.query("DELETE FROM events WHERE id = 'going'");
+            deleted();
+            await released;
+        });
+        await deletedNow;
+        let settled = false;
+        const inserting = ctx.store.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status) VALUES ('d-going', 'going', 'm', 'email', 'a@example.com', now(), 'sent')`)
+            .finally(() => (settled = true));
+        inserting.catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(settled).toBe(false); // waiting for the event's row, which the delete holds
+        release();
+        await deleter;
+        await expect(inserting).rejects.toThrow(/foreign key.*event going is not there/);
+        expect(await count(ctx.store, "deliveries WHERE id = 'd-going'")).toBe(0);
+    });
+});

@@ -13,6 +13,7 @@ import { decisionEventByTrigger } from './0012_decision_event_by_trigger.js';
 import { decisionsKeyedByEvent } from './0013_decisions_keyed_by_event.js';
 import { followupKeysByTrigger } from './0014_followup_keys_by_trigger.js';
 import { decisionDeliveriesByTrigger } from './0015_decision_deliveries_by_trigger.js';
+import { deliveryEventByTrigger } from './0016_delivery_event_by_trigger.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -23,7 +24,7 @@ export type { Migration } from './migration.js';
  * list it here.
  */
 export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies, outboxClaims, measuring, pruneIndexes, firstOriginals, outboxLz4, renderAtDispatch, decisionEventByTrigger, decisionsKeyedByEvent, followupKeysByTrigger,
-    decisionDeliveriesByTrigger];
+    decisionDeliveriesByTrigger, deliveryEventByTrigger];
 
 /** The schema version this code creates and expects. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
