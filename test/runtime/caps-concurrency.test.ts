@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openStore, type Store } from '@followup/runtime';
+import { lockRecipients } from '../../packages/runtime/src/executor/policies/caps.js';
 import { startPostgres, withClient, type PostgresServer } from '../support/postgres.js';
 import { spawnRun, tempDir, type RunningCli } from './support.js';
 
@@ -180,4 +181,52 @@ policy { limit 2 per recipient per 7 days on email }`);
         }
         expect(emlCount(path.join(dir, '.followup/outbox'))).toBe(2 * RECIPIENTS);
     }, 10 * 60_000);
+
+    it('a run holding an address, locked before or new, makes another run for it wait until it commits', async () => {
+        const db = await seededDatabase('caps_locks');
+        const store = await openStore(db);
+        try {
+            // 'known' has had its lock row since an earlier run; 'fresh' is new to recipient_locks.
+            await store.query(`INSERT INTO recipient_locks (channel, address) VALUES ('email', 'known@example.com')`);
+            let release!: () => void;
+            const held = new Promise<void>((resolve) => (release = resolve));
+            let locked!: () => void;
+            const holding = new Promise<void>((resolve) => (locked = resolve));
+            const order: string[] = [];
+            const first = store.transaction(async (tx) => {
+                await lockRecipients(tx, 'email', ['known@example.com', 'fresh@example.com']);
+                locked();
+                await held;
+                order.push('first commits');
+            });
+            await holding;
+            const waiting = ['known@example.com', 'fresh@example.com'].map((address) =>
+                store.transaction(async (tx) => {
+                    await lockRecipients(tx, 'email', [address]);
+                    order.push(`${address} locked`);
+                }));
+            // Both wait on a row lock (a new address on the first run's uncommitted insert).
+            const database = new URL(db).pathname.slice(1);
+            const waitingOnLocks = () => withClient(server!.url, async (client) => {
+                const { rows } = await client.query<{ n: number }>(
+                    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [database]);
+                return rows[0]!.n;
+            });
+            let waiters = 0;
+            for (const deadline = Date.now() + 20_000; waiters < 2 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+                waiters = await waitingOnLocks();
+            }
+            const orderWhileHeld = [...order];
+            release();
+            await Promise.all([first, ...waiting]);
+            expect(waiters).toBe(2);
+            expect(orderWhileHeld).toEqual([]);
+            expect(order[0]).toBe('first commits');
+            expect(order.slice(1).sort()).toEqual(['fresh@example.com locked', 'known@example.com locked']);
+            const { rows } = await store.query<{ address: string }>(`SELECT address FROM recipient_locks ORDER BY address`);
+            expect(rows.map((r) => r.address)).toEqual(['fresh@example.com', 'known@example.com']);
+        } finally {
+            await store.close();
+        }
+    }, 2 * 60_000);
 });

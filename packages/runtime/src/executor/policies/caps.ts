@@ -3,8 +3,8 @@
 // the same address on the same channel, queued or sent, in (now - duration, now] — number n or more.
 //
 // Caps hold under concurrency because every run that decides follow-ups under a limit first locks
-// the rows of their addresses in `recipient_locks` (FOR UPDATE, in address order, in one statement,
-// so two runs never wait on each other in a cycle), and keeps the locks until it commits: a second
+// the rows of their addresses in `recipient_locks` (in address order, in one statement, so two runs
+// never wait on each other in a cycle), and keeps the locks until it commits: a second
 // run deciding for the same address waits, then counts what the first one recorded.
 import type { LimitIR, RenderPlan } from '@followup/compiler';
 import type { StoreTx } from '../../store/store.js';
@@ -23,17 +23,16 @@ export interface CapDetail {
 export async function lockRecipients(tx: StoreTx, channel: string, addresses: readonly string[]): Promise<void> {
     const sorted = [...new Set(addresses)].sort();
     if (sorted.length === 0) return;
-    const array = binaryTextArray(sorted);
-    // Inserted in order too: two runs inserting the same new addresses wait on each other in order.
+    // One statement, in address order: a new address is inserted (and so locked), an existing one is
+    // locked by ON CONFLICT DO UPDATE, whose WHERE false updates nothing ("all rows will be locked when
+    // the ON CONFLICT DO UPDATE action is taken", PostgreSQL's INSERT). Two runs inserting the same new
+    // address wait on each other in order, as they do on an existing one. It replaced an INSERT ... DO
+    // NOTHING and a SELECT ... FOR UPDATE: ~35% less time for 13,000 addresses on PGlite (bench/README.md).
     await tx.query(
         `INSERT INTO recipient_locks (channel, address)
          SELECT $1, a FROM unnest($2::text[]) AS a ORDER BY a
-         ON CONFLICT DO NOTHING`,
-        [channel, array],
-    );
-    await tx.query(
-        `SELECT 1 FROM recipient_locks WHERE channel = $1 AND address = ANY ($2::text[]) ORDER BY address FOR UPDATE`,
-        [channel, array],
+         ON CONFLICT (channel, address) DO UPDATE SET address = EXCLUDED.address WHERE false`,
+        [channel, binaryTextArray(sorted)],
     );
 }
 
