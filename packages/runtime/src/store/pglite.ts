@@ -76,6 +76,7 @@ export function parsePostgresTimestamp(text: string): Date | number {
 
 export class PgliteStore implements Store {
     readonly engine = 'pglite' as const;
+    readonly packRows = true;
     private closed = false;
 
     constructor(
@@ -96,6 +97,7 @@ export class PgliteStore implements Store {
             return await this.db.transaction(async (inner) => {
                 let ended = false;
                 const tx: StoreTx = {
+                    packRows: true,
                     query: <R>(sql: string, params?: readonly unknown[]) => {
                         if (ended) return Promise.reject(txEnded());
                         return runQuery<R>(inner, sql, params);

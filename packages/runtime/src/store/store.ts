@@ -28,6 +28,12 @@ export interface StoreTx {
     query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
     /** Runs a script of several statements, without parameters (migrations, DDL). */
     exec(sqlScript: string): Promise<void>;
+    /**
+     * Many rows read faster packed into a few JSON values than row by row (PGlite: its protocol is
+     * parsed value by value in JavaScript, in the thread that runs the database). Readers of large
+     * results may use it (executor/rule-queries.ts); unset means row by row.
+     */
+    readonly packRows?: boolean;
 }
 
 export interface Store extends StoreTx {
