@@ -89,11 +89,23 @@ export async function recheck(tx: StoreTx, plan: RenderPlan, eventIds: readonly 
     const outcome: RecheckOutcome = { stopped: new Set(), suppressed: new Set() };
     if (eventIds.length === 0) return outcome;
     const query = plan.queries.recheck;
-    const { rows } = await tx.query<{ event_id: string; suppressed: boolean }>(
-        query.sql,
-        bindParameters(query, [[...eventIds], now.toISOString()]),
-    );
-    const qualifying = new Map(rows.map((r) => [r.event_id, r.suppressed]));
+    const params = bindParameters(query, [[...eventIds], now.toISOString()]);
+    const qualifying = new Map<string, boolean>();
+    if (tx.packRows) {
+        // Two JSON arrays instead of a row per event (StoreTx.packRows): on PGlite, 13 chunks of 1,000
+        // rechecked in ~200 ms instead of ~252 ms (bench/README.md).
+        const { rows: [packed] } = await tx.query<{ qualifying: string; suppressed: string }>(
+            `SELECT coalesce(json_agg(r.event_id), '[]')::text AS qualifying,
+                    coalesce(json_agg(r.event_id) FILTER (WHERE r.suppressed), '[]')::text AS suppressed
+             FROM (${query.sql}) AS r`,
+            params,
+        );
+        for (const id of JSON.parse(packed!.qualifying) as string[]) qualifying.set(id, false);
+        for (const id of JSON.parse(packed!.suppressed) as string[]) qualifying.set(id, true);
+    } else {
+        const { rows } = await tx.query<{ event_id: string; suppressed: boolean }>(query.sql, params);
+        for (const r of rows) qualifying.set(r.event_id, r.suppressed);
+    }
     for (const id of eventIds) {
         const suppressed = qualifying.get(id);
         if (suppressed === undefined) outcome.stopped.add(id);

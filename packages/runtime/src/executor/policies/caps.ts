@@ -43,7 +43,7 @@ export async function lockRecipients(tx: StoreTx, channel: string, addresses: re
  * counts only follow-ups recorded before that outbox row: what was decided ahead of it.
  */
 export async function countFollowups(
-    tx: Pick<StoreTx, 'query'>,
+    tx: Pick<StoreTx, 'query' | 'packRows'>,
     plan: Pick<RenderPlan, 'rule' | 'channel'>,
     limit: LimitIR,
     now: Date,
@@ -54,20 +54,23 @@ export async function countFollowups(
     const before = beforeOutboxIds
         ? `AND EXISTS (SELECT 1 FROM outbox o WHERE o.delivery_id = d.id AND o.id < a.before)`
         : '';
-    const { rows } = await tx.query<{ n: number }>(
-        `SELECT (SELECT count(*)::int FROM deliveries d
+    const counted = `SELECT (SELECT count(*)::int FROM deliveries d
                  WHERE d.recipient = a.address AND d.channel = $2 AND d.rule IS NOT NULL
                    AND ($3::text IS NULL OR d.rule = $3)
                    AND d.status IN ('queued', 'sent')
                    AND d.sent_at > $4::timestamptz - $5::interval AND d.sent_at <= $4::timestamptz
-                   ${before}) AS n
-         FROM unnest($1::text[], $6::bigint[]) WITH ORDINALITY AS a(address, before, i)
-         ORDER BY a.i`,
-        [
-            binaryTextArray(addresses), plan.channel, limit.scope === 'rule' ? plan.rule : null, now.toISOString(), `${limit.per.minutes} minutes`,
-            beforeOutboxIds ? beforeOutboxIds.map(String) : addresses.map(() => null),
-        ],
-    );
+                   ${before}) AS n, a.i
+         FROM unnest($1::text[], $6::bigint[]) WITH ORDINALITY AS a(address, before, i)`;
+    const params = [
+        binaryTextArray(addresses), plan.channel, limit.scope === 'rule' ? plan.rule : null, now.toISOString(), `${limit.per.minutes} minutes`,
+        beforeOutboxIds ? beforeOutboxIds.map(String) : addresses.map(() => null),
+    ];
+    if (tx.packRows) {
+        // One JSON array instead of a row per address (StoreTx.packRows).
+        const { rows: [packed] } = await tx.query<{ counts: string }>(`SELECT coalesce(json_agg(c.n ORDER BY c.i), '[]')::text AS counts FROM (${counted}) AS c`, params);
+        return JSON.parse(packed!.counts) as number[];
+    }
+    const { rows } = await tx.query<{ n: number }>(`${counted} ORDER BY a.i`, params);
     return rows.map((r) => r.n);
 }
 
