@@ -34,26 +34,35 @@ export function claimToken(): string {
  * transactional ones, rule NULL, when asked), that nobody holds: unclaimed, or whose lease ran out
  * (the database's clock), or, on the embedded store, claimed by another process. One statement: the
  * rows are picked with `FOR UPDATE SKIP LOCKED` (rows another dispatcher is claiming are skipped) and
- * leased to `token` for `leaseMs`, an attempt counted. Returned in id order, with the attempts made
- * before this claim.
+ * leased to `token` for `leaseMs`, an attempt counted. Due first (the rows of one run are due at once:
+ * then in id order, the order they were decided); returned in id order, with the attempts made before
+ * this claim.
+ *
+ * The rows are read off `outbox_pending` (due time, id; schema v17) in that order and the scan stops
+ * at `limit`. The planner is told not to sort nor build a bitmap for this one statement: with
+ * statistics taken when few rows were pending (PGlite has no autovacuum), it read every due row and
+ * sorted them for each batch, a backlog's square (bench/README.md).
  */
 export async function claimRows(
-    tx: Pick<StoreTx, 'query'>,
+    tx: Pick<StoreTx, 'query' | 'exec'>,
     options: { now: Date; rules: readonly string[]; transactional: boolean; limit: number; embedded: boolean; token: string; leaseMs: number },
 ): Promise<OutboxRow[]> {
+    await tx.exec('SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off');
     const { rows } = await tx.query<OutboxRow>(
         `UPDATE outbox o SET claimed_by = $7, claimed_until = now() + make_interval(secs => $8::float8 / 1000), attempts = o.attempts + 1
          FROM (SELECT id FROM outbox
                WHERE status = 'pending' AND next_attempt_at <= $1
                  AND (rule = ANY ($2::text[]) OR ($3::boolean AND rule IS NULL))
                  AND (claimed_until IS NULL OR claimed_until < now() OR ($5::boolean AND split_part(claimed_by, ':', 1) <> $6))
-               ORDER BY id
+               ORDER BY next_attempt_at, id
                LIMIT $4
                FOR UPDATE SKIP LOCKED) c
          WHERE o.id = c.id
          RETURNING o.id, o.delivery_id, o.rule, o.channel, o.recipient, o.content, o.attempts - 1 AS attempts, o.held_until`,
         [options.now.toISOString(), [...options.rules], options.transactional, options.limit, options.embedded, PROCESS, options.token, options.leaseMs],
     );
+    // Back to the session's settings for the rest of the claim's transaction (recheck, rendering).
+    await tx.exec('RESET enable_sort; RESET enable_bitmapscan');
     return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) })).sort((a, b) => a.id - b.id);
 }
 
