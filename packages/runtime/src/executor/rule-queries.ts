@@ -45,11 +45,11 @@ const PACK_ROWS = 1000;
 /**
  * Runs a selection and reads its rows packed as JSON arrays of PACK_ROWS rows each, one value per
  * array, instead of one protocol message and six values per row: for stores that read rows slowly
- * (StoreTx.packRows). On PGlite, 13,000 due carts took ~490 ms to select as rows and ~355 ms packed,
- * and a run recorded ~5% more follow-ups per second; on a PostgreSQL server, whose rows are read in
- * another process while the server works, packing measured ~4% fewer (bench/README.md). `sent_at`
- * travels as epoch milliseconds, what a Date holds (microseconds are dropped, as the row's Date
- * dropped them).
+ * (StoreTx.packRows). On PGlite, 13,000 due carts took ~490 ms to select as rows and ~400 ms in
+ * arrays of 1,000 (~355 ms in one), and a run recorded 1.06x the follow-ups per second in turns; on a
+ * PostgreSQL server, whose rows are read in another process while the server works, packing measured
+ * 0.95x (bench/README.md). `sent_at` travels as epoch milliseconds, what a Date holds (microseconds
+ * are dropped, as the row's Date dropped them).
  */
 export async function selectPacked(tx: StoreTx, selection: string, params: unknown[]): Promise<SelectedRow[]> {
     const { rows } = await tx.query<{ part: string }>(
