@@ -1,0 +1,135 @@
+// The store's triggers (schema v9's recount of originals, v14-v16's checks of the keys they replace)
+// must cost what their statement writes, not what the table holds, whatever the planner statistics.
+//
+// PL/pgSQL caches a statement's plan per connection: at its first call when it has no parameters,
+// after five calls otherwise. A store that was new when a connection first fired them kept plans
+// made for tables of a row or two (statistics taken at one row: density one row a page), and those
+// plans scanned a whole table per row of the statement. Found with `serve` on a new store: settles of
+// 100 messages that took 8 s at 18,000 deliveries, then minutes (bench/README.md, 2026-12-06). Since
+// schema v18 these statements are planned at each call and look each row up by its key.
+//
+// Each test replays that history on a new store: statistics taken with one row, a few small
+// statements (plans cached), then the table grows to 20,000 rows without statistics.
+import { expect, it } from 'vitest';
+import { openStore, type Store, type StoreTx } from '@followup/runtime';
+import { settle } from '../../packages/runtime/src/dispatch/outbox-rows.js';
+import { forEachEngine } from '../support/stores.js';
+
+const TABLE = 20_000;
+const BATCH = 100;
+
+const ids = (prefix: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => `${prefix}${from + k}`);
+
+/** Events e<i>, their queued transactional deliveries d<i>, and outbox rows held by the claim `token`. */
+function add(db: StoreTx, from: number, to: number): Promise<void> {
+    return db.exec(`
+        INSERT INTO events (id, type, occurred_at, payload) SELECT 'e' || i, 'cart', now(), '{}' FROM generate_series(${from}, ${to}) i;
+        INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status)
+            SELECT 'd' || i, 'e' || i, 'transactional', 'email', 'a@example.com', now(), 'queued' FROM generate_series(${from}, ${to}) i;
+        INSERT INTO outbox (delivery_id, rule, channel, recipient, content, claimed_by, claimed_until)
+            SELECT 'd' || i, NULL, 'email', 'a@example.com', '{}', 'token', now() + interval '1 hour' FROM generate_series(${from}, ${to}) i`);
+}
+
+/** Dispatch's settle of d<from>..d<to>: sent, their deliveries too (whose trigger recounts their events' originals). */
+async function settleSent(db: StoreTx, from: number, to: number): Promise<number> {
+    const { rows } = await db.query<{ id: number; delivery_id: string }>(
+        'SELECT id, delivery_id FROM outbox WHERE delivery_id = ANY ($1::text[])', [ids('d', from, to)]);
+    return (await settle(db, rows.map((r) => ({ id: Number(r.id), deliveryId: r.delivery_id, status: 'sent' as const, nextAttemptAt: null, error: null, delivery: 'sent' as const })), 'token')).size;
+}
+
+/** Tuples this transaction read from `table`: by sequential scans, and through indexes. */
+async function reads(tx: StoreTx, table: string): Promise<{ scanned: number; fetched: number }> {
+    const { rows } = await tx.query<{ scanned: string; fetched: string }>(
+        `SELECT coalesce(seq_tup_read, 0) AS scanned, coalesce(idx_tup_fetch, 0) AS fetched FROM pg_stat_xact_user_tables WHERE relname = $1`, [table]);
+    return { scanned: Number(rows[0]!.scanned), fetched: Number(rows[0]!.fetched) };
+}
+
+forEachEngine('triggers cost their statement, not the table', (ctx) => {
+    /** A new store with statistics taken at one row (no autovacuum to take others), then `fn` in one transaction. */
+    async function onNewStore<T>(fn: (tx: StoreTx) => Promise<T>): Promise<{ result: T; store: Store }> {
+        const store = await openStore(await ctx.freshTarget());
+        await store.exec(['events', 'deliveries', 'outbox', 'decisions'].map((t) => `ALTER TABLE ${t} SET (autovacuum_enabled = off)`).join('; '));
+        await add(store, 1, 1);
+        await store.exec('ANALYZE events, deliveries, outbox, decisions');
+        // Small statements first: each trigger's plans are made, and cached, while the tables are tiny.
+        const result = await store.transaction(async (tx) => {
+            for (let k = 0; k < 8; k++) {
+                await add(tx, 10 + k * 10, 19 + k * 10);
+                await settleSent(tx, 10 + k * 10, 19 + k * 10);
+                await tx.query(`DELETE FROM outbox WHERE delivery_id = $1`, [`d${10 + k * 10}`]);
+                await tx.query(`DELETE FROM deliveries WHERE id = $1`, [`d${10 + k * 10}`]);
+                await tx.query(`DELETE FROM events WHERE id = $1`, [`e${10 + k * 10}`]);
+            }
+            return fn(tx);
+        });
+        return { result, store };
+    }
+
+    it(`a settle's recount reads the events it touched (${BATCH} of ${TABLE})`, async () => {
+        const { result: read, store } = await onNewStore(async (tx) => {
+            await add(tx, 1000, 1000 + TABLE);
+            expect(await settleSent(tx, 5000, 5000 + BATCH - 1)).toBe(BATCH);
+            // The recount the settle's trigger ran, called again on its own to count what it reads.
+            const before = await reads(tx, 'deliveries');
+            await tx.query('SELECT followup_mark_first_originals($1::text[])', [ids('e', 5000, 5000 + BATCH - 1)]);
+            const after = await reads(tx, 'deliveries');
+            return after.scanned + after.fetched - before.scanned - before.fetched;
+        });
+        try {
+            const { rows } = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE first_original AND first_of_channel AND id = ANY ($1::text[])`, [ids('d', 5000, 5000 + BATCH - 1)]);
+            expect(rows[0]!.n).toBe(BATCH);
+            // v9's cached plan read the table once per touched delivery (40,000 tuples here, 3-4 s).
+            expect(read).toBeLessThan(10 * BATCH);
+        } finally {
+            await store.close();
+        }
+    });
+
+    it(`inserting ${TABLE} originals looks their events up by key, never scanning events`, async () => {
+        const { result: events, store } = await onNewStore(async (tx) => {
+            await tx.exec(`INSERT INTO events (id, type, occurred_at, payload) SELECT 'e' || i, 'cart', now(), '{}' FROM generate_series(1000, ${1000 + TABLE}) i`);
+            const before = await reads(tx, 'events');
+            await tx.exec(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status)
+                SELECT 'd' || i, 'e' || i, 'transactional', 'email', 'a@example.com', now(), 'sent' FROM generate_series(1000, ${1000 + TABLE}) i`);
+            const after = await reads(tx, 'events');
+            // A delivery of a missing event is still refused.
+            await expect(tx.exec(`SAVEPOINT s; INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at) VALUES ('orphan', 'nowhere', 'm', 'email', 'a@example.com', now())`))
+                .rejects.toThrow(/event nowhere is not there/);
+            await tx.exec('ROLLBACK TO SAVEPOINT s');
+            return { scanned: after.scanned - before.scanned, fetched: after.fetched - before.fetched };
+        });
+        await store.close();
+        // v16's cached plan scanned events and compared every new row with every event: 37 s on
+        // PostgreSQL, 61 s on PGlite. Now each row's event is fetched through the key (locked, then checked).
+        expect(events.scanned).toBe(0);
+        expect(events.fetched).toBeGreaterThanOrEqual(TABLE);
+    });
+
+    it(`deleting ${BATCH} events and their deliveries looks up what names them by key, scanning nothing`, async () => {
+        const { result, store } = await onNewStore(async (tx) => {
+            await add(tx, 1000, 1000 + TABLE);
+            await tx.query(`DELETE FROM outbox WHERE delivery_id = ANY ($1::text[])`, [ids('d', 5000, 5000 + BATCH - 1)]);
+            const scanned = async () => ({
+                outbox: (await reads(tx, 'outbox')).scanned, decisions: (await reads(tx, 'decisions')).scanned, deliveries: (await reads(tx, 'deliveries')).scanned,
+            });
+            const start = await scanned();
+            await tx.query(`DELETE FROM deliveries WHERE event_id = ANY ($1::text[])`, [ids('e', 5000, 5000 + BATCH - 1)]);
+            const deliveriesDeleted = await scanned();
+            await tx.query(`DELETE FROM events WHERE id = ANY ($1::text[])`, [ids('e', 5000, 5000 + BATCH - 1)]);
+            const eventsDeleted = await scanned();
+            // Still refused: an event some delivery names, a delivery the outbox names.
+            await expect(tx.exec(`SAVEPOINT s; DELETE FROM events WHERE id = 'e6000'`)).rejects.toThrow(/event e6000 still has deliveries/);
+            await tx.exec('ROLLBACK TO SAVEPOINT s');
+            await expect(tx.exec(`SAVEPOINT s; DELETE FROM deliveries WHERE id = 'd6000'`)).rejects.toThrow(/delivery d6000 is still in the outbox/);
+            await tx.exec('ROLLBACK TO SAVEPOINT s');
+            // (Deleting deliveries also runs PostgreSQL's own check of tracking's foreign key, whose
+            // cached plan scans deliveries: not ours, so deliveries are counted at the events' delete.)
+            return {
+                outbox: deliveriesDeleted.outbox - start.outbox, decisions: deliveriesDeleted.decisions - start.decisions,
+                deliveries: eventsDeleted.deliveries - deliveriesDeleted.deliveries,
+            };
+        });
+        await store.close();
+        expect(result).toEqual({ outbox: 0, decisions: 0, deliveries: 0 });
+    });
+});
