@@ -17,13 +17,14 @@ import type { Migration } from './migration.js';
  *
  * Now those statements run through EXECUTE (planned each time, with the transition table's actual size
  * and the tables' current ones), and the recount is planned each call (`plan_cache_mode =
- * force_custom_plan`). For up to 1,000 events (a settle, an ingest) its touched events drive a nested
- * loop (a LATERAL subquery the planner cannot flatten, `OFFSET 0`), so its work is the events' own
- * deliveries whatever the statistics say; more (an import's or a prune's statement) are joined at
- * once as before, planned for the array's length: looked up one by one, prune's 5,000 events a batch
- * measured ~6% slower on PGlite. Each is one plan per statement that writes deliveries or deletes
- * events, not per row.
- * `test/runtime/first-originals.test.ts` and `test/runtime/decision-integrity.test.ts` replay both.
+ * force_custom_plan`). Its touched events drive a nested loop (a LATERAL subquery the planner cannot
+ * flatten, `OFFSET 0`), so its work is the events' own deliveries whatever the statistics say. On
+ * PGlite, more than `followup.recount_join_above` events (1,000: an import's or a prune's statement)
+ * are joined at once as before, planned for their number: looked up one by one, prune's batches of
+ * 5,000 events measured ~5% slower there, while on a PostgreSQL server the join planned for their
+ * number measured ~18% slower than the lookups (bench/README.md). Each is one plan per statement that
+ * writes deliveries or deletes events, not per row. `test/runtime/trigger-plans.test.ts` replays the
+ * trap on a new store.
  */
 export const triggerPlansPerCall: Migration = {
     version: 18,
@@ -33,9 +34,10 @@ CREATE OR REPLACE FUNCTION followup_mark_first_originals(touched text[]) RETURNS
 SET plan_cache_mode = force_custom_plan AS $fn$
 BEGIN
     IF cardinality(touched) IS NULL OR cardinality(touched) = 0 THEN RETURN; END IF;
-    IF cardinality(touched) > 1000 THEN
-        -- Many events (an import's or a prune's statement): joined at once, planned for the array's
-        -- length. Joined with unnest, not "= ANY (touched)": against a parameter array the planner may
+    -- The embedded store sets followup.recount_join_above (store/pglite.ts); a server leaves it unset.
+    IF cardinality(touched) > coalesce(nullif(current_setting('followup.recount_join_above', true), '')::int, 2147483647) THEN
+        -- Many events (an import's or a prune's statement, on PGlite): joined at once, planned for the
+        -- array's length. Joined with unnest, not "= ANY (touched)": against a parameter array the planner may
         -- scan the whole table testing each row against every element (an import of 100,000 events
         -- took minutes).
         PERFORM 1 FROM events e JOIN unnest(touched) AS t(id) ON e.id = t.id ORDER BY e.id FOR NO KEY UPDATE OF e;
@@ -50,7 +52,7 @@ BEGIN
          WHERE d.id = r.id AND (d.first_original <> r.first_original OR d.first_of_channel <> r.first_of_channel);
         RETURN;
     END IF;
-    -- A few events (a settle's, an ingest's): each looked up by its key, whatever the statistics say.
+    -- Each event looked up by its key, whatever the statistics say.
     -- A LATERAL subquery with OFFSET 0 is not flattened into a join: the events are locked in id
     -- order, and each one's deliveries read through deliveries_event.
     PERFORM 1 FROM (SELECT DISTINCT u.id FROM unnest(touched) AS u(id) ORDER BY u.id) t
