@@ -12,9 +12,9 @@
 // serve keeps up with N events/s ingested and sent when the backlog stays about constant (a second's
 // worth or less) rather than growing with the load's length.
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { cpus, loadavg } from 'node:os';
 import { startCountingSink } from './counting-smtp-sink.mjs';
+import { describeStuckDispatch } from './stuck-dispatch.mjs';
 import { benchProject, loadEvents, missingFromStore, startPostgres, startServe } from './serve-load.mjs';
 
 const { values } = parseArgs({
@@ -73,19 +73,7 @@ try {
             console.log(`  outbox rows of the acknowledged events by status: ${JSON.stringify(inStore.statuses)}`);
             const logged = `${serve.stdout()}\n${serve.stderr()}`.split('\n').filter((line) => /"level":"(warn|error)"|Error/.test(line));
             console.log(`  serve's warnings and errors (${logged.length}, the last 10):\n${logged.slice(-10).map((line) => `    ${line.slice(0, 400)}`).join('\n')}`);
-            // What the server is doing: on 2026-12-06 two settle statements had run for minutes at full
-            // CPU, not waiting on any lock, and the dispatcher waited on them (docs/status.md).
-            const client = new pg.Client({ connectionString: postgres.url });
-            await client.connect();
-            try {
-                const { rows } = await client.query(
-                    `SELECT pid, round(extract(epoch FROM now() - query_start))::int AS seconds, coalesce(wait_event_type || ':' || wait_event, 'on CPU') AS waiting,
-                            left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
-                     FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND now() - query_start > interval '5 seconds'`);
-                console.log(`  statements running for more than 5 s (${rows.length}):\n${rows.map((r) => `    pid ${r.pid}, ${r.seconds} s, ${r.waiting}: ${r.query}`).join('\n')}`);
-            } finally {
-                await client.end();
-            }
+            await describeStuckDispatch(postgres.url);
         }
     }
     serve.child.kill('SIGTERM');
