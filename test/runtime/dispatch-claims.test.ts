@@ -4,7 +4,7 @@
 // (on PGlite, at once: one process opens it at a time), with its delivery id as before; a dispatcher
 // whose lease ran out does not overwrite what its successor does with the row.
 import { beforeEach, expect, it } from 'vitest';
-import { dispatchOutbox, type OutgoingMessage, type SendResult, type Store, type Transport } from '@followup/runtime';
+import { dispatchOutbox, type OutgoingMessage, type SendResult, type Store, type StoreTx, type Transport } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
@@ -175,12 +175,18 @@ forEachEngine('outbox dispatch: a batch is recorded as sent only once its transp
             },
             async close() {},
         };
-        const query = ctx.store.query.bind(ctx.store);
-        const store = Object.create(ctx.store) as Store;
-        store.query = (async (sql: string, params?: unknown[]) => {
-            if (/^\s*WITH r AS/.test(sql)) log.push('settle');
-            return query(sql, params);
-        }) as Store['query'];
+        // Settles are seen on the store and in its transactions (on a server each settle is one, bounded in time).
+        const spied = <T extends StoreTx>(db: T): T => {
+            const query = db.query.bind(db);
+            const spy = Object.create(db) as T;
+            spy.query = (async (sql: string, params?: unknown[]) => {
+                if (/^\s*WITH r AS/.test(sql)) log.push('settle');
+                return query(sql, params);
+            }) as Store['query'];
+            return spy;
+        };
+        const store = spied(ctx.store);
+        store.transaction = (fn) => ctx.store.transaction((tx) => fn(spied(tx)));
         const report = await dispatchOutbox(store, { transports: { email: transport }, plans: [], now: NOW, transactional: true, batchSize: 2, concurrency: 1 });
         return { report, log };
     }

@@ -55,6 +55,7 @@ export function startTransactionalDispatcher(options: TransactionalDispatcherOpt
                     now: clock(),
                     transactional: true,
                     shouldStop: () => stopped,
+                    log,
                     ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
                     ...(options.retry ? { retry: options.retry } : {}),
                     onSent: (m) => metrics.increment('followup_messages_total', { rule: '', channel: m.channel, outcome: 'sent' }),

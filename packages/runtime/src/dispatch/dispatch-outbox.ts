@@ -28,6 +28,8 @@ import type { CapDetail } from '../executor/policies/caps.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
 import { renderDeferred } from './deferred.js';
 import { claimRows, claimToken, recordStopped, renewLease, settle, type DecisionUpdate, type OutboxRow, type RowOutcome } from './outbox-rows.js';
+import { settleBounded } from './bounded-settle.js';
+import type { Logger } from '../observability/observability.js';
 
 export interface DispatchOptions {
     transports: Partial<Record<ChannelName, Transport>>;
@@ -50,6 +52,10 @@ export interface DispatchOptions {
     shouldStop?: () => boolean;
     /** Tracking, for follow-ups decided with it (rendered here, deferred.ts); without it such a row waits, retried with backoff. */
     decorate?: ContentDecorator;
+    /** Told when a settle ran past its bound and was tried again (bounded-settle.ts). */
+    log?: Logger;
+    /** The statement timeouts of a settle's attempts on a PostgreSQL server (default 10 s, then 30 s, then none). */
+    settleTimeoutsMs?: readonly number[];
 }
 
 export const DEFAULT_LEASE_MS = 60_000;
@@ -136,14 +142,20 @@ async function finishBatch(
     token: string,
     renewal: NodeJS.Timeout,
 ): Promise<void> {
-    let results: SendResult[];
+    // The lease is renewed until the settle commits: a settle tried again after its bound ran out
+    // (bounded-settle.ts) still holds its rows.
+    let written: Set<number>;
+    let outcomes: RowOutcome[];
     try {
-        results = await flushTransports(options.transports, rows, sent);
+        const results = await flushTransports(options.transports, rows, sent);
+        outcomes = rows.map((row, i) => outcomeOf(row, results[i]!, options));
+        written = await settleBounded(store, outcomes, token, {
+            ...(options.log ? { log: options.log } : {}),
+            ...(options.settleTimeoutsMs ? { timeoutsMs: options.settleTimeoutsMs } : {}),
+        });
     } finally {
         clearInterval(renewal);
     }
-    const outcomes = rows.map((row, i) => outcomeOf(row, results[i]!, options));
-    const written = await settle(store, outcomes, token);
     rows.forEach((row, i) => {
         if (!written.has(row.id)) return; // the lease ran out and another dispatcher took the row over
         const outcome = outcomes[i]!;

@@ -66,7 +66,7 @@ export async function claimRows(
     return rows.map((r) => ({ ...r, id: Number(r.id), attempts: Number(r.attempts) })).sort((a, b) => a.id - b.id);
 }
 
-/** Extends the lease of the rows `token` still holds (one statement, while their messages are being sent). */
+/** Extends the lease of the rows `token` still holds (one statement, while their messages are being sent and settled). */
 export async function renewLease(store: Pick<Store, 'query'>, token: string, leaseMs: number): Promise<void> {
     await store.query(
         `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2::float8 / 1000)

@@ -60,6 +60,7 @@ export function startDispatchWorkers(options: DispatchWorkersOptions): DispatchW
             now: options.clock(),
             transactional: true,
             shouldStop: () => stopping,
+            log,
             ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
             ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
             ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
