@@ -186,7 +186,7 @@ forEachEngine('outbox dispatch: a batch is recorded as sent only once its transp
             return spy;
         };
         const store = spied(ctx.store);
-        store.transaction = (fn) => ctx.store.transaction((tx) => fn(spied(tx)));
+        store.transaction = (fn, options) => ctx.store.transaction((tx) => fn(spied(tx)), options);
         const report = await dispatchOutbox(store, { transports: { email: transport }, plans: [], now: NOW, transactional: true, batchSize: 2, concurrency: 1 });
         return { report, log };
     }

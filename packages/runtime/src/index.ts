@@ -7,6 +7,7 @@ export {
     type Store,
     type StoreEngine,
     type StoreTx,
+    type TransactionOptions,
 } from './store/store.js';
 export { currentSchemaVersion, latestSchemaVersion, migrate, type MigrateResult } from './store/migrate.js';
 export { ensureIndexes, neededIndexes, describeCreatedIndex, describeFailedIndex, type CreatedIndex, type EnsureIndexesResult } from './store/derived-indexes.js';

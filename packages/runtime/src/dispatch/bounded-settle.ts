@@ -34,10 +34,7 @@ export async function settleBounded(store: Store, outcomes: readonly RowOutcome[
         const limit = timeouts[attempt];
         if (limit === undefined) return settle(store, outcomes, token);
         try {
-            return await store.transaction(async (tx) => {
-                await tx.exec(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(limit))}`);
-                return settle(tx, outcomes, token);
-            });
+            return await store.transaction((tx) => settle(tx, outcomes, token), { statementTimeoutMs: limit });
         } catch (error) {
             if (!isStatementTimeout(error)) throw error;
             const started = performance.now();

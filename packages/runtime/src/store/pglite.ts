@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StorePglite } from './pglite-array-types.js';
 import { copyStoreTemplate } from './pglite-template.js';
-import { StoreUnavailableError, TransactionAbortedError, type QueryResult, type Store, type StoreTx } from './store.js';
+import { StoreUnavailableError, TransactionAbortedError, type QueryResult, type Store, type StoreTx, type TransactionOptions } from './store.js';
 
 /**
  * The lock file that keeps a second process out of an embedded database folder: PGlite has no
@@ -94,7 +94,8 @@ export class PgliteStore implements Store {
         await this.db.exec(sqlScript);
     }
 
-    async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    /** `options.statementTimeoutMs` is not applied: the statements run on this thread, one at a time. */
+    async transaction<T>(fn: (tx: StoreTx) => Promise<T>, _options?: TransactionOptions): Promise<T> {
         try {
             return await this.db.transaction(async (inner) => {
                 let ended = false;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { StoreUnavailableError, TransactionAbortedError, type QueryResult, type Store, type StoreTx } from './store.js';
+import { StoreUnavailableError, TransactionAbortedError, type QueryResult, type Store, type StoreTx, type TransactionOptions } from './store.js';
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;
@@ -70,7 +70,10 @@ class PostgresStore implements Store {
         await this.pool.query(sqlScript);
     }
 
-    async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+        const timeout = options.statementTimeoutMs;
+        // A number we format ourselves: SET takes no bind parameters.
+        const begin = timeout === undefined ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}`;
         const client = await this.pool.connect();
         let ended = false;
         const tx: StoreTx = {
@@ -86,7 +89,7 @@ class PostgresStore implements Store {
         let broken: Error | undefined; // set when the connection cannot be trusted any more
         try {
             try {
-                await client.query('BEGIN');
+                await client.query(begin);
             } catch (error) {
                 broken = error as Error;
                 throw error;

@@ -36,13 +36,22 @@ export interface StoreTx {
     readonly packRows?: boolean;
 }
 
+export interface TransactionOptions {
+    /**
+     * On a PostgreSQL server, each statement of the transaction is cancelled (SQLSTATE 57014) past this
+     * many milliseconds (`SET LOCAL statement_timeout`, sent with the BEGIN: no round trip of its own).
+     * Ignored by the embedded store, whose statements run on the caller's thread.
+     */
+    statementTimeoutMs?: number;
+}
+
 export interface Store extends StoreTx {
     readonly engine: StoreEngine;
     /**
      * Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (the error is
      * rethrown). Use `tx` inside, not the store: on PGlite the store waits for the transaction to end.
      */
-    transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+    transaction<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
     /** Releases the pool or the embedded database (and its folder lock). Idempotent. */
     close(): Promise<void>;
 }
