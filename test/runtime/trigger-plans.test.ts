@@ -10,7 +10,7 @@
 //
 // Each test replays that history on a new store: statistics taken with one row, a few small
 // statements (plans cached), then the table grows to 20,000 rows without statistics.
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, type Store, type StoreTx } from '@followup/runtime';
 import { settle } from '../../packages/runtime/src/dispatch/outbox-rows.js';
 import { forEachEngine } from '../support/stores.js';
@@ -31,9 +31,10 @@ function add(db: StoreTx, from: number, to: number): Promise<void> {
 }
 
 /** Dispatch's settle of d<from>..d<to>: sent, their deliveries too (whose trigger recounts their events' originals). */
-async function settleSent(db: StoreTx, from: number, to: number): Promise<number> {
+async function settleSent(db: StoreTx, from: number, to: number, measure?: () => Promise<void>): Promise<number> {
     const { rows } = await db.query<{ id: number; delivery_id: string }>(
         'SELECT id, delivery_id FROM outbox WHERE delivery_id = ANY ($1::text[])', [ids('d', from, to)]);
+    await measure?.();
     return (await settle(db, rows.map((r) => ({ id: Number(r.id), deliveryId: r.delivery_id, status: 'sent' as const, nextAttemptAt: null, error: null, delivery: 'sent' as const })), 'token')).size;
 }
 
@@ -44,12 +45,30 @@ async function reads(tx: StoreTx, table: string): Promise<{ scanned: number; fet
     return { scanned: Number(rows[0]!.scanned), fetched: Number(rows[0]!.fetched) };
 }
 
+/**
+ * The statistics a new store's tables may be left with until something analyses them again:
+ * - one live row on the first page: estimates then grow with the table's pages (one row a page);
+ * - a first page with no live row (rows being inserted by transactions still open when the table was
+ *   analysed: serve's start analyses while ingestion begins): a density of zero rows a page, so the
+ *   planner takes the table for one row whatever its size. Found with `serve` on 2026-12-06 (sixth
+ *   session): its settles planned the whole deliveries table as a join's outer side, one row expected.
+ */
+const STATISTICS: Record<string, (store: Store) => Promise<void>> = {
+    'one live row': (store) => add(store, 1, 1),
+    'a first page without a live row': async (store) => {
+        await add(store, 1, 1);
+        await store.exec(`DELETE FROM outbox; DELETE FROM deliveries; DELETE FROM events`);
+    },
+};
+
 forEachEngine('triggers cost their statement, not the table', (ctx) => {
-    /** A new store with statistics taken at one row (no autovacuum to take others), then `fn` in one transaction. */
+  for (const [statistics, takeStatistics] of Object.entries(STATISTICS)) {
+   describe(`statistics taken with ${statistics}`, () => {
+    /** A new store with statistics taken as said (no autovacuum to take others), then `fn` in one transaction. */
     async function onNewStore<T>(fn: (tx: StoreTx) => Promise<T>): Promise<{ result: T; store: Store }> {
         const store = await openStore(await ctx.freshTarget());
         await store.exec(['events', 'deliveries', 'outbox', 'decisions'].map((t) => `ALTER TABLE ${t} SET (autovacuum_enabled = off)`).join('; '));
-        await add(store, 1, 1);
+        await takeStatistics(store);
         await store.exec('ANALYZE events, deliveries, outbox, decisions');
         // Small statements first: each trigger's plans are made, and cached, while the tables are tiny.
         const result = await store.transaction(async (tx) => {
@@ -65,21 +84,27 @@ forEachEngine('triggers cost their statement, not the table', (ctx) => {
         return { result, store };
     }
 
-    it(`a settle's recount reads the events it touched (${BATCH} of ${TABLE})`, async () => {
+    it(`a settle of ${BATCH} of ${TABLE} reads its rows and its events' deliveries, not the tables`, async () => {
         const { result: read, store } = await onNewStore(async (tx) => {
             await add(tx, 1000, 1000 + TABLE);
-            expect(await settleSent(tx, 5000, 5000 + BATCH - 1)).toBe(BATCH);
-            // The recount the settle's trigger ran, called again on its own to count what it reads.
-            const before = await reads(tx, 'deliveries');
-            await tx.query('SELECT followup_mark_first_originals($1::text[])', [ids('e', 5000, 5000 + BATCH - 1)]);
-            const after = await reads(tx, 'deliveries');
-            return after.scanned + after.fetched - before.scanned - before.fetched;
+            const tables = async () => Object.fromEntries(await Promise.all(['outbox', 'deliveries'].map(async (t) => {
+                const { scanned, fetched } = await reads(tx, t);
+                return [t, scanned + fetched] as const;
+            })));
+            let before: Record<string, number> = {};
+            // The settle: outbox rows and their deliveries sent, whose trigger recounts their events' originals.
+            expect(await settleSent(tx, 5000, 5000 + BATCH - 1, async () => void (before = await tables()))).toBe(BATCH);
+            const after = await tables();
+            return { outbox: after.outbox! - before.outbox!, deliveries: after.deliveries! - before.deliveries! };
         });
         try {
             const { rows } = await store.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE first_original AND first_of_channel AND id = ANY ($1::text[])`, [ids('d', 5000, 5000 + BATCH - 1)]);
             expect(rows[0]!.n).toBe(BATCH);
-            // v9's cached plan read the table once per touched delivery (40,000 tuples here, 3-4 s).
-            expect(read).toBeLessThan(10 * BATCH);
+            // v9's cached plan read deliveries once per touched delivery (3-4 s here); with a density of
+            // zero rows a page, v18's settle read it once per row of the batch (13-24 s here). A table
+            // small in pages may be read once (a server prefers ~300 pages in order to 100 probes by key).
+            expect(read.outbox).toBeLessThan(TABLE + 10 * BATCH);
+            expect(read.deliveries).toBeLessThan(2 * TABLE + 10 * BATCH);
         } finally {
             await store.close();
         }
@@ -134,4 +159,6 @@ forEachEngine('triggers cost their statement, not the table', (ctx) => {
         await store.close();
         expect(result).toEqual({ outbox: 0, decisions: 0, deliveries: 0 });
     });
+   });
+  }
 });

@@ -100,31 +100,39 @@ export interface DecisionUpdate {
  * a row stopped before sending gets its attempt back) and their deliveries' status. A row the token no
  * longer holds (its lease ran out and another dispatcher took it over) is left to its new holder.
  * Returns the outbox ids written.
+ *
+ * Both tables are reached by key from arrays bound as parameters (`id = ANY (...)`), and deliveries
+ * are not joined to anything: their new status comes from an array, by position. With statistics
+ * taken when a table's first page held no live row, the planner takes the table for one row and
+ * turned a join of it into a scan of the whole table per row of the batch (serve, 2026-12-06;
+ * test/runtime/trigger-plans.test.ts). Now a table is at worst read once, when it is small in pages.
  */
 export async function settle(tx: Pick<StoreTx, 'query'>, outcomes: readonly RowOutcome[], token: string): Promise<Set<number>> {
     if (outcomes.length === 0) return new Set();
-    const rows = outcomes.map((u) => ({
-        id: u.id, status: u.status, next_attempt_at: u.nextAttemptAt?.toISOString() ?? null, error: u.error, delivery: u.delivery ?? null,
-        sent_at: u.sentAt?.toISOString() ?? null,
-    }));
+    const rows = outcomes.map((u) => ({ id: u.id, status: u.status, next_attempt_at: u.nextAttemptAt?.toISOString() ?? null, error: u.error }));
+    // The deliveries whose status changes, and what to: looked up by key and array position, not joined.
+    const changing = outcomes.filter((u) => u.delivery !== undefined);
     const { rows: done } = await tx.query<{ id: number }>(
         `WITH r AS (
-             SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, status text, next_attempt_at timestamptz, error text, delivery text, sent_at timestamptz)
+             SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, status text, next_attempt_at timestamptz, error text)
          ),
          o AS (
              UPDATE outbox o SET status = r.status, next_attempt_at = coalesce(r.next_attempt_at, o.next_attempt_at),
                  last_error = coalesce(r.error, o.last_error), claimed_until = NULL, claimed_by = NULL,
                  attempts = o.attempts - CASE WHEN r.status = 'stopped' THEN 1 ELSE 0 END
-             FROM r WHERE o.id = r.id AND o.claimed_by = $2
-             RETURNING o.id, o.delivery_id, r.delivery, r.sent_at
+             FROM r WHERE o.id = ANY ($3::bigint[]) AND o.id = r.id AND o.claimed_by = $2
+             RETURNING o.id, o.delivery_id
          ),
          d AS (
-             UPDATE deliveries d SET status = o.delivery, sent_at = coalesce(o.sent_at, d.sent_at)
-             FROM o WHERE d.id = o.delivery_id AND o.delivery IS NOT NULL
+             UPDATE deliveries d
+                SET status = ($5::text[])[array_position($4::text[], d.id)],
+                    sent_at = coalesce(($6::timestamptz[])[array_position($4::text[], d.id)], d.sent_at)
+              WHERE d.id = ANY ($4::text[]) AND d.id = ANY (ARRAY(SELECT o.delivery_id FROM o))
              RETURNING d.id
          )
          SELECT id FROM o`,
-        [JSON.stringify(rows), token],
+        [JSON.stringify(rows), token, outcomes.map((u) => u.id), changing.map((u) => u.deliveryId), changing.map((u) => u.delivery!),
+            changing.map((u) => u.sentAt?.toISOString() ?? null)],
     );
     return new Set(done.map((row) => Number(row.id)));
 }

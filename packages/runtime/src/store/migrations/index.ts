@@ -16,6 +16,7 @@ import { decisionDeliveriesByTrigger } from './0015_decision_deliveries_by_trigg
 import { deliveryEventByTrigger } from './0016_delivery_event_by_trigger.js';
 import { outboxDueOrder } from './0017_outbox_due_order.js';
 import { triggerPlansPerCall } from './0018_trigger_plans_per_call.js';
+import { recountWithoutJoin } from './0019_recount_without_join.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -26,7 +27,8 @@ export type { Migration } from './migration.js';
  * list it here.
  */
 export const migrations: readonly Migration[] = [initial, idempotencyKeys, webhookTokens, scheduledRuns, policies, outboxClaims, measuring, pruneIndexes, firstOriginals, outboxLz4, renderAtDispatch, decisionEventByTrigger, decisionsKeyedByEvent, followupKeysByTrigger,
-    decisionDeliveriesByTrigger, deliveryEventByTrigger, outboxDueOrder, triggerPlansPerCall];
+    decisionDeliveriesByTrigger, deliveryEventByTrigger, outboxDueOrder, triggerPlansPerCall,
+    recountWithoutJoin];
 
 /** The schema version this code creates and expects. */
 export const latestSchemaVersion: number = migrations[migrations.length - 1]!.version;
