@@ -102,7 +102,7 @@ export interface DecisionUpdate {
  * Returns the outbox ids written.
  *
  * Both tables are reached by key from arrays bound as parameters (`id = ANY (...)`), and deliveries
- * are not joined to anything: their new status comes from an array, by position. With statistics
+ * are not joined to anything: their new status is looked up in a JSON object by their id. With statistics
  * taken when a table's first page held no live row, the planner takes the table for one row and
  * turned a join of it into a scan of the whole table per row of the batch (serve, 2026-12-06;
  * test/runtime/trigger-plans.test.ts). Now a table is at worst read once, when it is small in pages.
@@ -110,7 +110,7 @@ export interface DecisionUpdate {
 export async function settle(tx: Pick<StoreTx, 'query'>, outcomes: readonly RowOutcome[], token: string): Promise<Set<number>> {
     if (outcomes.length === 0) return new Set();
     const rows = outcomes.map((u) => ({ id: u.id, status: u.status, next_attempt_at: u.nextAttemptAt?.toISOString() ?? null, error: u.error }));
-    // The deliveries whose status changes, and what to: looked up by key and array position, not joined.
+    // The deliveries whose status changes, and what to (objects keyed by delivery id): found by key, not joined.
     const changing = outcomes.filter((u) => u.delivery !== undefined);
     const { rows: done } = await tx.query<{ id: number }>(
         `WITH r AS (
@@ -124,15 +124,17 @@ export async function settle(tx: Pick<StoreTx, 'query'>, outcomes: readonly RowO
              RETURNING o.id, o.delivery_id
          ),
          d AS (
+             -- "IS TRUE" keeps the second test out of the index condition: two arrays tested on one
+             -- key column make a scan try their combinations (measured ~8% of a settle).
              UPDATE deliveries d
-                SET status = ($5::text[])[array_position($4::text[], d.id)],
-                    sent_at = coalesce(($6::timestamptz[])[array_position($4::text[], d.id)], d.sent_at)
-              WHERE d.id = ANY ($4::text[]) AND d.id = ANY (ARRAY(SELECT o.delivery_id FROM o))
+                SET status = $5::jsonb ->> d.id, sent_at = coalesce(($6::jsonb ->> d.id)::timestamptz, d.sent_at)
+              WHERE d.id = ANY ($4::text[]) AND (d.id = ANY (ARRAY(SELECT o.delivery_id FROM o))) IS TRUE
              RETURNING d.id
          )
          SELECT id FROM o`,
-        [JSON.stringify(rows), token, outcomes.map((u) => u.id), changing.map((u) => u.deliveryId), changing.map((u) => u.delivery!),
-            changing.map((u) => u.sentAt?.toISOString() ?? null)],
+        [JSON.stringify(rows), token, outcomes.map((u) => u.id), changing.map((u) => u.deliveryId),
+            JSON.stringify(Object.fromEntries(changing.map((u) => [u.deliveryId, u.delivery]))),
+            JSON.stringify(Object.fromEntries(changing.filter((u) => u.sentAt).map((u) => [u.deliveryId, u.sentAt!.toISOString()])))],
     );
     return new Set(done.map((row) => Number(row.id)));
 }
