@@ -29,6 +29,7 @@ import type { ContentDecorator } from '../tracking/decorate.js';
 import { renderDeferred } from './deferred.js';
 import { claimRows, claimToken, recordStopped, renewLease, settle, type DecisionUpdate, type OutboxRow, type RowOutcome } from './outbox-rows.js';
 import { settleBounded } from './bounded-settle.js';
+import { refreshPlannerStatisticsEvery } from '../executor/planner-statistics.js';
 import type { Logger } from '../observability/observability.js';
 
 export interface DispatchOptions {
@@ -59,6 +60,9 @@ export interface DispatchOptions {
 }
 
 export const DEFAULT_LEASE_MS = 60_000;
+
+/** How often a dispatcher looks whether the tables it reads need new planner statistics (one catalog query). */
+const STATISTICS_EVERY_MS = 5_000;
 
 export interface SentMessage {
     rule: string | null;
@@ -100,6 +104,8 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
             // The embedded store's statements run on this thread and resolve in microtasks: between two
             // batches the event loop gets a turn (requests, timers), whatever the transport.
             if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
+            // Fresh enough statistics for the claim, the recheck and the settle, whoever else analyses or not.
+            await refreshPlannerStatisticsEvery(store, STATISTICS_EVERY_MS);
             const token = claimToken();
             // 1. Claim (short transaction): the recheck's stopped and suppressed rows are settled in it.
             const claim = await store.transaction((tx) => claimBatch(tx, plans, options, { token, leaseMs, embedded: store.engine === 'pglite' }));
