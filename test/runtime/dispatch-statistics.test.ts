@@ -7,6 +7,7 @@
 import { expect, it } from 'vitest';
 import { dispatchOutbox, openStore, type OutgoingMessage, type SendResult, type Store, type Transport } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
+import { queueTransactional } from './support.js';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 // Few enough that no table more than doubles past 8 pages: only the zero density tells them stale.
@@ -44,13 +45,7 @@ forEachEngine('a dispatcher refreshes the statistics of what it reads', (ctx) =>
                 DELETE FROM outbox; DELETE FROM deliveries; DELETE FROM events;
                 ANALYZE events, deliveries, outbox`);
             expect(await reltuples(store)).toEqual({ deliveries: 0, events: 0, outbox: 0 });
-            await store.exec(`
-                INSERT INTO events (id, type, occurred_at, payload) SELECT 'e' || i, 'cart', '${NOW.toISOString()}', '{}' FROM generate_series(1, ${ROWS}) i;
-                INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status)
-                    SELECT 'd' || i, 'e' || i, 'transactional', 'email', 'a@example.com', '${NOW.toISOString()}', 'queued' FROM generate_series(1, ${ROWS}) i;
-                INSERT INTO outbox (delivery_id, rule, channel, recipient, content, next_attempt_at)
-                    SELECT 'd' || i, NULL, 'email', 'a@example.com', jsonb_build_object('eventId', 'e' || i, 'subject', 'Hi', 'text', 'Hello', 'headers', '{}'::jsonb), '${NOW.toISOString()}'
-                    FROM generate_series(1, ${ROWS}) i`);
+            await queueTransactional(store, ROWS, NOW);
 
             const transport = countingTransport();
             const report = await dispatchOutbox(store, { transports: { email: transport }, plans: [], now: NOW, transactional: true });

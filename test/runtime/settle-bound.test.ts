@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dispatchOutbox, openStore, type OutgoingMessage, type SendResult, type Store, type Transport } from '@followup/runtime';
 import { freshPostgresTarget, releaseSharedDatabases } from '../support/stores.js';
+import { queueTransactional } from './support.js';
 
 const NOW = new Date('2026-11-20T10:00:00Z');
 
@@ -22,17 +23,6 @@ function recordingTransport(): Transport & { sent: OutgoingMessage[] } {
         async close() {},
     };
     return t;
-}
-
-/** Transactional emails waiting in the outbox: events, their queued deliveries, outbox rows. */
-async function queue(store: Store, count: number): Promise<void> {
-    await store.exec(`
-        INSERT INTO events (id, type, occurred_at, payload) SELECT 'e' || i, 'cart', '${NOW.toISOString()}', '{}' FROM generate_series(1, ${count}) i;
-        INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status)
-            SELECT 'd' || i, 'e' || i, 'transactional', 'email', 'a@example.com', '${NOW.toISOString()}', 'queued' FROM generate_series(1, ${count}) i;
-        INSERT INTO outbox (delivery_id, rule, channel, recipient, content, next_attempt_at)
-            SELECT 'd' || i, NULL, 'email', 'a@example.com', jsonb_build_object('eventId', 'e' || i, 'subject', 'Hi', 'text', 'Hello', 'headers', '{}'::jsonb), '${NOW.toISOString()}'
-            FROM generate_series(1, ${count}) i`);
 }
 
 /** Makes the settles numbered in `slow` (1 = the first) sleep `seconds` in a trigger of their update of deliveries. */
@@ -90,7 +80,7 @@ describe('a settle bounded in time [postgres]', () => {
     });
 
     it('a settle stuck past its bound is cancelled, the tables analysed, and the batch settled again: each message sent once, recorded as sent', async () => {
-        await queue(store, 30);
+        await queueTransactional(store, 30, NOW);
         // The first settle would sleep ten minutes: without the bound the test times out.
         await slowSettles(store, [1], 600);
         const transport = recordingTransport();
@@ -113,7 +103,7 @@ describe('a settle bounded in time [postgres]', () => {
     });
 
     it('the attempt after the last bound has none: a settle slower than every bound still ends, and nothing is sent twice', async () => {
-        await queue(store, 5);
+        await queueTransactional(store, 5, NOW);
         // Both attempts are slow: the first past its bound of 300 ms, the second (unbounded) sleeps 1.5 s and commits.
         await slowSettles(store, [1, 2], 1.5);
         const transport = recordingTransport();
@@ -128,7 +118,7 @@ describe('a settle bounded in time [postgres]', () => {
     });
 
     it('the lease is renewed through the attempts: another dispatcher polling meanwhile takes none of the rows over, nothing is sent twice', async () => {
-        await queue(store, 10);
+        await queueTransactional(store, 10, NOW);
         // Two attempts run out (1 s each) and the third settles: 2 s of settling against a lease of
         // 1.5 s. Were the lease not renewed while settling, it would have run out before the third.
         await slowSettles(store, [1, 2], 600);
@@ -151,7 +141,7 @@ describe('a settle bounded in time [postgres]', () => {
     });
 
     it('a settle that fails for another reason is not tried again: the error reaches the caller, the rows stay claimed for a later attempt', async () => {
-        await queue(store, 3);
+        await queueTransactional(store, 3, NOW);
         await store.exec(`
             CREATE SEQUENCE settle_calls;
             CREATE FUNCTION slow_settle() RETURNS trigger LANGUAGE plpgsql AS $$

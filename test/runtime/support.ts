@@ -264,3 +264,15 @@ export async function expectExactlyOnce(
     const sentLines = reported.filter((l) => typeof l['delivery'] === 'string').map((l) => l['delivery'] as string);
     expectFn(new Set(sentLines).size).toBe(sentLines.length);
 }
+
+/** `count` transactional emails waiting in the outbox, due at `now`: events e<i>, queued deliveries d<i>, outbox rows. */
+export async function queueTransactional(store: Pick<Store, 'exec'>, count: number, now: Date): Promise<void> {
+    const at = now.toISOString();
+    await store.exec(`
+        INSERT INTO events (id, type, occurred_at, payload) SELECT 'e' || i, 'cart', '${at}', '{}' FROM generate_series(1, ${count}) i;
+        INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, status)
+            SELECT 'd' || i, 'e' || i, 'transactional', 'email', 'a@example.com', '${at}', 'queued' FROM generate_series(1, ${count}) i;
+        INSERT INTO outbox (delivery_id, rule, channel, recipient, content, next_attempt_at)
+            SELECT 'd' || i, NULL, 'email', 'a@example.com', jsonb_build_object('eventId', 'e' || i, 'subject', 'Hi', 'text', 'Hello', 'headers', '{}'::jsonb), '${at}'
+            FROM generate_series(1, ${count}) i`);
+}
