@@ -51,6 +51,9 @@ export async function runRules(store: Store, plans: readonly RenderPlan[], optio
         addCounts(report.total, ruleReport);
         for (const message of messages) options.onQueued?.(message);
     }
+    // Again once decided: the rules' decisions may have filled tables the first look found empty (the
+    // outbox, after runs killed while deciding left only dead rows), and the dispatch plans on them next.
+    await refreshPlannerStatistics(store);
     return report;
 }
 
