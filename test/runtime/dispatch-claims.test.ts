@@ -180,7 +180,7 @@ forEachEngine('outbox dispatch: a batch is recorded as sent only once its transp
             const query = db.query.bind(db);
             const spy = Object.create(db) as T;
             spy.query = (async (sql: string, params?: unknown[]) => {
-                if (/^\s*WITH r AS/.test(sql)) log.push('settle');
+                if (/^\s*WITH o AS \(\s*UPDATE outbox o SET status/.test(sql)) log.push('settle');
                 return query(sql, params);
             }) as Store['query'];
             return spy;
