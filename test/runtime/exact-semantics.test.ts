@@ -4,7 +4,7 @@
  * that says what it was keeps its history, and one that does not is refused.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { importHistory, ImportRejectedError, reconcileRuleIdentities, RuleIdentityError } from '@followup/runtime';
+import { importHistory, ImportRejectedError, reconcileRuleIdentities, RuleIdentityError, runRules } from '@followup/runtime';
 import { projectSchemas } from '../../packages/cli/src/project-schemas.js';
 import { compileSources } from '../support/run-query.js';
 import { forEachEngine } from '../support/stores.js';
@@ -65,6 +65,28 @@ when orderDelivered sent 3 days ago and not reviewSubmitted with same orderId si
 followup byPerson { when orderDelivered sent 3 days ago and not reviewSubmitted since sent then send review email }` });
         await runAndDispatch(db, person, { now, outboxDir: newOutbox() });
         expect(await decisionsOf(db, 'byPerson')).toEqual({});
+    });
+
+    it('suppression as of now: an address written another way is suppressed; one suppressed after now, or on another channel, is not', async () => {
+        const plans = await plansOf({ 'shop.followup': `${schema}
+when cartAbandonment sent 3 days ago then send followup email` });
+        const db = ctx.store;
+        const carts = { written: '  Ana.Written@Example.COM ', later: 'later@example.com', sms: 'sms@example.com', free: 'free@example.com' };
+        for (const [id, email] of Object.entries(carts)) {
+            await eventWithDelivery(db, { id, type: 'cartAbandonment', sentAt: due, recipient: email.trim().toLowerCase(), payload: { customerId: id, email, firstName: id } });
+        }
+        const suppress = (channel: string, address: string, at: Date) =>
+            db.query(`INSERT INTO suppressions (channel, address, reason, at) VALUES ($1, $2, 'unsubscribe', $3)`, [channel, address, at.toISOString()]);
+        await suppress('email', 'ana.written@example.com', shift(due, { days: 1 }));
+        await suppress('email', 'later@example.com', shift(now, { minutes: 1 }));
+        await suppress('sms', 'sms@example.com', shift(due, { days: 1 }));
+        // Decided by the run itself (the dispatch checks suppression again, so look before it).
+        const decided = await runRules(db, plans, { now });
+        expect(decided.total).toMatchObject({ selected: 4, suppressed: 1, queued: 3 });
+        expect(await decisionsOf(db, 'cartAbandonment_followup_email')).toEqual({ written: 'suppressed', later: 'send', sms: 'send', free: 'send' });
+        const outbox = newOutbox();
+        await runAndDispatch(db, plans, { now, outboxDir: outbox });
+        expect(await recipients(outbox)).toEqual(['free@example.com', 'later@example.com', 'sms@example.com']);
     });
 
     it('a STOP recorded in one phone format suppresses the SMS whatever the format in the event (E.164 on import)', async () => {

@@ -3,6 +3,7 @@ import type { RenderPlan } from '@followup/compiler';
 import { normaliseEmail, trimBlanks } from '@followup/values';
 import type { StoreTx } from '../store/store.js';
 import { bindParameters } from './bind-parameters.js';
+import { binaryTextArray } from './text-array.js';
 
 /** One row of a rule's selection query (packages/compiler/src/sql/rule-queries.ts). */
 export interface SelectedRow {
@@ -111,5 +112,27 @@ export async function recheck(tx: StoreTx, plan: RenderPlan, eventIds: readonly 
         if (suppressed === undefined) outcome.stopped.add(id);
         else if (suppressed) outcome.suppressed.add(id);
     }
+    return outcome;
+}
+
+/**
+ * `recheck` on a store whose transaction no other session can commit into (StoreTx.exclusive): the
+ * rule's conditions, evaluated by the selection in this same transaction, cannot have changed (a run
+ * writes none of what they read: other events, engagement, originals, suppressions), so only
+ * suppression, which the selection leaves out, is looked up: the suppressed addresses among the rows'
+ * recipients (as selectDue normalised them, the store's normal form) on the rule's channel as of `now`.
+ */
+export async function suppressedAmong(tx: StoreTx, plan: Pick<RenderPlan, 'channel'>, rows: readonly Pick<SelectedRow, 'event_id' | 'recipient'>[], now: Date): Promise<RecheckOutcome> {
+    const outcome: RecheckOutcome = { stopped: new Set(), suppressed: new Set() };
+    const addresses = [...new Set(rows.flatMap((r) => (r.recipient === null ? [] : [r.recipient])))];
+    if (addresses.length === 0) return outcome;
+    const { rows: [found] } = await tx.query<{ addresses: string }>(
+        `SELECT coalesce(json_agg(DISTINCT sp.address), '[]')::text AS addresses FROM suppressions sp
+         WHERE sp.channel = $1 AND sp.at <= $2::timestamptz AND sp.address = ANY ($3::text[])`,
+        [plan.channel, now.toISOString(), binaryTextArray(addresses)],
+    );
+    const suppressed = new Set(JSON.parse(found!.addresses) as string[]);
+    if (suppressed.size === 0) return outcome;
+    for (const r of rows) if (r.recipient !== null && suppressed.has(r.recipient)) outcome.suppressed.add(r.event_id);
     return outcome;
 }

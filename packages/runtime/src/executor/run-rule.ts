@@ -9,7 +9,7 @@ import { holdoutDecision } from './policies/holdout.js';
 import { quietHoursHold, recipientZoneOf, type Hold } from './policies/quiet-hours.js';
 import { prepareFollowup } from './prepare-followup.js';
 import { RECORD_CHUNK, recordChunk, type DecisionRow, type FollowupRow } from './record-decisions.js';
-import { recheck, selectDue, type RecheckOutcome, type SelectedRow } from './rule-queries.js';
+import { recheck, selectDue, suppressedAmong, type RecheckOutcome, type SelectedRow } from './rule-queries.js';
 import { zeroCounts, type QueuedMessage, type RuleRunReport } from './run-report.js';
 import { finishRun, startRun } from './runs-table.js';
 import { lockWatermark } from './watermark.js';
@@ -67,8 +67,10 @@ async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions
     const render = createRenderer(plan.templates); // compiled once per run of the rule
 
     // Under a cap, the addresses this run may send to are locked first, all at once and in order (so
-    // that concurrent runs cannot deadlock), and stay locked until the run commits.
-    if (plan.limits.length > 0) {
+    // that concurrent runs cannot deadlock), and stay locked until the run commits. In a transaction
+    // no other session can commit into (StoreTx.exclusive: PGlite) there is no other run to lock out.
+    const exclusive = tx.exclusive === true;
+    if (plan.limits.length > 0 && !exclusive) {
         const addresses = rows.filter((r) => !r.expired).map(addressOf).filter((a) => a !== '');
         await lockRecipients(tx, plan.channel, addresses);
     }
@@ -85,8 +87,10 @@ async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions
         const due = chunk.filter((r) => !r.expired);
         // Checked again inside the transaction, right before recording: what changed since the
         // selection's snapshot (a purchase) still stops the follow-up. Suppression is checked only
-        // here, for the rows that would send: the selection leaves it out (bench/README.md).
-        const rechecked = await recheck(tx, plan, due.map((r) => r.event_id), now);
+        // here, for the rows that would send: the selection leaves it out (bench/README.md). Where no
+        // other session can commit meanwhile (StoreTx.exclusive), nothing the conditions read can
+        // have changed since the selection, and suppression alone is looked up.
+        const rechecked = exclusive ? await suppressedAmong(tx, plan, due, now) : await recheck(tx, plan, due.map((r) => r.event_id), now);
         await caps?.include(tx, plan, due.map(addressOf));
         const recording = record?.();
         recording?.catch(() => {}); // awaited (and thrown) below; never unhandled meanwhile

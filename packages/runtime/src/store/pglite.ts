@@ -101,6 +101,7 @@ export class PgliteStore implements Store {
                 let ended = false;
                 const tx: StoreTx = {
                     packRows: true,
+                    exclusive: true, // PGlite's transaction() holds the mutex every query and exec waits on
                     query: <R>(sql: string, params?: readonly unknown[]) => {
                         if (ended) return Promise.reject(txEnded());
                         return runQuery<R>(inner, sql, params);

@@ -34,6 +34,14 @@ export interface StoreTx {
      * results may use it (executor/rule-queries.ts); unset means row by row.
      */
     readonly packRows?: boolean;
+    /**
+     * No other session can commit while this transaction is open, so what a statement read earlier in
+     * it still holds at its end (PGlite: one process per folder, and its transactions run one at a
+     * time, every other query waiting for them). A run on such a store has nothing to lock against and
+     * nothing to check again (executor/run-rule.ts). Unset on a PostgreSQL server and outside a
+     * transaction.
+     */
+    readonly exclusive?: boolean;
 }
 
 export interface TransactionOptions {
