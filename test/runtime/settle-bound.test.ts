@@ -42,7 +42,7 @@ async function statuses(store: Store): Promise<{ outbox: Record<string, number>;
     const count = async (sql: string) => Object.fromEntries((await store.query<{ status: string; n: number }>(sql)).rows.map((r) => [r.status, Number(r.n)]));
     const { rows } = await store.query<{ settles: string; sleeping: string }>(
         `SELECT (SELECT last_value FROM settle_calls) AS settles,
-                (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%jsonb_to_recordset%' AND pid <> pg_backend_pid()) AS sleeping`);
+                (SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%UPDATE outbox o SET status%' AND pid <> pg_backend_pid()) AS sleeping`);
     return {
         outbox: await count('SELECT status, count(*) AS n FROM outbox GROUP BY status'),
         deliveries: await count('SELECT status, count(*) AS n FROM deliveries GROUP BY status'),
