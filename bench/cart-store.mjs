@@ -61,8 +61,12 @@ function freePort() {
         probe.listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
     });
 }
-/** A throw-away PostgreSQL 15 cluster (as test/support/postgres.ts): stock planner settings, durability off. */
-export async function startPostgres() {
+/**
+ * A throw-away PostgreSQL 15 cluster (as test/support/postgres.ts): stock planner settings, durability
+ * off; `settings` (`name=value` strings, such as `max_parallel_workers_per_gather=1`) are given to the
+ * server at start.
+ */
+export async function startPostgres({ settings = [] } = {}) {
     const bin = ['/usr/lib/postgresql/15/bin', spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' }).stdout?.trim()]
         .find(d => d && fs.existsSync(nodePath.join(d, 'initdb')) && fs.existsSync(nodePath.join(d, 'pg_ctl')));
     if (!bin) throw new Error('no PostgreSQL server binaries (apt-get install -y postgresql-15)');
@@ -90,7 +94,8 @@ export async function startPostgres() {
     for (let attempt = 1; !started; attempt++) {
         port = await freePort();
         // Stock planner settings; only durability is off (fsync, full_page_writes, synchronous_commit), as in the tests.
-        const options = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off`;
+        const options = `-p ${port} -k ${folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off` +
+            settings.map(s => ` -c ${s}`).join('');
         try { await pgBin('pg_ctl', ['-D', data, '-l', logFile, '-o', options, '-w', '-t', '60', 'start']); started = true; } catch (error) {
             if (attempt >= 3) throw new Error(`pg_ctl start failed: ${error.message}\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
         }

@@ -13,7 +13,11 @@
 //   npm run build && node bench/run.mjs
 //   node bench/run.mjs [--deliveries 1000000] [--pglite-deliveries <n>] [--engines postgres,pglite]
 //                      [--chunk 200000] [--explain-runs 15] [--run-repeats 5] [--scale 10] [--rules mission,since,fields]
-//                      [--db-dir <folder for PGlite>] [--keep] [--json]
+//                      [--db-dir <folder for PGlite>] [--keep] [--json] [--server-setting name=value ...]
+//
+// The PostgreSQL server runs with its stock settings (durability off); each --server-setting is given
+// to it at start (`-c name=value`), e.g. `max_parallel_workers_per_gather=1` on a machine of 2 cores
+// (bench/README.md: at 10M deliveries the planner gives the selections a second worker).
 //
 // See bench/README.md for what each number means.
 import { spawn } from 'node:child_process';
@@ -65,6 +69,7 @@ const { values } = parseArgs({
         engines: { type: 'string', default: 'postgres,pglite' },
         chunk: { type: 'string', default: '200000' },
         scale: { type: 'string', default: '1' },
+        'server-setting': { type: 'string', multiple: true, default: [] },
         rules: { type: 'string', default: 'mission,since,fields' },
         'explain-runs': { type: 'string', default: '15' },
         'run-repeats': { type: 'string', default: '5' },
@@ -74,7 +79,7 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) printHeaderAndExit(import.meta.url, 11);
+if (values.help) printHeaderAndExit(import.meta.url, 23);
 for (const pkg of ['language', 'compiler', 'runtime']) {
     if (!fs.existsSync(nodePath.join(repo, `packages/${pkg}/dist/index.js`))) {
         process.stderr.write('bench/run: the packages are not built; run `npm run build` first.\n');
@@ -87,6 +92,11 @@ const CHUNK = Number(values.chunk);
 const EXPLAIN_RUNS = Math.max(1, Number(values['explain-runs']));
 const engines = values.engines.split(',').map(s => s.trim()).filter(Boolean);
 const SCALE = Math.max(1, Math.round(Number(values.scale)));
+const SERVER_SETTINGS = values['server-setting'];
+if (SERVER_SETTINGS.some(s => !/^[a-z_]+=[A-Za-z0-9_.]+$/.test(s))) {
+    process.stderr.write('bench/run: --server-setting takes name=value (e.g. max_parallel_workers_per_gather=1)\n');
+    process.exit(2);
+}
 const RUN_REPEATS = Math.max(1, Math.round(Number(values['run-repeats'])));
 
 const { loadProject, unloadProject } = await import('@followup/language');
@@ -319,7 +329,11 @@ async function benchEngine(engine, n) {
     log(`=== ${engine}: ${int(n)} original deliveries ===`);
     let server;
     let target;
-    if (engine === 'postgres') { server = await startPostgres(); target = server.url; log(`PostgreSQL ${server.version} on ${target} (stock planner settings)`); }
+    if (engine === 'postgres') {
+        server = await startPostgres({ settings: SERVER_SETTINGS });
+        target = server.url;
+        log(`PostgreSQL ${server.version} on ${target} (${SERVER_SETTINGS.length ? `stock settings but ${SERVER_SETTINGS.join(', ')}` : 'stock planner settings'})`);
+    }
     else { target = values['db-dir'] ? nodePath.resolve(values['db-dir']) : nodePath.join(temp, 'pglite'); log(`PGlite in ${target}`); }
     let store = await openStore(target);
     const result = { engine, deliveries: n };
