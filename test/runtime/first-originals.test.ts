@@ -3,7 +3,7 @@
 // The rules' selections test these flags instead of looking the original up per candidate, so every
 // way an original can appear, change or go must keep them exact.
 import { expect, it } from 'vitest';
-import { importHistory, migrate, migrations, openStore, type StoreTx } from '@followup/runtime';
+import { dispatchOutbox, importHistory, migrate, migrations, openStore, type StoreTx, type Transport } from '@followup/runtime';
 import { forEachEngine } from '../support/stores.js';
 import { insertDelivery, insertEvent, resetStore } from '../support/sql-fixtures.js';
 
@@ -64,6 +64,33 @@ forEachEngine('the original-delivery flags', (ctx) => {
         expect(rows[0]!.n).toBe(0);
         await ctx.store.query(`DELETE FROM deliveries WHERE id = 'mail-10h'`);
         expect(await flags(ctx.store)).toEqual({ 'mail-11h': [true, true] });
+    });
+
+    // The settle writes the flags an event's only sent original has (so that the recount has nothing to
+    // rewrite in that usual case); the recount must still correct them when the event has others.
+    it('dispatch settles queued originals: exact flags whether the event has other originals or not', async () => {
+        await given();
+        const now = new Date(t(12));
+        await insertEvent(ctx.store, { id: 'e2', type: 'cart', payload: {} });
+        await insertEvent(ctx.store, { id: 'e3', type: 'cart', payload: {} });
+        await insertDelivery(ctx.store, { id: 'e1-sms-08h', eventId: 'e1', sentAt: t(8), channel: 'sms' });
+        await insertDelivery(ctx.store, { id: 'e1-mail-09h', eventId: 'e1', sentAt: t(9) });
+        const queued = [['e1-mail-queued', 'e1'], ['e2-only', 'e2'], ['e3-b', 'e3'], ['e3-a', 'e3']];
+        for (const [id, eventId] of queued) {
+            await insertDelivery(ctx.store, { id: id!, eventId: eventId!, sentAt: now, status: 'queued' });
+            await ctx.store.query(
+                `INSERT INTO outbox (delivery_id, rule, channel, recipient, content, next_attempt_at)
+                 VALUES ($1, NULL, 'email', 'someone@example.com', jsonb_build_object('eventId', $2::text, 'subject', 'Hi', 'text', 'Hello', 'headers', '{}'::jsonb), $3)`,
+                [id, eventId, now.toISOString()]);
+        }
+        const transport: Transport = { description: 'answers at once', idempotent: false, async send() { return { status: 'sent' }; }, async close() {} };
+        const report = await dispatchOutbox(ctx.store, { transports: { email: transport }, plans: [], now, transactional: true });
+        expect(report.total.sent).toBe(4);
+        // e1: the sms at 08:00 stays the original, the mail at 09:00 the channel's; the one sent now is neither.
+        expect(await flags(ctx.store, 'e1')).toEqual({ 'e1-mail-09h': [false, true], 'e1-mail-queued': [false, false], 'e1-sms-08h': [true, true] });
+        expect(await flags(ctx.store, 'e2')).toEqual({ 'e2-only': [true, true] });
+        // Two of one event settled in one statement at one instant: the smaller id first.
+        expect(await flags(ctx.store, 'e3')).toEqual({ 'e3-a': [true, true], 'e3-b': [false, false] });
     });
 
     // The recount looks 1,500 events up one by one, or joins them at once (PGlite's default above 1,000).

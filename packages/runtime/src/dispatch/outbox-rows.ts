@@ -133,8 +133,14 @@ export async function settle(tx: Pick<StoreTx, 'query'>, outcomes: readonly RowO
          d AS (
              -- "IS TRUE" keeps the second test out of the index condition: two arrays tested on one
              -- key column make a scan try their combinations (measured ~8% of a settle).
+             -- The original-delivery flags are written as the recount (schema v9's trigger, after this
+             -- statement) finds them when the delivery is its event's only sent original, a transactional
+             -- message's usual case: it then has nothing to rewrite (a second version of each row was
+             -- ~40% of a settle's statement on a server); otherwise it corrects them in this transaction.
              UPDATE deliveries d
-                SET status = $5::jsonb ->> d.id, sent_at = coalesce(($6::jsonb ->> d.id)::timestamptz, d.sent_at)
+                SET status = $5::jsonb ->> d.id, sent_at = coalesce(($6::jsonb ->> d.id)::timestamptz, d.sent_at),
+                    first_original = d.rule IS NULL AND $5::jsonb ->> d.id = 'sent',
+                    first_of_channel = d.rule IS NULL AND $5::jsonb ->> d.id = 'sent'
               WHERE d.id = ANY ($4::text[]) AND (d.id = ANY (ARRAY(SELECT o.delivery_id FROM o))) IS TRUE
              RETURNING d.id
          )
