@@ -5,7 +5,9 @@
 //   2. EXPLAIN (ANALYZE, BUFFERS) of three rules' compiled selections, each against a hand-written
 //      expert query with its own index (the mission rule, a `since` rule, a field-filter rule),
 //   3. runRules (select + decide + render + record), timed --run-repeats times in a fresh process that opens
-//      the store as `followup run` does (bench/record-run.mjs): the median follow-ups/s,
+//      the store as `followup run` does (bench/record-run.mjs): the median follow-ups/s, and beside it
+//      PERFORMANCE.md's recording reference (an expert's unnest() of ~2 KB rows, bench/reference-record.mjs)
+//      on the same store, timed the same way: how much of the figure is the machine at that moment,
 //   4. dispatchOutbox to an outbox folder: messages/s,
 //   5. the same outbox reset to pending and dispatched to a local SMTP sink: emails/s,
 //   6. with --scale K (PostgreSQL): the store grown K times older, the selections again: the ratio.
@@ -106,6 +108,9 @@ const { openStore, dispatchOutbox, createOutboxFolderTransport, createSmtpTransp
 const { seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
 
 // ---------------------------------------------------------------- helpers
+
+/** PERFORMANCE.md's figures for the expert's recording with unnest() arrays (bench/reference-record.mjs). */
+const REFERENCE_RECORDING = { postgres: '11,600 /s', pglite: '9,300–10,000 /s' };
 
 const ms = x => (x === undefined ? '—' : x >= 10000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 100 ? 1 : 0)} ms`);
 const int = n => Math.round(n).toLocaleString('en-US');
@@ -310,15 +315,18 @@ async function startSink() {
 
 const plansFile = nodePath.join(temp, 'plans.json');
 fs.writeFileSync(plansFile, JSON.stringify(plans));
-async function recordInFreshProcess(target) {
-    const child = spawn(process.execPath, [nodePath.join(here, 'record-run.mjs'), target, plansFile, RULE, NOW.toISOString(), WATERMARK.toISOString(), String(RUN_REPEATS)],
-        { stdio: ['ignore', 'pipe', 'inherit'] });
+async function inFreshProcess(script, args) {
+    const child = spawn(process.execPath, [nodePath.join(here, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', d => (out += d));
     const code = await new Promise(resolve => child.on('close', resolve));
-    if (code !== 0) throw new Error(`bench/record-run.mjs exited with ${code}`);
+    if (code !== 0) throw new Error(`bench/${script} exited with ${code}`);
     return JSON.parse(out.trim().split('\n').pop());
 }
+const recordInFreshProcess = target =>
+    inFreshProcess('record-run.mjs', [target, plansFile, RULE, NOW.toISOString(), WATERMARK.toISOString(), String(RUN_REPEATS)]);
+/** PERFORMANCE.md's recording reference (bench/reference-record.mjs), as many rows as the run queued, timed the same way. */
+const referenceInFreshProcess = (target, rows) => inFreshProcess('reference-record.mjs', [target, String(rows), String(RUN_REPEATS)]);
 
 // ---------------------------------------------------------------- PostgreSQL 15 (as test/support/postgres.ts)
 
@@ -366,12 +374,20 @@ async function benchEngine(engine, n) {
         log('');
         if (engine === 'pglite') await store.close();
         const recorded = await recordInFreshProcess(target);
-        if (engine === 'pglite') store = await openStore(target);
         const runs = recorded.runs;
         const middle = [...runs].sort((a, b) => a.perSecond - b.perSecond)[runs.length >> 1];
         result.run = { ...middle, runs: runs.map(r => r.perSecond) };
         log(`Run (runRules, one rule, in a fresh process as followup run), ${runs.length} times: ${int(middle.queued)} follow-ups queued, median ${ms(middle.ms)} = ${int(middle.perSecond)} follow-ups/s ` +
             `(each run: ${runs.map(r => int(r.perSecond)).join(', ')} /s; outbox content ${int(recorded.contentBytes)} bytes per row as JSON: since schema v11 a follow-up is rendered again at dispatch, not stored)`);
+        // The expert's recording on the same store right after, timed the same way: how much of the
+        // figure above is the machine at this moment, and how much is ours.
+        const reference = await referenceInFreshProcess(target, middle.queued);
+        if (engine === 'pglite') store = await openStore(target);
+        const refMiddle = [...reference.runs].sort((a, b) => a.perSecond - b.perSecond)[reference.runs.length >> 1];
+        result.referenceRecording = { ...refMiddle, runs: reference.runs.map(r => r.perSecond), payloadBytes: reference.payloadBytes };
+        log(`The expert's recording (PERFORMANCE.md: decisions + outbox rows of ~2 KB, unnest() arrays, 1,000 a statement; bench/reference-record.mjs), ${int(refMiddle.rows)} rows, ` +
+            `in a fresh process, ${reference.runs.length} times: median ${int(refMiddle.perSecond)} rows/s (each: ${reference.runs.map(r => int(r.perSecond)).join(', ')} /s; PERFORMANCE.md: ${REFERENCE_RECORDING[engine]}); ` +
+            `the run above reaches ${(middle.perSecond / refMiddle.perSecond).toFixed(2)}× of it`);
         let t;
 
         // 4. dispatch to an outbox folder
@@ -451,6 +467,8 @@ for (const r of results) {
         rows.push([`[${tag}] selection ${g.label}: ${int(r.scale.deliveries)} / ${int(r.deliveries)}`, `${g.ratio.toFixed(2)}×`, '≤ 1.50×', '', g.ratio <= 1.5 ? 'met' : 'NOT met']);
     }
     rows.push([`[${tag}] decide+render+record`, `${int(r.run.perSecond)} /s`, `≥ ${int(targets[r.engine])} /s`, `${(r.run.perSecond / targets[r.engine]).toFixed(2)}×`, r.run.perSecond >= targets[r.engine] ? 'met' : 'NOT met']);
+    rows.push([`[${tag}] the expert's recording (unnest, ~2 KB rows), same store, same run`, `${int(r.referenceRecording.perSecond)} /s`, `(${REFERENCE_RECORDING[r.engine]})`,
+        `${(r.run.perSecond / r.referenceRecording.perSecond).toFixed(2)}×`, 'ours ÷ it']);
     rows.push([`[${tag}] dispatch → outbox folder`, `${int(r.outboxFolder.perSecond)} /s`, '(none)', '', '']);
     rows.push([`[${tag}] dispatch → SMTP sink`, `${int(r.smtp.perSecond)} /s`, '≥ 1,200 /s', `${(r.smtp.perSecond / 1200).toFixed(2)}×`, r.smtp.perSecond >= 1200 ? 'met' : 'NOT met']);
 }
