@@ -9,7 +9,8 @@
 //      PERFORMANCE.md's recording reference (an expert's unnest() of ~2 KB rows, bench/reference-record.mjs)
 //      on the same store, timed the same way: how much of the figure is the machine at that moment,
 //   4. dispatchOutbox to an outbox folder: messages/s,
-//   5. the same outbox reset to pending and dispatched to a local SMTP sink: emails/s,
+//   5. the same outbox reset to pending and dispatched to a local SMTP sink: emails/s, and PERFORMANCE.md's
+//      SMTP reference (bare nodemailer, bench/smtp-reference.mjs) to the same sink right after,
 //   6. with --scale K (PostgreSQL): the store grown K times older, the selections again: the ratio.
 //
 //   npm run build && node bench/run.mjs
@@ -106,6 +107,7 @@ const compiler = await import('@followup/compiler');
 const runtime = await import('@followup/runtime');
 const { openStore, dispatchOutbox, createOutboxFolderTransport, createSmtpTransport } = runtime;
 const { seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
+const { measureReferenceSmtp, REFERENCE_SMTP_PER_SECOND } = await import('./smtp-reference.mjs');
 
 // ---------------------------------------------------------------- helpers
 
@@ -411,10 +413,15 @@ async function benchEngine(engine, n) {
         const smtpMs = performance.now() - t;
         await smtp.close();
         const stats = await sink.stats();
+        // PERFORMANCE.md's SMTP reference to the same sink, right after: the machine's SMTP at that moment.
+        const referenceSmtp = await measureReferenceSmtp(sink.url, async () => (await sink.stats()).messages);
         await sink.close();
         result.smtp = { ms: smtpMs, sent: d2.total.sent, received: stats.messages, bytes: stats.bytes, connections: stats.connections, perSecond: d2.total.sent / (smtpMs / 1000) };
         log(`Dispatch to the SMTP sink: ${int(d2.total.sent)} sent, ${int(stats.messages)} received (${int(stats.bytes / Math.max(1, stats.messages))} bytes each, ` +
             `${stats.connections} connections) in ${ms(smtpMs)} = ${int(result.smtp.perSecond)} emails/s`);
+        result.referenceSmtp = { perSecond: referenceSmtp };
+        log(`The SMTP reference (PERFORMANCE.md: bare nodemailer, a pool of 5, maxMessages Infinity, 2,000 emails of ~2.7 KB; bench/smtp-reference.mjs) to the same sink: ` +
+            `${int(referenceSmtp)} emails/s (PERFORMANCE.md: ${int(REFERENCE_SMTP_PER_SECOND)} /s); the dispatch above reaches ${(result.smtp.perSecond / referenceSmtp).toFixed(2)}× of it`);
 
         // 6. the store K times older: what the selections cost then
         if (SCALE > 1 && engine === 'postgres') {
@@ -478,6 +485,8 @@ for (const r of results) {
     }
     rows.push([`[${tag}] dispatch → outbox folder`, `${int(r.outboxFolder.perSecond)} /s`, '(none)', '', '']);
     rows.push([`[${tag}] dispatch → SMTP sink`, `${int(r.smtp.perSecond)} /s`, '≥ 1,200 /s', `${(r.smtp.perSecond / 1200).toFixed(2)}×`, r.smtp.perSecond >= 1200 ? 'met' : 'NOT met']);
+    rows.push([`[${tag}] the SMTP reference (bare nodemailer, pool of 5), same sink, same run`, `${int(r.referenceSmtp.perSecond)} /s`, `(${int(REFERENCE_SMTP_PER_SECOND)} /s)`,
+        `${(r.smtp.perSecond / r.referenceSmtp.perSecond).toFixed(2)}×`, 'ours ÷ it']);
 }
 log(table(['measure', 'measured', 'target', 'ratio', ''], rows));
 const loadEnd = os.loadavg()[0];

@@ -14,8 +14,8 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { bareNodemailerSender, referenceMessage } from './smtp-reference.mjs';
 
 if (!isMainThread) {
     // The sink's thread: start, report the URL, answer stats requests, close on request.
@@ -74,21 +74,7 @@ async function startCountingSink() {
     return { url: `smtp://127.0.0.1:${server.server.address().port}`, stats, close: () => new Promise(resolve => server.close(resolve)) };
 }
 
-// ~2.7 KB on the wire: headers + a text part + an html part.
-const paragraph = 'Hi Ada, you left 3 items in your cart at Shop. They are still waiting for you, and the prices are held until Sunday. ';
-const text = paragraph.repeat(9);
-const html = `<!doctype html><html><body><table width="100%"><tr><td><p>${paragraph.repeat(7)}</p><p><a href="https://shop.example/cart?u=ada">Back to your cart</a></p></td></tr></table></body></html>`;
-const message = i => ({
-    deliveryId: `bench-${i}`,
-    channel: 'email',
-    to: `customer${i}@example.com`,
-    rule: 'cart-abandonment',
-    eventId: `ev-${i}`,
-    subject: 'You left something in your cart',
-    text,
-    html,
-    headers: { 'List-Unsubscribe': `<https://shop.example/u/${i}>` },
-});
+const message = referenceMessage;
 
 /** The counting sink in a worker thread, behind the same shape as the in-thread one. */
 async function startWorkerSink() {
@@ -180,12 +166,7 @@ const transportSender = maxConnections => url => {
     const t = createSmtpTransport(url, { from: 'Shop <hello@shop.example>', env: {}, maxConnections });
     return { send: m => t.send(m), close: () => t.close() };
 };
-const bareSender = maxMessages => url => {
-    const t = nodemailer.createTransport({ pool: true, url, maxConnections: 5, maxMessages });
-    const send = m =>
-        t.sendMail({ from: 'Shop <hello@shop.example>', to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers, messageId: `<${m.deliveryId}@followup>` });
-    return { send, close: async () => t.close() };
-};
+const bareSender = maxMessages => url => bareNodemailerSender(url, maxMessages);
 
 if (isMainThread) await main();
 
