@@ -1,9 +1,9 @@
 // The recording reference of ../shared/PERFORMANCE.md, measured in the same bench run: an expert's
 // "decisions + outbox rows (~2 KB rendered payload each)" written as `unnest()` arrays, batches of 1,000
-// rows a statement (PERFORMANCE.md: 11,600 /s on PostgreSQL 15, 9,300–10,000 /s on PGlite). What it
-// runs here on this machine, against those figures, says how fast the machine is at the moment:
-// bench/run.mjs divides its own follow-ups/s by that factor to judge the targets on the reference
-// machine's scale, beside the absolute figure (bench/README.md, "Judged on the reference's scale").
+// rows a statement (PERFORMANCE.md: 11,600 /s on PostgreSQL 15, 9,300–10,000 /s on PGlite).
+// bench/run.mjs prints it beside its own follow-ups/s, on the same store in the same run, as
+// information: what the machine does at that moment (PERFORMANCE.md's figures are another machine's,
+// and cannot scale ours: bench/README.md, tenth session of 2026-12-07).
 //
 // It runs in a fresh process opened as bench/record-run.mjs opens the store (the CLI's WebAssembly
 // tiering budget on PGlite), `repeats` times in that process, as the follow-ups are timed; each time

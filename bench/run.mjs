@@ -381,8 +381,7 @@ async function benchEngine(engine, n) {
         result.run = { ...middle, runs: runs.map(r => r.perSecond) };
         // A process's first run pays the code's warm-up (bench/README.md); a long-lived process (serve's
         // scheduled runs) runs like the later ones.
-        const later = runs.slice(1).map(r => r.perSecond).sort((a, b) => a - b);
-        if (later.length > 0) result.run.laterMedian = later[later.length >> 1];
+        if (runs.length > 1) result.run.laterMedian = median(runs.slice(1).map(r => r.perSecond));
         log(`Run (runRules, one rule, in a fresh process as followup run), ${runs.length} times: ${int(middle.queued)} follow-ups queued, median ${ms(middle.ms)} = ${int(middle.perSecond)} follow-ups/s ` +
             `(each run: ${runs.map(r => int(r.perSecond)).join(', ')} /s${result.run.laterMedian !== undefined ? `; the runs after the first, median ${int(result.run.laterMedian)} /s` : ''}; outbox content ${int(recorded.contentBytes)} bytes per row as JSON: since schema v11 a follow-up is rendered again at dispatch, not stored)`);
         // The expert's recording on the same store right after, timed the same way: how much of the

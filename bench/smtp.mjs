@@ -74,8 +74,6 @@ async function startCountingSink() {
     return { url: `smtp://127.0.0.1:${server.server.address().port}`, stats, close: () => new Promise(resolve => server.close(resolve)) };
 }
 
-const message = referenceMessage;
-
 /** The counting sink in a worker thread, behind the same shape as the in-thread one. */
 async function startWorkerSink() {
     const worker = new Worker(new URL(import.meta.url));
@@ -117,13 +115,13 @@ async function startSink() {
 async function dispatch(send) {
     const results = new Array(count);
     if (!concurrency) {
-        await Promise.all(Array.from({ length: count }, (_, i) => send(message(i)).then(r => (results[i] = r))));
+        await Promise.all(Array.from({ length: count }, (_, i) => send(referenceMessage(i)).then(r => (results[i] = r))));
     } else {
         let next = 0;
         const worker = async () => {
             while (next < count) {
                 const i = next++;
-                results[i] = await send(message(i));
+                results[i] = await send(referenceMessage(i));
             }
         };
         await Promise.all(Array.from({ length: concurrency }, worker));
@@ -141,7 +139,7 @@ async function measure(label, makeSender) {
         const { send, close } = makeSender(sink.url);
         // One warm-up message (first connection, JIT); the pool's other connections still open
         // inside the timed run, as they would in production.
-        await send(message(-1));
+        await send(referenceMessage(-1));
         await sink.reset();
         const cpu = process.cpuUsage();
         const started = performance.now();
