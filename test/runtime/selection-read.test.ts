@@ -3,6 +3,9 @@
  * StoreTx.packRows), not row by row. What it reads must be what the selection returns as rows: every
  * column, over more than one array, with microsecond and pre-1970 instants, a recipient missing, a
  * profile, and text that JSON escapes. Packed reading is checked on both engines.
+ *
+ * A run that renders nothing (no dry run, nobody reading its messages) selects with `decision`: the
+ * same rows, each event and profile reduced to the fields deciding reads, or null.
  */
 import { expect, it } from 'vitest';
 import { bindParameters, selectDue, type SelectedRow, type StoreTx } from '@followup/runtime';
@@ -64,8 +67,47 @@ forEachEngine('a selection read packed', (ctx) => {
         expect(selected.find((r) => r.event_id === 'ship-1003')!.sent_at.toISOString()).toBe('2026-11-20T08:16:43.003Z');
         expect(selected.find((r) => r.event_id === 'ship-1')!.recipient).toBeNull();
         expect(selected.find((r) => r.event_id === 'ship-10')!.recipient).toBe('shopper10@example.com');
-        expect(first.event.note).toBe('café ✓ "quoted" \\ back');
+        expect(first.event!.note).toBe('café ✓ "quoted" \\ back');
         // In the order the triggers were sent.
         expect(selected.slice(0, 3).map((r) => r.event_id)).toEqual(['ship-0', 'ship-1', 'ship-2']);
+    });
+
+    it('reads, for deciding alone, the same rows with only the fields deciding reads: the zone for quiet hours, the key for a holdout', async () => {
+        const { rules } = await compileSources({ 'visits.followup': `
+event visit { key customerId  customerId: string  email: email  timezone: string  note: string }
+message hello for visit email { subject: "Hi" text: "{{ note }}" }
+followup plain { when visit sent 1 day ago then send hello email }
+followup careful {
+  when visit sent 1 day ago then send hello email
+  quiet hours 21:00 to 08:00 in "UTC"
+  holdout 10%
+}
+` });
+        const db = ctx.store;
+        await db.query(
+            `INSERT INTO events (id, type, occurred_at, payload)
+             SELECT 'visit-' || i, 'visit', timestamptz '2026-11-20 08:00:00+00' + i * interval '1 minute',
+                    jsonb_build_object('customerId', 'c' || i, 'email', 'v' || i || '@example.com', 'note', repeat('x', 3000))
+                    || CASE WHEN i % 2 = 0 THEN jsonb_build_object('timezone', 'Asia/Tokyo') ELSE '{}' END
+             FROM generate_series(0, 2499) AS i`);
+        await db.query(
+            `INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at)
+             SELECT 'd-' || e.id, e.id, 'visited', 'email', e.payload ->> 'email', e.occurred_at FROM events e WHERE e.type = 'visit'`);
+        for (const name of ['plain', 'careful']) {
+            const plan = ruleNamed(rules, name).plan;
+            const full = await selectDue(db, plan, watermark, now, 'full');
+            const deciding = await selectDue(db, plan, watermark, now, 'decision');
+            expect(full).toHaveLength(2500);
+            const withoutContent = ({ event: _e, profile: _p, ...rest }: SelectedRow) => rest;
+            expect(deciding.map(withoutContent)).toEqual(full.map(withoutContent));
+            expect(full[0]!.event!.note).toHaveLength(3000);
+            if (name === 'plain') {
+                expect(deciding.every((r) => r.event === null && r.profile === null)).toBe(true);
+            } else {
+                expect(deciding.find((r) => r.event_id === 'visit-0')!.event).toEqual({ timezone: 'Asia/Tokyo', customerId: 'c0' });
+                // A field the payload lacks reads as null: no zone, as when it is missing.
+                expect(deciding.find((r) => r.event_id === 'visit-1')!.event).toEqual({ timezone: null, customerId: 'c1' });
+            }
+        }
     });
 });

@@ -1,7 +1,10 @@
-// One due delivery → the follow-up to queue: addressed and rendered, or failed with the reason.
-// The rendered parts are not recorded: dispatch renders the same follow-up again (dispatch/deferred.ts),
-// so a run writes ~200 bytes per follow-up instead of the message (bench/README.md). Rendering here
-// still decides whether it can be sent at all, so a template that fails is recorded at the decision.
+// One due delivery → the follow-up to queue: addressed (and rendered when asked), or failed with the reason.
+// The rendered parts are not recorded: dispatch renders the follow-up (dispatch/deferred.ts), so a run
+// writes ~200 bytes per follow-up instead of the message (bench/README.md). A run renders only for
+// whoever reads the result (a dry run, `onQueued`): a compiled template cannot fail on the data it
+// is given (packages/template: every value renders, filters fall back to the value as text), and a
+// template that threw would be recorded as failed by dispatch, as here. Not rendering, a run need not
+// read the events' payloads at all (rule-queries.ts, SelectionContent).
 import type { RenderPlan } from '@followup/compiler';
 import type { MessageRenderer } from '../render/message-renderer.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
@@ -9,7 +12,7 @@ import { followupDeliveryId } from './delivery-id.js';
 import type { FollowupRow, OutboxContent } from './record-decisions.js';
 import type { SelectedRow } from './rule-queries.js';
 
-export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: MessageRenderer, decorate?: ContentDecorator): FollowupRow {
+export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: MessageRenderer | undefined, decorate?: ContentDecorator): FollowupRow {
     const deliveryId = followupDeliveryId(plan.rule, row.event_id);
     const recipient = (row.recipient ?? '').trim();
     const base = { eventId: row.event_id, rule: plan.rule, headers: traceHeaders(plan.rule, row.event_id) };
@@ -20,9 +23,11 @@ export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: Mess
         const path = `${plan.recipient.source === 'profile' ? 'profile.' : ''}${plan.recipient.path.join('.')}`;
         return failed(`no ${plan.channel} recipient: ${path} is empty or missing`);
     }
+    const content: OutboxContent = decorate ? { ...base, tracked: true } : base;
+    if (!render) return { deliveryId, eventId: row.event_id, recipient, status: 'queued', content };
     try {
+        if (row.event === null) throw new Error('the selection did not read the event'); // selectDue(…, 'full') does
         const rendered = render(row.event, row.profile);
-        const content: OutboxContent = decorate ? { ...base, tracked: true } : base;
         return { deliveryId, eventId: row.event_id, recipient, status: 'queued', content, rendered };
     } catch (error) {
         return failed(renderingFailed(error));

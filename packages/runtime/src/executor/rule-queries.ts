@@ -14,15 +14,26 @@ export interface SelectedRow {
     expired: boolean;
     /** As the store keeps addresses: the selection returns the payload's value and selectDue normalises it. */
     recipient: string | null;
-    event: Record<string, unknown>;
+    /** The payload, or (selectDue's `decision`) only the fields deciding reads; null when it reads none. */
+    event: Record<string, unknown> | null;
     profile: Record<string, unknown> | null;
 }
 
+/**
+ * What of the event and the profile the selected rows carry: `full`, to render them; `decision`, only
+ * the top-level fields deciding reads (the recipient's time zone for quiet hours, a holdout's key),
+ * each row's event and profile reduced to an object of those (a field missing from the payload is
+ * null there, which reads as missing does). A payload of ~2 KB read, converted to text and parsed for
+ * each of 13,000 rows was the largest part of a PGlite run (bench/README.md).
+ */
+export type SelectionContent = 'full' | 'decision';
+
 /** The deliveries due for the rule in (w - D, now - D], not yet decided. */
-export async function selectDue(tx: StoreTx, plan: RenderPlan, watermark: Date, now: Date): Promise<SelectedRow[]> {
+export async function selectDue(tx: StoreTx, plan: RenderPlan, watermark: Date, now: Date, content: SelectionContent = 'full'): Promise<SelectedRow[]> {
     const query = plan.queries.selection;
     const params = bindParameters(query, [watermark.toISOString(), now.toISOString()]);
-    const rows = tx.packRows ? await selectPacked(tx, query.sql, params) : (await tx.query<SelectedRow>(query.sql, params)).rows;
+    const sql = content === 'full' ? query.sql : decisionSelection(plan, query.sql, params);
+    const rows = tx.packRows ? await selectPacked(tx, sql, params) : (await tx.query<SelectedRow>(sql, params)).rows;
     // In JavaScript, not in the query: the same functions, once per row, off the database's hot path
     // (in SQL the normalisation was a fifth of the selection's time, bench/README.md). Plans compiled
     // before (which computed these in SQL) give the same values.
@@ -38,6 +49,26 @@ export async function selectDue(tx: StoreTx, plan: RenderPlan, watermark: Date, 
     // Decided in the order the triggers were sent (which of two follow-ups to one address a cap lets
     // through depends on it); ids compared by code unit, whatever the database's collation.
     return rows.sort(bySentThenId);
+}
+
+/**
+ * The selection with its event and profile reduced to the fields deciding reads (SelectionContent),
+ * their names bound as parameters appended to `params`. The selection is a subquery whose payload
+ * columns are then never output: PostgreSQL flattens it and reads the payloads only for the fields.
+ */
+function decisionSelection(plan: Pick<RenderPlan, 'recipientZone' | 'holdout'>, selection: string, params: unknown[]): string {
+    const fields: Record<'event' | 'profile', string[]> = { event: [], profile: [] };
+    if (plan.recipientZone) fields[plan.recipientZone.source].push(String(plan.recipientZone.path[0]));
+    if (plan.holdout?.person.kind === 'key') fields.event.push(plan.holdout.person.field);
+    const reduced = (column: 'event' | 'profile'): string => {
+        const names = [...new Set(fields[column])];
+        if (names.length === 0) return 'NULL::jsonb';
+        return `jsonb_build_object(${names.map((name) => {
+            params.push(name);
+            return `$${params.length}::text, s.${column} -> $${params.length}::text`;
+        }).join(', ')})`;
+    };
+    return `SELECT s.trigger_delivery_id, s.event_id, s.sent_at, s.recipient, ${reduced('event')} AS event, ${reduced('profile')} AS profile FROM (${selection}) AS s`;
 }
 
 /** Rows per JSON array of a packed selection: a run of any size stays far below PostgreSQL's and V8's string limits. */
@@ -72,7 +103,7 @@ export async function selectPacked(tx: StoreTx, selection: string, params: unkno
     return selected;
 }
 
-type PackedRow = [string, string, number, string | null, Record<string, unknown>, Record<string, unknown> | null];
+type PackedRow = [string, string, number, string | null, Record<string, unknown> | null, Record<string, unknown> | null];
 
 function bySentThenId(a: SelectedRow, b: SelectedRow): number {
     return a.sent_at.getTime() - b.sent_at.getTime() || (a.trigger_delivery_id < b.trigger_delivery_id ? -1 : a.trigger_delivery_id > b.trigger_delivery_id ? 1 : 0);

@@ -61,10 +61,16 @@ async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions
     // A dry run rolls back: it records neither the run nor the rule's identity.
     const runId = dryRun ? null : await startRun(tx, plan, watermark, now);
     report.runId = runId;
-    const rows = uniqueEvents(await selectDue(tx, plan, watermark, now));
+    // Rendered only for whoever reads the result (prepare-followup.ts); otherwise the selection
+    // reads of each event only what deciding needs.
+    const rendering = dryRun || options.collectMessages === true;
+    const rows = uniqueEvents(await selectDue(tx, plan, watermark, now, rendering ? 'full' : 'decision'));
     report.selected = rows.length;
     options.onProgress?.(0, rows.length);
-    const render = createRenderer(plan.templates); // compiled once per run of the rule
+    // Compiled once per run of the rule, rendering or not: a plan whose templates do not validate
+    // fails its run, as it always has, rather than each of its follow-ups at dispatch.
+    const renderer = createRenderer(plan.templates);
+    const render = rendering ? renderer : undefined;
 
     // Under a cap, the addresses this run may send to are locked first, all at once and in order (so
     // that concurrent runs cannot deadlock), and stay locked until the run commits. In a transaction
@@ -111,7 +117,8 @@ async function decideRule(tx: StoreTx, plan: RenderPlan, options: RunRuleOptions
 interface ChunkDecider {
     plan: RenderPlan;
     now: Date;
-    render: MessageRenderer;
+    /** Undefined: the follow-ups are not rendered (nobody reads them; dispatch renders). */
+    render: MessageRenderer | undefined;
     caps: CapCounter | undefined;
     options: RunRuleOptions;
     /** Counted into as rows are decided. */
