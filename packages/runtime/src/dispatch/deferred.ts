@@ -2,11 +2,11 @@
 // claim will send are rendered here, in the claim's transaction, from what the store keeps and cannot
 // change: the event (immutable) and the profile version valid at the decision's instant (profiles are
 // versioned, schema v5). The same data and the same templates give the same message as the decision
-// rendered, every attempt.
+// would have rendered (a run renders only for a dry run's lines: prepare-followup.ts), every attempt.
 // The templates are the plan's this process dispatches with: a project deployed between decision and
 // dispatch (a follow-up held by quiet hours) sends with its new templates, a fixed typo included
-// (docs/architecture.md, "Rendering at dispatch"). A row that cannot be rendered fails with the reason,
-// as a template failing at the decision does; one decided with tracking and claimed by a process
+// (docs/architecture.md, "Rendering at dispatch"). A row that cannot be rendered fails with the reason;
+// one decided with tracking and claimed by a process
 // without it is retried with backoff instead, so fixing the configuration still sends it.
 import type { RenderPlan } from '@followup/compiler';
 import { renderedFollowup, renderingFailed } from '../executor/prepare-followup.js';

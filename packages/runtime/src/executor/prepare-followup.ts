@@ -34,7 +34,7 @@ export function prepareFollowup(plan: RenderPlan, row: SelectedRow, render: Mess
     }
 }
 
-/** The reason recorded for a template that threw, at the decision or at dispatch. */
+/** The reason recorded for a template that threw (at dispatch; at the decision of a run that renders). */
 export function renderingFailed(error: unknown): string {
     return `rendering failed: ${(error as Error).message}`;
 }

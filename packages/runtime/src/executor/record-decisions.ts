@@ -49,7 +49,7 @@ export interface FollowupRow {
     /** 'queued' waits for dispatch; 'failed' could not be rendered or addressed. */
     status: 'queued' | 'failed';
     content: OutboxContent;
-    /** What the decision rendered (kept in memory for `run --json` and dry runs, not recorded). */
+    /** What the decision rendered, when it rendered (dry runs, `onQueued`): kept in memory, not recorded. */
     rendered?: RenderedContent;
     /** Inside quiet hours: not dispatched before this instant. */
     heldUntil?: Date;
