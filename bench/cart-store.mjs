@@ -123,13 +123,28 @@ export async function startPostgres({ settings = [] } = {}) {
  * (`purchase-<j>`), each of another customer (`c<k>`, k a permutation of the carts' customers), spread
  * at the same density over the same days: 'other events' that a `since` rule looks through.
  */
+/**
+ * The chunks of `[from, to)` in the order a store that grew over time would have written them: the
+ * older carts (`i >= n`, further back as `i` grows) from the oldest down, then the first `n` (later as
+ * `i` grows) up. Each chunk is `[first, last, step]` for generate_series, in ascending time. Written
+ * newest first, the older history went into the B-trees backwards (every insert at the left edge, so
+ * half-full pages: 1.7x the pages of `deliveries(sent_at)` at 10M) and into the heap against time: a
+ * store no shop has, which made the 10M store's selections dearer than its size does.
+ */
+function chronologicalChunks(n, from, to, chunk) {
+    const out = [];
+    for (let end = to; end > Math.max(from, n); end -= chunk) out.push([end - 1, Math.max(from, n, end - chunk), -1]);
+    for (let start = from; start < Math.min(to, n); start += chunk) out.push([start, Math.min(to, n, start + chunk) - 1, 1]);
+    return out;
+}
+
 export async function seedCartsSql(store, { n, from = 0, to = n, now, span = 50 * DAY, chunk = 200_000, onProgress }) {
     const t0 = performance.now();
     const sentAt = `CASE WHEN i < $4 THEN $3::bigint - $5::bigint + ((i + 1) * $5::bigint) / $4
                          ELSE $3::bigint - $5::bigint - ((i - $4 + 1) * $5::bigint) / $4 END`;
-    for (let start = from; start < to; start += chunk) {
-        const end = Math.min(to, start + chunk);
-        const params = [start, end - 1, now.getTime(), n, span];
+    let done = 0;
+    for (const [first, last, step] of chronologicalChunks(n, from, to, chunk)) {
+        const params = [first, last, now.getTime(), n, span, step];
         await store.transaction(async tx => {
             await tx.query(`INSERT INTO events (id, type, occurred_at, payload)
                 SELECT 'cart-' || i, 'cartAbandonment', at, jsonb_build_object(
@@ -142,18 +157,19 @@ export async function seedCartsSql(store, { n, from = 0, to = n, now, span = 50 
                         jsonb_build_object('sku', 'sku-' || ((i + 2) % 997), 'name', (ARRAY['Shoes','Socks','Jacket','Scarf','Hat','Gloves','Belt'])[(i + 2) % 7 + 1], 'price', 10 + (i * 5) % 90, 'quantity', 1 + (i + 2) % 3)),
                     'cartUrl', 'https://shop.example/cart/' || i, 'loyaltyMember', i % 2 = 0,
                     'abandonedAt', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-                FROM generate_series($1::bigint, $2::bigint) AS i,
+                FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS i,
                      LATERAL (SELECT 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt}) AS at) t`, params);
             // Each cart has one original: written with its flags set (schema v9), as import does; the
             // triggers' recount then has nothing to rewrite.
             await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, first_original, first_of_channel)
                 SELECT 'd-cart-' || i, 'cart-' || i, 'transactional', 'email', 'user' || i || '@example.com', 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt}), true, true
-                FROM generate_series($1::bigint, $2::bigint) AS i`, params);
+                FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS i`, params);
             await tx.query(`INSERT INTO tracking (delivery_id, kind, at)
                 SELECT 'd-cart-' || i, 'open', 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt}) + interval '2 hours'
-                FROM generate_series($1::bigint, $2::bigint) AS i WHERE (i * 7919) % 100 < 35`, params);
+                FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS i WHERE (i * 7919) % 100 < 35`, params);
         });
-        onProgress?.(end - from, (performance.now() - t0) / 1000);
+        done += Math.abs(last - first) + 1;
+        onProgress?.(done, (performance.now() - t0) / 1000);
     }
     return { loadMs: performance.now() - t0 };
 }
@@ -161,15 +177,14 @@ export async function seedCartsSql(store, { n, from = 0, to = n, now, span = 50 
 /** Purchases `from` to `to - 1` (see seedCartsSql): purchase j is customer k's, k = j·7919 mod n within its span of n. */
 export async function seedPurchasesSql(store, { n, from = 0, to = n, now, span = 50 * DAY, chunk = 200_000 }) {
     const t0 = performance.now();
-    for (let start = from; start < to; start += chunk) {
-        const end = Math.min(to, start + chunk);
+    for (const [first, last, step] of chronologicalChunks(n, from, to, chunk)) {
         await store.query(`INSERT INTO events (id, type, occurred_at, payload)
             SELECT 'purchase-' || j, 'purchase', 'epoch'::timestamptz + interval '1 millisecond' * (CASE WHEN j < $4
                        THEN $3::bigint - $5::bigint + ((j + 1) * $5::bigint) / $4
                        ELSE $3::bigint - $5::bigint - ((j - $4 + 1) * $5::bigint) / $4 END),
                    jsonb_build_object('customerId', 'c' || k, 'email', 'user' || k || '@example.com', 'orderId', 'o' || j, 'total', 50, 'currency', 'EUR')
-            FROM generate_series($1::bigint, $2::bigint) AS j,
-                 LATERAL (SELECT (j / $4) * $4 + (j * 7919) % $4 AS k) c`, [start, end - 1, now.getTime(), n, span]);
+            FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS j,
+                 LATERAL (SELECT (j / $4) * $4 + (j * 7919) % $4 AS k) c`, [first, last, now.getTime(), n, span, step]);
     }
     return { loadMs: performance.now() - t0 };
 }
