@@ -247,8 +247,12 @@ function planShape(root) {
     };
 }
 
+/**
+ * In a transaction opened as a run opens its own (`DECIDING_TRANSACTION`: JIT off on a server), the
+ * expert's query too: the two are compared under the same settings.
+ */
 async function explainOnce(store, sql, params) {
-    const { rows } = await store.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
+    const { rows } = await store.transaction(tx => tx.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params), runtime.DECIDING_TRANSACTION);
     let plan = rows[0]['QUERY PLAN'];
     if (typeof plan === 'string') plan = JSON.parse(plan);
     return plan[0];
@@ -291,7 +295,7 @@ async function compareSelections(store, label) {
             compiledShape: planShape(compiled.plan), expertShape: planShape(expert.plan) });
     }
     log('');
-    log(`Selections (${label}): EXPLAIN (ANALYZE, BUFFERS) median of ${EXPLAIN_RUNS} executions (planning + execution), compiled and expert in turns, w = now - 1 day`);
+    log(`Selections (${label}): EXPLAIN (ANALYZE, BUFFERS) median of ${EXPLAIN_RUNS} executions (planning + execution), compiled and expert in turns, each in a transaction as a run opens its own (JIT off on a server), w = now - 1 day`);
     log(table(['rule', 'compiled rows', 'compiled', 'buffers', 'expert rows', 'expert', 'buffers', 'ratio', 'target ≤ 1.1×'],
         out.map(o => [o.label, int(o.compiled.rows), ms(o.compiled.median), int(o.compiled.buffers), int(o.expert.rows), ms(o.expert.median), int(o.expert.buffers),
             `${o.ratio.toFixed(2)}×`, o.ratio <= 1.1 ? 'met' : 'NOT met'])));

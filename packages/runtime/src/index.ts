@@ -41,6 +41,7 @@ export {
 export {
     runRules,
     runRule,
+    DECIDING_TRANSACTION,
     selectPlans,
     UnknownRuleError,
     addCounts,

@@ -1,5 +1,5 @@
 export { runRules, selectPlans, UnknownRuleError, type RunRulesOptions } from './run-rules.js';
-export { runRule, type RunRuleOptions, type RuleRunResult } from './run-rule.js';
+export { DECIDING_TRANSACTION, runRule, type RunRuleOptions, type RuleRunResult } from './run-rule.js';
 export { addCounts, zeroCounts, type QueuedMessage, type RunCounts, type RunReport, type RuleRunReport } from './run-report.js';
 export { followupDeliveryId } from './delivery-id.js';
 export { recheck, selectDue, type RecheckOutcome, type SelectedRow } from './rule-queries.js';

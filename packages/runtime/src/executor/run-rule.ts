@@ -2,7 +2,7 @@
 // render, record, advance the watermark. Either all of it commits or none of it does.
 import type { RenderPlan } from '@followup/compiler';
 import { createRenderer, type MessageRenderer } from '../render/message-renderer.js';
-import type { Store, StoreTx } from '../store/store.js';
+import type { Store, StoreTx, TransactionOptions } from '../store/store.js';
 import type { ContentDecorator } from '../tracking/decorate.js';
 import { CapCounter, lockRecipients } from './policies/caps.js';
 import { holdoutDecision } from './policies/holdout.js';
@@ -37,6 +37,13 @@ class DryRunRollback extends Error {
     }
 }
 
+/**
+ * How a run's transaction is opened: without JIT, whose compilation a large store's selection paid at
+ * every run for expressions evaluated a few microseconds per row (store.ts). Exported so that
+ * bench/run.mjs measures the selections as a run executes them.
+ */
+export const DECIDING_TRANSACTION: TransactionOptions = Object.freeze({ jit: false });
+
 export async function runRule(store: Store, plan: RenderPlan, options: RunRuleOptions): Promise<RuleRunResult> {
     try {
         return await store.transaction(async (tx) => {
@@ -44,7 +51,7 @@ export async function runRule(store: Store, plan: RenderPlan, options: RunRuleOp
             // A dry run changes nothing: not even the watermark row its lock created.
             if (options.dryRun) throw new DryRunRollback(result);
             return result;
-        });
+        }, DECIDING_TRANSACTION);
     } catch (error) {
         if (error instanceof DryRunRollback) return error.result;
         throw error;

@@ -17,7 +17,7 @@ import { dispatchOutbox, type DispatchReport } from '../dispatch/dispatch-outbox
 import { bindParameters } from '../executor/bind-parameters.js';
 import { refreshPlannerStatistics } from '../executor/planner-statistics.js';
 import type { RuleRunReport } from '../executor/run-report.js';
-import { runRule } from '../executor/run-rule.js';
+import { DECIDING_TRANSACTION, runRule } from '../executor/run-rule.js';
 import { fireTimes, type Schedule } from '../scheduler/schedule.js';
 import { createMemoryTransport } from '../scenario/memory-transport.js';
 import type { Store, StoreTx } from '../store/store.js';
@@ -187,7 +187,7 @@ export async function simulate(store: Store, plans: readonly RenderPlan[], optio
                 if (s) results.get(s)!.heldAtEnd = row.n;
             }
             throw new Rollback();
-        });
+        }, DECIDING_TRANSACTION); // each simulated run is a run's selection, recheck and recording
     } catch (error) {
         if (!(error instanceof Rollback)) throw error;
     } finally {

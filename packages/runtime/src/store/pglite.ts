@@ -94,7 +94,7 @@ export class PgliteStore implements Store {
         await this.db.exec(sqlScript);
     }
 
-    /** `options.statementTimeoutMs` is not applied: the statements run on this thread, one at a time. */
+    /** `options` are not applied: the statements run on this thread, one at a time, and PGlite has no JIT. */
     async transaction<T>(fn: (tx: StoreTx) => Promise<T>, _options?: TransactionOptions): Promise<T> {
         try {
             return await this.db.transaction(async (inner) => {

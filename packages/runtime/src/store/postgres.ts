@@ -56,6 +56,15 @@ export async function openPostgres(url: string, options: PostgresOptions): Promi
     return new PostgresStore(pool);
 }
 
+/** BEGIN and the transaction's settings, in one round trip. */
+function beginStatement(options: TransactionOptions): string {
+    const statements = ['BEGIN'];
+    // A number we format ourselves: SET takes no bind parameters.
+    if (options.statementTimeoutMs !== undefined) statements.push(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(options.statementTimeoutMs))}`);
+    if (options.jit === false) statements.push('SET LOCAL jit = off');
+    return statements.join('; ');
+}
+
 class PostgresStore implements Store {
     readonly engine = 'postgres' as const;
     private closed = false;
@@ -71,9 +80,7 @@ class PostgresStore implements Store {
     }
 
     async transaction<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-        const timeout = options.statementTimeoutMs;
-        // A number we format ourselves: SET takes no bind parameters.
-        const begin = timeout === undefined ? 'BEGIN' : `BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeout))}`;
+        const begin = beginStatement(options);
         const client = await this.pool.connect();
         let ended = false;
         const tx: StoreTx = {

@@ -51,6 +51,14 @@ export interface TransactionOptions {
      * Ignored by the embedded store, whose statements run on the caller's thread.
      */
     statementTimeoutMs?: number;
+    /**
+     * `false`: on a PostgreSQL server, no JIT compilation for the transaction's statements (`SET LOCAL
+     * jit = off`, sent with the BEGIN). A run's statements are index probes repeated per row; once a
+     * store is large enough that a plan's estimated cost passes `jit_above_cost`, the server compiles
+     * its expressions at each execution: 36-51 ms a selection at 10,000,000 deliveries, on selections
+     * that take 90-200 ms without it (bench/README.md), for nothing back. The embedded store has no JIT.
+     */
+    jit?: false;
 }
 
 export interface Store extends StoreTx {
