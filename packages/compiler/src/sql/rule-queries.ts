@@ -89,7 +89,8 @@ export class RuleSql {
         return filters;
     }
 
-    from(): string {
+    /** `probes`: the lateral joins of `conditionWithProbes`, when the query uses them. */
+    from(probes: string[] = []): string {
         // The profile as it was at now: its latest version at or before it (docs/language.md §5).
         const profileJoin = this.ir.profile
             ? `LEFT JOIN LATERAL (
@@ -97,7 +98,34 @@ export class RuleSql {
                 WHERE pv.key = ${this.dialect.jsonText('e.payload', [this.ir.profile.keyField])} AND pv.updated_at <= ${this.now}
                 ORDER BY pv.updated_at DESC LIMIT 1) p ON true`
             : '';
-        return `FROM deliveries d JOIN events e ON e.id = d.event_id ${profileJoin}`;
+        return [`FROM deliveries d JOIN events e ON e.id = d.event_id`, profileJoin, ...probes].filter(Boolean).join(' ');
+    }
+
+    /**
+     * The condition as the selection and the recheck run it: each `since` that is one of its top-level
+     * conjuncts (`[not] purchase since sent`) becomes a lateral probe, `LEFT JOIN LATERAL (SELECT 1 ...
+     * LIMIT 1) ON true`, tested as `hit IS [NOT] NULL`: at most one row per delivery, so the same
+     * answer as `[NOT] EXISTS`. Why: PostgreSQL turns `NOT EXISTS` into an anti-join whose index probe
+     * is bounded by the customer and by now but not by the delivery's sent_at (a join filter), so a
+     * repeat customer's whole history was read at every probe; as a lateral subquery both bounds are its
+     * parameters and the probe reads only what happened since (measured in bench/README.md). A `since`
+     * inside `or` keeps its EXISTS: there a subplan runs only when the other branch leaves the answer open.
+     * Values are bound in the order of `condition`.
+     */
+    conditionWithProbes(c: ConditionIR | null | undefined): { probes: string[]; condition: string | undefined } {
+        if (!c) return { probes: [], condition: undefined };
+        const probes: string[] = [];
+        const probe = (since: Extract<ConditionIR, { kind: 'since' }>, negated: boolean) => {
+            const alias = `since${probes.length}`;
+            probes.push(`LEFT JOIN LATERAL (SELECT 1 AS hit FROM events s WHERE ${this.sinceWhere(since)} LIMIT 1) ${alias} ON true`);
+            return `${alias}.hit IS ${negated ? '' : 'NOT '}NULL`;
+        };
+        const conjunct = (item: ConditionIR): string =>
+            item.kind === 'since' ? probe(item, false)
+                : item.kind === 'not' && item.item.kind === 'since' ? probe(item.item, true)
+                    : this.condition(item);
+        const condition = c.kind === 'and' ? `(${c.items.map(conjunct).join(' AND ')})` : conjunct(c);
+        return { probes, condition };
     }
 
     suppressed(): string {
@@ -250,7 +278,7 @@ export function matchSides(dialect: Dialect, match: SinceMatchIR, other: string,
 function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
     const q = new RuleSql(ir, dialect, selectionRuntime);
     const { params, now } = q;
-    const condition = ir.condition ? q.condition(ir.condition) : undefined;
+    const { probes, condition } = q.conditionWithProbes(ir.condition);
     const delay = params.bind('delay', 'interval', `${ir.trigger.delay.minutes} minutes`);
     const rule = params.bind('rule', 'text', ir.rule);
     // Only what the database must find: when each row became due and whether it expired follow from
@@ -261,7 +289,7 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
           ${q.recipientRaw} AS recipient,
           e.payload AS event,
           ${ir.profile ? 'p.payload' : dialect.typedNull('jsonb')} AS profile
-        ${q.from()}
+        ${q.from(probes)}
         WHERE ${q.where([
             `d.sent_at > ${params.ref(1)} - ${delay}`,
             `d.sent_at <= ${now} - ${delay}`,
@@ -272,10 +300,10 @@ function selectionQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
 
 function recheckQuery(ir: RuleIR, dialect: Dialect): RuleQuery {
     const q = new RuleSql(ir, dialect, recheckRuntime);
-    const condition = ir.condition ? q.condition(ir.condition) : undefined;
+    const { probes, condition } = q.conditionWithProbes(ir.condition);
     const sql = `
         SELECT d.event_id, ${q.suppressed()} AS suppressed
-        ${q.from()}
+        ${q.from(probes)}
         WHERE ${q.where([`d.event_id = ANY (${q.params.ref(1)})`], condition)}`;
     return { sql: dialect.compact(sql), parameters: q.params.specs };
 }
