@@ -137,19 +137,20 @@ function chronologicalChunks(n, from, to, chunk) {
  * same density (the store grows older, the due window holds as many). Then `others` purchases
  * (`purchase-<j>`), each of another customer (`c<k>`, k a permutation of the carts' customers), spread
  * at the same density over the same days: 'other events' that a `since` rule looks through. Both
- * are written in time order, oldest first (`chronologicalChunks`).
+ * are written in time order, oldest first (`chronologicalChunks`). With `customers` (C), cart i is
+ * customer `c<i mod C>`'s: repeat customers (bench/since-repeat.mjs).
  */
-export async function seedCartsSql(store, { n, from = 0, to = n, now, span = 50 * DAY, chunk = 200_000, onProgress }) {
+export async function seedCartsSql(store, { n, from = 0, to = n, now, span = 50 * DAY, chunk = 200_000, customers = null, onProgress }) {
     const t0 = performance.now();
     const sentAt = `CASE WHEN i < $4 THEN $3::bigint - $5::bigint + ((i + 1) * $5::bigint) / $4
                          ELSE $3::bigint - $5::bigint - ((i - $4 + 1) * $5::bigint) / $4 END`;
     let done = 0;
     for (const [first, last, step] of chronologicalChunks(n, from, to, chunk)) {
-        const params = [first, last, now.getTime(), n, span, step];
+        const params = [first, last, now.getTime(), n, span, step, customers];
         await store.transaction(async tx => {
             await tx.query(`INSERT INTO events (id, type, occurred_at, payload)
                 SELECT 'cart-' || i, 'cartAbandonment', at, jsonb_build_object(
-                    'customerId', 'c' || i, 'email', 'user' || i || '@example.com', 'firstName', 'User' || i,
+                    'customerId', 'c' || coalesce(i % $7::bigint, i), 'email', 'user' || i || '@example.com', 'firstName', 'User' || i,
                     'cartTotal', (10 + (i * 3) % 90) * (1 + i % 3) + (10 + (i * 4) % 90) * (1 + (i + 1) % 3) + (10 + (i * 5) % 90) * (1 + (i + 2) % 3),
                     'currency', 'EUR',
                     'items', jsonb_build_array(
@@ -164,10 +165,10 @@ export async function seedCartsSql(store, { n, from = 0, to = n, now, span = 50 
             // triggers' recount then has nothing to rewrite.
             await tx.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, first_original, first_of_channel)
                 SELECT 'd-cart-' || i, 'cart-' || i, 'transactional', 'email', 'user' || i || '@example.com', 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt}), true, true
-                FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS i`, params);
+                FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS i`, params.slice(0, 6));
             await tx.query(`INSERT INTO tracking (delivery_id, kind, at)
                 SELECT 'd-cart-' || i, 'open', 'epoch'::timestamptz + interval '1 millisecond' * (${sentAt}) + interval '2 hours'
-                FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS i WHERE (i * 7919) % 100 < 35`, params);
+                FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS i WHERE (i * 7919) % 100 < 35`, params.slice(0, 6));
         });
         done += Math.abs(last - first) + 1;
         onProgress?.(done, (performance.now() - t0) / 1000);
@@ -175,8 +176,11 @@ export async function seedCartsSql(store, { n, from = 0, to = n, now, span = 50 
     return { loadMs: performance.now() - t0 };
 }
 
-/** Purchases `from` to `to - 1` (see seedCartsSql): purchase j is customer k's, k = j·7919 mod n within its span of n. */
-export async function seedPurchasesSql(store, { n, from = 0, to = n, now, span = 50 * DAY, chunk = 200_000 }) {
+/**
+ * Purchases `from` to `to - 1` (see seedCartsSql): purchase j is customer k's, k = j·7919 mod n within
+ * its span of n; with `customers` (C), k = j·7919 mod C.
+ */
+export async function seedPurchasesSql(store, { n, from = 0, to = n, now, span = 50 * DAY, chunk = 200_000, customers = null }) {
     const t0 = performance.now();
     for (const [first, last, step] of chronologicalChunks(n, from, to, chunk)) {
         await store.query(`INSERT INTO events (id, type, occurred_at, payload)
@@ -185,7 +189,7 @@ export async function seedPurchasesSql(store, { n, from = 0, to = n, now, span =
                        ELSE $3::bigint - $5::bigint - ((j - $4 + 1) * $5::bigint) / $4 END),
                    jsonb_build_object('customerId', 'c' || k, 'email', 'user' || k || '@example.com', 'orderId', 'o' || j, 'total', 50, 'currency', 'EUR')
             FROM generate_series($1::bigint, $2::bigint, $6::bigint) AS j,
-                 LATERAL (SELECT (j / $4) * $4 + (j * 7919) % $4 AS k) c`, [first, last, now.getTime(), n, span, step]);
+                 LATERAL (SELECT coalesce((j * 7919) % $7::bigint, (j / $4) * $4 + (j * 7919) % $4) AS k) c`, [first, last, now.getTime(), n, span, step, customers]);
     }
     return { loadMs: performance.now() - t0 };
 }

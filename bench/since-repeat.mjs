@@ -1,18 +1,22 @@
 // A `since` rule on a store of repeat customers: does each probe read only what happened since the
 // cart was sent, or the customer's whole history? `not purchase since sent` on N carts and P purchases
-// of C customers (each customer has N / C carts and P / C purchases spread over 50 days), then
+// of C customers (each customer has N / C carts and P / C purchases spread over 50 days, and the
+// purchases go on at that density for H times 50 days back: a store that keeps its history), then
 // EXPLAIN (ANALYZE, BUFFERS) in turns of
-//   - compiled: the rule's selection as the compiler writes it (the probe a lateral subquery, LIMIT 1);
-//   - NOT EXISTS: the same selection with the probe as `NOT EXISTS (SELECT 1 FROM events s WHERE ...)`,
-//     as the compiler wrote it before 2026-12-07 (PostgreSQL makes it an anti-join whose index range is
-//     bounded by the customer and by now, with s.occurred_at > d.sent_at only a join filter);
+//   - compiled: the rule's selection as the compiler writes it (`NOT EXISTS (SELECT 1 FROM events s
+//     WHERE s.type = 'purchase' AND s.occurred_at > d.sent_at AND s.occurred_at <= now AND <same customer>)`);
+//   - lateral (own type): the same probe as a lateral subquery with LIMIT 1, as the compiler writes a
+//     `since` on the rule's own event type (which must skip the trigger's own event);
+//   - before: the probe as the compiler wrote it before 2026-12-07, with `AND s.id <> d.event_id` in
+//     every probe: PostgreSQL then made it an anti-join whose index range is bounded by the customer
+//     and by now, with s.occurred_at > d.sent_at only a join filter (the whole history read);
 //   - expert: bench/run.mjs's expert query for the same rule, with its own index.
-// Each store shape is measured on each engine: `repeat` (C customers) and `unique` (one customer a
-// cart and N purchases, as bench/run.mjs's store).
+// Each store shape is measured on each engine: `repeat` (C customers) and `bench` (bench/run.mjs's
+// store: a customer a cart, N purchases). The carts and purchases are bench/run.mjs's (cart-store.mjs).
 //
 //   npm run build && node bench/since-repeat.mjs
-//   node bench/since-repeat.mjs [--carts 200000] [--customers 10000] [--purchases 50000]
-//                               [--engines postgres,pglite] [--shapes repeat,unique] [--runs 15] [--json]
+//   node bench/since-repeat.mjs [--carts 1000000] [--customers 50000] [--purchases 250000] [--history 8]
+//                               [--engines postgres,pglite] [--shapes repeat,bench] [--runs 15] [--plans] [--json]
 //
 // See bench/README.md ("A `since` probe bounded by sent_at").
 import * as fs from 'node:fs';
@@ -23,13 +27,15 @@ import { median, printHeaderAndExit, requireBuilt, table } from './measure.mjs';
 
 const { values } = parseArgs({
     options: {
-        carts: { type: 'string', default: '200000' },
-        customers: { type: 'string', default: '10000' },
-        purchases: { type: 'string', default: '50000' },
+        carts: { type: 'string', default: '1000000' },
+        customers: { type: 'string', default: '50000' },
+        purchases: { type: 'string', default: '250000' },
+        history: { type: 'string', default: '8' },
         engines: { type: 'string', default: 'postgres,pglite' },
-        shapes: { type: 'string', default: 'repeat,unique' },
+        shapes: { type: 'string', default: 'repeat,bench' },
         runs: { type: 'string', default: '15' },
         json: { type: 'boolean', default: false },
+        plans: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
     },
 });
@@ -41,7 +47,7 @@ const repo = nodePath.resolve(here, '..');
 const { loadProject, unloadProject } = await import('@followup/language');
 const compiler = await import('@followup/compiler');
 const runtime = await import('@followup/runtime');
-const { startPostgres } = await import('./cart-store.mjs');
+const { seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
 
 const N = Number(values.carts);
 const P = Number(values.purchases);
@@ -72,14 +78,24 @@ const params = plan.queries.selection.parameters.reduce((out, p) => {
     return out;
 }, []);
 
-/** The compiled selection with its lateral probe written back as the NOT EXISTS the compiler wrote before. */
-function asNotExists(sql) {
-    const probe = /\s*LEFT JOIN LATERAL \(SELECT 1 AS hit FROM events s WHERE ([\s\S]*?) LIMIT 1\) (since\d+) ON true/.exec(sql);
-    if (!probe) throw new Error('bench/since-repeat: the compiled selection has no lateral probe:\n' + sql);
-    const [whole, where, alias] = probe;
-    const out = sql.replace(whole, '').replace(`${alias}.hit IS NULL`, `NOT EXISTS (SELECT 1 FROM events s WHERE ${where})`);
-    if (out.includes(alias)) throw new Error('bench/since-repeat: could not rewrite the probe:\n' + sql);
-    return out;
+/** The compiled NOT EXISTS probe: `NOT EXISTS (SELECT 1 FROM events s WHERE <where>)`, the last conjunct of the selection. */
+function notExistsProbe(sql) {
+    const probe = /NOT EXISTS \(SELECT 1 FROM events s WHERE ([\s\S]*?)\)$/.exec(sql);
+    if (!probe || probe[1].includes('s.id <> d.event_id')) throw new Error('bench/since-repeat: the compiled selection has no NOT EXISTS probe as its last conjunct:\n' + sql);
+    return { whole: probe[0], where: probe[1] };
+}
+/** As the compiler wrote it before 2026-12-07: every probe skipped the trigger's own event, whatever its type. */
+function asBefore(sql) {
+    const { whole, where } = notExistsProbe(sql);
+    const bounded = where.replace(/(s\.occurred_at <= \$\d+::timestamptz)/, '$1 AND s.id <> d.event_id');
+    if (bounded === where) throw new Error('bench/since-repeat: could not rewrite the probe:\n' + sql);
+    return sql.replace(whole, `NOT EXISTS (SELECT 1 FROM events s WHERE ${bounded})`);
+}
+/** The probe as the compiler writes a `since` on the rule's own event type: a lateral subquery with LIMIT 1, in the leader. */
+function asLateral(sql) {
+    const { whole, where } = notExistsProbe(sql);
+    return sql.replace(whole, 'since0.hit IS NULL')
+        .replace('FROM deliveries d JOIN events e ON e.id = d.event_id', `FROM deliveries d JOIN events e ON e.id = d.event_id LEFT JOIN LATERAL (SELECT 1 AS hit FROM events s WHERE ${where} LIMIT 1) since0 ON true`);
 }
 const EXPERT = `SELECT d.id AS delivery_id, d.recipient, e.payload
 FROM deliveries d JOIN events e ON e.id = d.event_id
@@ -92,27 +108,18 @@ WHERE d.sent_at >  $1::timestamptz - interval '4 days'
 const EXPERT_INDEX = 'CREATE INDEX bench_expert_purchase_customer ON events (type, (payload ->> \'customerId\'), occurred_at)';
 const QUERIES = [
     { key: 'compiled', sql: compiledSql, params },
-    { key: 'NOT EXISTS (before)', sql: asNotExists(compiledSql), params },
+    { key: 'lateral (own type)', sql: asLateral(compiledSql), params },
+    { key: 'before (s.id <> d.event_id)', sql: asBefore(compiledSql), params },
     { key: 'expert', sql: EXPERT, params: [NOW.toISOString(), 'benchSince'] },
 ];
 
 // ---------------------------------------------------------------- the store
 
-/** Carts, their originals and purchases, in time order; cart i and purchase j of customer i mod C and j·7919 mod C. */
-async function seed(store, customers, purchases) {
+/** bench/run.mjs's store (seedCartsSql, seedPurchasesSql): with `customers`, cart i and purchase j are customer i mod C's and j·7919 mod C's. */
+async function seed(store, customers, purchases, history) {
     const t0 = performance.now();
-    await store.query(`INSERT INTO events (id, type, occurred_at, payload)
-        SELECT 'cart-' || i, 'cartAbandonment', to_timestamp(($2::bigint - $3::bigint + (i + 1) * $3::bigint / $1) / 1000.0) - interval '1 minute',
-               jsonb_build_object('customerId', 'c' || (i % $4), 'email', 'user' || (i % $4) || '@example.com', 'firstName', 'User',
-                                  'cartTotal', 150, 'currency', 'EUR', 'loyaltyMember', true, 'items', '[]'::jsonb, 'cartUrl', 'https://shop.example/cart')
-        FROM generate_series(0, $1 - 1) i`, [N, NOW.getTime(), SPAN, customers]);
-    await store.query(`INSERT INTO deliveries (id, event_id, message, channel, recipient, sent_at, first_original, first_of_channel)
-        SELECT 'd-' || e.id, e.id, 'transactional', 'email', e.payload ->> 'email', e.occurred_at + interval '1 minute', true, true
-        FROM events e WHERE e.type = 'cartAbandonment' ORDER BY e.occurred_at`);
-    await store.query(`INSERT INTO events (id, type, occurred_at, payload)
-        SELECT 'purchase-' || j, 'purchase', to_timestamp(($2::bigint - $3::bigint + (j + 1) * $3::bigint / $1) / 1000.0),
-               jsonb_build_object('customerId', 'c' || ((j * 7919) % $4), 'orderId', 'o' || j, 'total', 50, 'currency', 'EUR')
-        FROM generate_series(0, $1 - 1) j`, [purchases, NOW.getTime(), SPAN, customers]);
+    await seedCartsSql(store, { n: N, now: NOW, span: SPAN, customers });
+    await seedPurchasesSql(store, { n: purchases, to: purchases * history, now: NOW, span: SPAN, customers });
     await store.exec('VACUUM ANALYZE events, deliveries, tracking, decisions');
     const made = await runtime.ensureIndexes(store, [plan]);
     if (made.created.length !== 1) throw new Error(`bench/since-repeat: the rule's derived index was not created: ${JSON.stringify(made)}`);
@@ -126,6 +133,15 @@ async function explain(store, sql, qparams) {
     if (typeof out === 'string') out = JSON.parse(out);
     return out[0];
 }
+/** A plan as lines: node, index or table, rows per loop × loops, time, buffers. */
+function planLines(node, depth = 0, out = []) {
+    const what = [node['Node Type'], node['Join Type'] ? `(${node['Join Type']})` : '', node['Index Name'] ? `using ${node['Index Name']}` : node['Relation Name'] ? `on ${node['Relation Name']}` : ''].filter(Boolean).join(' ');
+    out.push(`${'  '.repeat(depth + 1)}${what}  rows=${node['Actual Rows']} loops=${node['Actual Loops']} time=${node['Actual Total Time']?.toFixed(1)} ms` +
+        `${node['Workers Launched'] !== undefined ? ` workers=${node['Workers Launched']}` : ''}${node['Index Cond'] ? `  [${node['Index Cond']}]` : ''}`);
+    for (const child of node.Plans ?? []) planLines(child, depth + 1, out);
+    return out;
+}
+
 async function measure(store) {
     await store.exec(EXPERT_INDEX);
     await store.exec('ANALYZE events');
@@ -142,7 +158,7 @@ async function measure(store) {
         await store.exec('DROP INDEX bench_expert_purchase_customer');
     }
     return QUERIES.map((q, i) => ({
-        query: q.key, ms: median(times[i]), times: times[i], rows: last[i].Plan['Actual Rows'],
+        query: q.key, plan: last[i].Plan, ms: median(times[i]), times: times[i], rows: last[i].Plan['Actual Rows'],
         buffers: (last[i].Plan['Shared Hit Blocks'] ?? 0) + (last[i].Plan['Shared Read Blocks'] ?? 0)
     }));
 }
@@ -155,20 +171,21 @@ log(`since-repeat: ${int(N)} carts, ${int(P)} purchases; ${RUNS} executions each
 try {
     for (const engine of values.engines.split(',')) {
         for (const shape of values.shapes.split(',')) {
-            // unique: bench/run.mjs's store, a customer a cart and as many purchases as carts.
-            const [customers, purchases] = shape === 'unique' ? [N, N] : [Number(values.customers), P];
+            // bench: bench/run.mjs's store, a customer a cart and as many purchases as carts.
+            const [customers, purchases, history] = shape === 'bench' ? [null, N, 1] : [Number(values.customers), P, Math.max(1, Number(values.history))];
             const server = engine === 'postgres' ? await startPostgres() : undefined;
             const target = server ? server.url : nodePath.join(temp, `pglite-${shape}`);
             const store = await runtime.openStore(target);
             try {
-                const seeded = await seed(store, customers, purchases);
+                const seeded = await seed(store, customers, purchases, history);
                 log('');
-                log(`=== ${engine}${server ? ` ${server.version}` : ''}, ${shape}: ${int(customers)} customers (${(N / customers).toFixed(0)} carts and ${(purchases / customers).toFixed(0)} purchases each); seeded in ${seeded.seconds.toFixed(1)} s`);
+                log(`=== ${engine}${server ? ` ${server.version}` : ''}, ${shape}: ${int(customers ?? N)} customers (${(N / (customers ?? N)).toFixed(0)} carts in the last 50 days, ${(purchases / (customers ?? N)).toFixed(0)} purchases in the same days and ${(purchases * history / (customers ?? N)).toFixed(0)} in ${50 * history} days); seeded in ${seeded.seconds.toFixed(1)} s`);
                 const out = await measure(store);
                 const expert = out.find(o => o.query === 'expert').ms;
                 log(table(['query', 'rows', 'median', 'buffers', 'vs expert'],
                     out.map(o => [o.query, int(o.rows), `${o.ms.toFixed(1)} ms`, int(o.buffers), `${(o.ms / expert).toFixed(2)}×`])));
-                results.push({ engine, shape, customers, purchases, queries: out });
+                if (values.plans) for (const o of out) log(`${o.query}:\n${planLines(o.plan).join('\n')}`);
+                results.push({ engine, shape, customers, purchases, history, queries: out.map(({ plan: _, ...o }) => o) });
             } finally {
                 await store.close();
                 await server?.stop();

@@ -19,20 +19,6 @@ SELECT
 FROM
   deliveries d
   JOIN events e ON e.id = d.event_id
-  LEFT JOIN LATERAL (
-    SELECT
-      1 AS hit
-    FROM
-      events s
-    WHERE
-      s.type = $6::text
-      AND s.occurred_at > d.sent_at
-      AND s.occurred_at <= $2::timestamptz
-      AND s.id <> d.event_id
-      AND (s.payload ->> 'customerId') = (e.payload ->> 'customerId')
-    LIMIT
-      1
-  ) since0 ON TRUE
 WHERE
   d.sent_at > $1::timestamptz - $7::interval
   AND d.sent_at <= $2::timestamptz - $7::interval
@@ -67,5 +53,15 @@ WHERE
     )
     AND coalesce(e.payload -> 'loyaltyMember' = $5::jsonb, FALSE)
     AND NOT (coalesce((e.payload ->> 'phone'), '') = '')
-    AND since0.hit IS NULL
+    AND NOT EXISTS (
+      SELECT
+        1
+      FROM
+        events s
+      WHERE
+        s.type = $6::text
+        AND s.occurred_at > d.sent_at
+        AND s.occurred_at <= $2::timestamptz
+        AND (s.payload ->> 'customerId') = (e.payload ->> 'customerId')
+    )
   );

@@ -30,20 +30,6 @@ FROM
     LIMIT
       1
   ) p ON TRUE
-  LEFT JOIN LATERAL (
-    SELECT
-      1 AS hit
-    FROM
-      events s
-    WHERE
-      s.type = $4::text
-      AND s.occurred_at > d.sent_at
-      AND s.occurred_at <= $2::timestamptz
-      AND s.id <> d.event_id
-      AND (s.payload ->> 'customerId') = (e.payload ->> 'customerId')
-    LIMIT
-      1
-  ) since0 ON TRUE
 WHERE
   d.sent_at > $1::timestamptz - $5::interval
   AND d.sent_at <= $2::timestamptz - $5::interval
@@ -79,5 +65,15 @@ WHERE
         AND t.kind IN ('click')
         AND t.at <= $2::timestamptz
     )
-    AND since0.hit IS NULL
+    AND NOT EXISTS (
+      SELECT
+        1
+      FROM
+        events s
+      WHERE
+        s.type = $4::text
+        AND s.occurred_at > d.sent_at
+        AND s.occurred_at <= $2::timestamptz
+        AND (s.payload ->> 'customerId') = (e.payload ->> 'customerId')
+    )
   );

@@ -32,20 +32,6 @@ FROM
     LIMIT
       1
   ) p ON TRUE
-  LEFT JOIN LATERAL (
-    SELECT
-      1 AS hit
-    FROM
-      events s
-    WHERE
-      s.type = $6::text
-      AND s.occurred_at > d.sent_at
-      AND s.occurred_at <= $2::timestamptz
-      AND s.id <> d.event_id
-      AND (s.payload ->> 'customerId') = (e.payload ->> 'customerId')
-    LIMIT
-      1
-  ) since0 ON TRUE
 WHERE
   d.sent_at > $1::timestamptz - $7::interval
   AND d.sent_at <= $2::timestamptz - $7::interval
@@ -82,5 +68,15 @@ WHERE
           OR strpos(t.url, $6::text) > 0
         )
     )
-    AND since0.hit IS NULL
+    AND NOT EXISTS (
+      SELECT
+        1
+      FROM
+        events s
+      WHERE
+        s.type = $6::text
+        AND s.occurred_at > d.sent_at
+        AND s.occurred_at <= $2::timestamptz
+        AND (s.payload ->> 'customerId') = (e.payload ->> 'customerId')
+    )
   );

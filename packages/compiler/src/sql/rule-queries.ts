@@ -102,15 +102,18 @@ export class RuleSql {
     }
 
     /**
-     * The condition as the selection and the recheck run it: each `since` that is one of its top-level
-     * conjuncts (`[not] purchase since sent`) becomes a lateral probe, `LEFT JOIN LATERAL (SELECT 1 ...
-     * LIMIT 1) ON true`, tested as `hit IS [NOT] NULL`: at most one row per delivery, so the same
-     * answer as `[NOT] EXISTS`. Why: PostgreSQL turns `NOT EXISTS` into an anti-join whose index probe
-     * is bounded by the customer and by now but not by the delivery's sent_at (a join filter), so a
-     * repeat customer's whole history was read at every probe; as a lateral subquery both bounds are its
-     * parameters and the probe reads only what happened since (measured in bench/README.md). A `since`
-     * inside `or` keeps its EXISTS: there a subplan runs only when the other branch leaves the answer open.
-     * Values are bound in the order of `condition`.
+     * The condition as the selection and the recheck run it: a `since` on the rule's own event type
+     * that is one of its top-level conjuncts (`[not] purchase since sent` on a purchase's delivery)
+     * becomes a lateral probe, `LEFT JOIN LATERAL (SELECT 1 ... LIMIT 1) ON true`, tested as `hit IS
+     * [NOT] NULL`: at most one row per delivery, so the same answer as `[NOT] EXISTS`. Why: that
+     * probe must skip the trigger's own event (`s.id <> d.event_id`), and with that clause PostgreSQL
+     * made the NOT EXISTS an anti-join whose index range is bounded by the person and by now but not
+     * by the delivery's sent_at (a join filter): every probe read the person's whole history, 15× the
+     * expert's time with 400 days of it (bench/since-repeat.mjs). As a lateral subquery both bounds are
+     * its parameters. Another event type needs no such clause, and its EXISTS keeps the bound and a
+     * parallel plan; PostgreSQL runs no subquery with a LIMIT in a parallel worker, so a lateral probe
+     * runs in the leader. A `since` inside `or` keeps its EXISTS: there a subplan runs only when the
+     * other branch leaves the answer open. Values are bound in the order of `condition`.
      */
     conditionWithProbes(c: ConditionIR | null | undefined): { probes: string[]; condition: string | undefined } {
         if (!c) return { probes: [], condition: undefined };
@@ -120,9 +123,10 @@ export class RuleSql {
             probes.push(`LEFT JOIN LATERAL (SELECT 1 AS hit FROM events s WHERE ${this.sinceWhere(since)} LIMIT 1) ${alias} ON true`);
             return `${alias}.hit IS ${negated ? '' : 'NOT '}NULL`;
         };
+        const ownType = (item: ConditionIR): item is Extract<ConditionIR, { kind: 'since' }> => item.kind === 'since' && item.event === this.ir.event;
         const conjunct = (item: ConditionIR): string =>
-            item.kind === 'since' ? probe(item, false)
-                : item.kind === 'not' && item.item.kind === 'since' ? probe(item.item, true)
+            ownType(item) ? probe(item, false)
+                : item.kind === 'not' && ownType(item.item) ? probe(item.item, true)
                     : this.condition(item);
         const condition = c.kind === 'and' ? `(${c.items.map(conjunct).join(' AND ')})` : conjunct(c);
         return { probes, condition };
@@ -223,9 +227,12 @@ export class RuleSql {
     private sinceWhere(c: Extract<ConditionIR, { kind: 'since' }>): string {
         const equal = matchEquality(this.dialect, c.match, 's.payload', 'e.payload');
         // "Since" is about the person's other events: never the trigger's own event, even when it is
-        // stamped after its own delivery (two clocks).
+        // stamped after its own delivery (two clocks). Only an event of the rule's type can be it (the
+        // trigger's event is of that type); elsewhere the clause is always true, and costs the plan
+        // its bound on sent_at (conditionWithProbes).
+        const notOwn = c.event === this.ir.event ? 'AND s.id <> d.event_id' : '';
         return `s.type = ${this.params.bind('since_event', 'text', c.event)}
-            AND s.occurred_at > d.sent_at AND s.occurred_at <= ${this.now} AND s.id <> d.event_id
+            AND s.occurred_at > d.sent_at AND s.occurred_at <= ${this.now} ${notOwn}
             AND ${equal.join(' AND ')}`;
     }
 
