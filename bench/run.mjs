@@ -12,11 +12,13 @@
 //   5. the same outbox reset to pending and dispatched to a local SMTP sink: emails/s, and PERFORMANCE.md's
 //      SMTP reference (bare nodemailer, bench/smtp-reference.mjs) to the same sink right after,
 //   6. with --scale K (PostgreSQL): a second database K times larger (the same due window, the rest older),
-//      its selections against the expert queries, and each compiled selection on the two in turns: the ratio.
+//      its selections against the expert queries, and each compiled selection on the two in turns: the ratio,
+//   7. the `repeat` rule: the `since` rule on a store of its own, N carts of N/20 repeat customers with 400
+//      days of purchases, compiled against the expert's query (bench/since-repeat.mjs, in a child process).
 //
 //   npm run build && node bench/run.mjs
 //   node bench/run.mjs [--deliveries 1000000] [--pglite-deliveries <n>] [--engines postgres,pglite]
-//                      [--chunk 200000] [--explain-runs 15] [--run-repeats 5] [--scale 10] [--rules mission,since,fields]
+//                      [--chunk 200000] [--explain-runs 15] [--run-repeats 5] [--scale 10] [--rules mission,since,fields,repeat]
 //                      [--db-dir <folder for PGlite>] [--keep] [--json] [--server-setting name=value ...]
 //
 // The PostgreSQL server runs with its stock settings (durability off); each --server-setting is given
@@ -74,7 +76,7 @@ const { values } = parseArgs({
         chunk: { type: 'string', default: '200000' },
         scale: { type: 'string', default: '1' },
         'server-setting': { type: 'string', multiple: true, default: [] },
-        rules: { type: 'string', default: 'mission,since,fields' },
+        rules: { type: 'string', default: 'mission,since,fields,repeat' },
         'explain-runs': { type: 'string', default: '15' },
         'run-repeats': { type: 'string', default: '5' },
         'db-dir': { type: 'string' },
@@ -83,7 +85,7 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) printHeaderAndExit(import.meta.url, 24);
+if (values.help) printHeaderAndExit(import.meta.url, 26);
 for (const pkg of ['language', 'compiler', 'runtime']) {
     if (!fs.existsSync(nodePath.join(repo, `packages/${pkg}/dist/index.js`))) {
         process.stderr.write('bench/run: the packages are not built; run `npm run build` first.\n');
@@ -102,6 +104,8 @@ if (SERVER_SETTINGS.some(s => !/^[a-z_]+=[A-Za-z0-9_.]+$/.test(s))) {
     process.exit(2);
 }
 const RUN_REPEATS = Math.max(1, Math.round(Number(values['run-repeats'])));
+// mission, since, fields: on bench/run's store; repeat: a `since` rule on repeat customers (bench/since-repeat.mjs).
+const RULE_KEYS = values.rules.split(',').map(s => s.trim());
 
 const { loadProject, unloadProject } = await import('@followup/language');
 const compiler = await import('@followup/compiler');
@@ -286,7 +290,7 @@ async function explainAcross(queries) {
 /** Each rule's compiled selection and its expert query, in turns (with the expert's index, dropped after). */
 async function compareSelections(store, label) {
     const out = [];
-    for (const r of RULES.filter(r => values.rules.split(',').includes(r.key))) {
+    for (const r of RULES.filter(r => RULE_KEYS.includes(r.key))) {
         const p = planOf(r.name);
         if (r.expertIndex) { await store.exec(r.expertIndex); await store.exec('ANALYZE events'); }
         const [compiled, expert] = await explainInTurns(store, [p.queries.selection.sql, compiledParams(p, WATERMARK, NOW)], [r.expert, [NOW.toISOString(), r.name]]);
@@ -454,7 +458,7 @@ async function benchEngine(engine, n) {
             if (runtime.ensureIndexes) await runtime.ensureIndexes(bigStore, plans);
             const big = (await compareSelections(bigStore, `${int(n * SCALE)} deliveries`)).map(summariseSelection);
             const growth = [];
-            for (const r of RULES.filter(r => values.rules.split(',').includes(r.key))) {
+            for (const r of RULES.filter(r => RULE_KEYS.includes(r.key))) {
                 const p = planOf(r.name);
                 const query = [p.queries.selection.sql, compiledParams(p, WATERMARK, NOW)];
                 const [small, large] = await explainAcross([[store, ...query], [bigStore, ...query]]);
@@ -476,6 +480,26 @@ async function benchEngine(engine, n) {
     return result;
 }
 
+// ---------------------------------------------------------------- the `repeat` rule: bench/since-repeat.mjs
+
+/**
+ * The `since` rule on a store of repeat customers (n carts of n/20 customers, purchases at n/4 per 50
+ * days for 400 days: 40 a customer), compiled against the expert's query: its own store, so its own
+ * process (bench/since-repeat.mjs, the before/after columns left out).
+ */
+async function repeatCustomers(engine, n) {
+    log('');
+    log(`Selection since, repeat customers (${engine}): bench/since-repeat.mjs on its own store of ${int(n)} carts of ${int(n / 20)} customers, 400 days of purchases …`);
+    const out = await inFreshProcess('since-repeat.mjs', ['--json', '--engines', engine, '--shapes', 'repeat', '--carts', String(n), '--customers', String(Math.max(1, Math.round(n / 20))),
+        '--purchases', String(Math.max(1, Math.round(n / 4))), '--history', '8', '--runs', String(EXPLAIN_RUNS), '--queries', 'compiled,expert']);
+    const [r] = out.results;
+    const compiled = r.queries.find(q => q.query === 'compiled');
+    const expert = r.queries.find(q => q.query === 'expert');
+    log(table(['query', 'rows', 'median', 'buffers'], [compiled, expert].map(q => [q.query, int(q.rows), ms(q.ms), int(q.buffers)])));
+    return { label: `since, repeat customers (${50 * r.history} days of purchases)`, compiledMs: compiled.ms, expertMs: expert.ms, ratio: compiled.ms / expert.ms,
+        compiledBuffers: compiled.buffers, expertBuffers: expert.buffers, rows: compiled.rows };
+}
+
 // ---------------------------------------------------------------- main
 
 const loadStart = os.loadavg()[0];
@@ -485,7 +509,12 @@ log(`Data: N originals sent uniformly over the 50 days before now = ${NOW.toISOS
 if (engines.includes('pglite') && pgliteN !== N) log(`PGlite runs at a smaller scale: ${int(pgliteN)} deliveries (--pglite-deliveries), PostgreSQL at ${int(N)}.`);
 const results = [];
 try {
-    for (const engine of engines) results.push(await benchEngine(engine, engine === 'pglite' ? pgliteN : N));
+    for (const engine of engines) {
+        const n = engine === 'pglite' ? pgliteN : N;
+        const result = await benchEngine(engine, n);
+        if (RULE_KEYS.includes('repeat')) result.repeat = await repeatCustomers(engine, n);
+        results.push(result);
+    }
 } finally {
     if (!values.keep) fs.rmSync(temp, { recursive: true, force: true });
 }
@@ -498,6 +527,10 @@ const rows = [];
 for (const r of results) {
     const tag = `${r.engine}, ${int(r.deliveries)}`;
     for (const sel of r.selections) {
+        rows.push([`[${tag}] selection ${sel.label}: compiled / expert`, `${ms(sel.compiledMs)} / ${ms(sel.expertMs)}`, '≤ 1.10×', `${sel.ratio.toFixed(2)}×`, sel.ratio <= 1.1 ? 'met' : 'NOT met']);
+    }
+    if (r.repeat) {
+        const sel = r.repeat;
         rows.push([`[${tag}] selection ${sel.label}: compiled / expert`, `${ms(sel.compiledMs)} / ${ms(sel.expertMs)}`, '≤ 1.10×', `${sel.ratio.toFixed(2)}×`, sel.ratio <= 1.1 ? 'met' : 'NOT met']);
     }
     for (const g of r.scale?.growth ?? []) {

@@ -16,7 +16,10 @@
 //
 //   npm run build && node bench/since-repeat.mjs
 //   node bench/since-repeat.mjs [--carts 1000000] [--customers 50000] [--purchases 250000] [--history 8]
-//                               [--engines postgres,pglite] [--shapes repeat,bench] [--runs 15] [--plans] [--json]
+//                               [--engines postgres,pglite] [--shapes repeat,bench] [--runs 15]
+//                               [--queries compiled,lateral,before,expert] [--plans] [--json]
+// (`--queries`: which of the four to run; the expert's always. bench/run.mjs runs the repeat store's
+// compiled and expert queries as its `repeat` rule.)
 //
 // See bench/README.md ("A `since` probe bounded by sent_at").
 import * as fs from 'node:fs';
@@ -34,12 +37,13 @@ const { values } = parseArgs({
         engines: { type: 'string', default: 'postgres,pglite' },
         shapes: { type: 'string', default: 'repeat,bench' },
         runs: { type: 'string', default: '15' },
+        queries: { type: 'string', default: 'compiled,lateral,before,expert' },
         json: { type: 'boolean', default: false },
         plans: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) printHeaderAndExit(import.meta.url, 17);
+if (values.help) printHeaderAndExit(import.meta.url, 24);
 requireBuilt('since-repeat', ['language', 'compiler', 'runtime']);
 
 const here = nodePath.dirname(new URL(import.meta.url).pathname);
@@ -106,12 +110,14 @@ WHERE d.sent_at >  $1::timestamptz - interval '4 days'
                   AND p.occurred_at > d.sent_at AND p.occurred_at <= $1::timestamptz)
   AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = $2 AND x.event_id = d.event_id)`;
 const EXPERT_INDEX = 'CREATE INDEX bench_expert_purchase_customer ON events (type, (payload ->> \'customerId\'), occurred_at)';
-const QUERIES = [
-    { key: 'compiled', sql: compiledSql, params },
-    { key: 'lateral (own type)', sql: asLateral(compiledSql), params },
-    { key: 'before (s.id <> d.event_id)', sql: asBefore(compiledSql), params },
-    { key: 'expert', sql: EXPERT, params: [NOW.toISOString(), 'benchSince'] },
+const ALL_QUERIES = [
+    { key: 'compiled', label: 'compiled', sql: compiledSql, params },
+    { key: 'lateral', label: 'lateral (own type)', sql: asLateral(compiledSql), params },
+    { key: 'before', label: 'before (s.id <> d.event_id)', sql: asBefore(compiledSql), params },
+    { key: 'expert', label: 'expert', sql: EXPERT, params: [NOW.toISOString(), 'benchSince'] },
 ];
+const wanted = new Set([...values.queries.split(','), 'expert']);
+const QUERIES = ALL_QUERIES.filter(q => wanted.has(q.key));
 
 // ---------------------------------------------------------------- the store
 
@@ -158,7 +164,7 @@ async function measure(store) {
         await store.exec('DROP INDEX bench_expert_purchase_customer');
     }
     return QUERIES.map((q, i) => ({
-        query: q.key, plan: last[i].Plan, ms: median(times[i]), times: times[i], rows: last[i].Plan['Actual Rows'],
+        query: q.key, label: q.label, plan: last[i].Plan, ms: median(times[i]), times: times[i], rows: last[i].Plan['Actual Rows'],
         buffers: (last[i].Plan['Shared Hit Blocks'] ?? 0) + (last[i].Plan['Shared Read Blocks'] ?? 0)
     }));
 }
@@ -183,8 +189,8 @@ try {
                 const out = await measure(store);
                 const expert = out.find(o => o.query === 'expert').ms;
                 log(table(['query', 'rows', 'median', 'buffers', 'vs expert'],
-                    out.map(o => [o.query, int(o.rows), `${o.ms.toFixed(1)} ms`, int(o.buffers), `${(o.ms / expert).toFixed(2)}×`])));
-                if (values.plans) for (const o of out) log(`${o.query}:\n${planLines(o.plan).join('\n')}`);
+                    out.map(o => [o.label, int(o.rows), `${o.ms.toFixed(1)} ms`, int(o.buffers), `${(o.ms / expert).toFixed(2)}×`])));
+                if (values.plans) for (const o of out) log(`${o.label}:\n${planLines(o.plan).join('\n')}`);
                 results.push({ engine, shape, customers, purchases, history, queries: out.map(({ plan: _, ...o }) => o) });
             } finally {
                 await store.close();
