@@ -108,8 +108,8 @@ export class RuleSql {
      * [NOT] NULL`: at most one row per delivery, so the same answer as `[NOT] EXISTS`. Why: that
      * probe must skip the trigger's own event (`s.id <> d.event_id`), and with that clause PostgreSQL
      * made the NOT EXISTS an anti-join whose index range is bounded by the person and by now but not
-     * by the delivery's sent_at (a join filter): every probe read the person's whole history, 15× the
-     * expert's time with 400 days of it (bench/since-repeat.mjs). As a lateral subquery both bounds are
+     * by the delivery's sent_at (a join filter): every probe read the person's whole history, 13–17×
+     * the expert's time with 400 days of it (bench/since-repeat.mjs). As a lateral subquery both bounds are
      * its parameters. Another event type needs no such clause, and its EXISTS keeps the bound and a
      * parallel plan; PostgreSQL runs no subquery with a LIMIT in a parallel worker, so a lateral probe
      * runs in the leader. A `since` inside `or` keeps its EXISTS: there a subplan runs only when the
