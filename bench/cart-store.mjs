@@ -193,3 +193,19 @@ export async function seedPurchasesSql(store, { n, from = 0, to = n, now, span =
     }
     return { loadMs: performance.now() - t0 };
 }
+
+/**
+ * What an expert writes by hand against this store (bench/run.mjs, bench/since-repeat.mjs): the due
+ * window of the carts' originals sent 3 days ago, with now as `$1` (and the rule as `$2`), and the
+ * `since` rule's query with the index an expert would create for it.
+ */
+export const EXPERT_WINDOW = `FROM deliveries d JOIN events e ON e.id = d.event_id
+WHERE d.sent_at >  $1::timestamptz - interval '4 days'
+  AND d.sent_at <= $1::timestamptz - interval '3 days'
+  AND d.channel = 'email' AND d.status = 'sent' AND d.rule IS NULL AND e.type = 'cartAbandonment'`;
+export const SINCE_EXPERT = `SELECT d.id AS delivery_id, d.recipient, e.payload
+${EXPERT_WINDOW}
+  AND NOT EXISTS (SELECT 1 FROM events p WHERE p.type = 'purchase' AND p.payload ->> 'customerId' = e.payload ->> 'customerId'
+                  AND p.occurred_at > d.sent_at AND p.occurred_at <= $1::timestamptz)
+  AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = $2 AND x.event_id = d.event_id)`;
+export const SINCE_EXPERT_INDEX = `CREATE INDEX bench_expert_purchase_customer ON events (type, (payload ->> 'customerId'), occurred_at)`;

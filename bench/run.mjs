@@ -111,7 +111,7 @@ const { loadProject, unloadProject } = await import('@followup/language');
 const compiler = await import('@followup/compiler');
 const runtime = await import('@followup/runtime');
 const { openStore, dispatchOutbox, createOutboxFolderTransport, createSmtpTransport } = runtime;
-const { seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
+const { EXPERT_WINDOW, SINCE_EXPERT, SINCE_EXPERT_INDEX, seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
 const { measureReferenceSmtp, REFERENCE_SMTP_PER_SECOND } = await import('./smtp-reference.mjs');
 
 // ---------------------------------------------------------------- helpers
@@ -196,10 +196,6 @@ function compiledParams(plan, watermark, now) {
 // PERFORMANCE.md's expert query, adapted to the schema (decisions keyed (rule, event_id), originals are
 // rule IS NULL), and the same for the two other rules: what an expert writes by hand, with the index
 // an expert would create for it (created after the compiled query was measured, dropped after).
-const EXPERT_WINDOW = `FROM deliveries d JOIN events e ON e.id = d.event_id
-WHERE d.sent_at >  $1::timestamptz - interval '4 days'
-  AND d.sent_at <= $1::timestamptz - interval '3 days'
-  AND d.channel = 'email' AND d.status = 'sent' AND d.rule IS NULL AND e.type = 'cartAbandonment'`;
 const EXPERT = `SELECT d.id AS delivery_id, d.recipient, e.payload
 ${EXPERT_WINDOW}
   AND NOT EXISTS (SELECT 1 FROM tracking t WHERE t.delivery_id = d.id AND t.kind IN ('open','click'))
@@ -208,12 +204,8 @@ const RULES = [
     { key: 'mission', name: RULE, label: 'mission: not opened', expert: EXPERT, expertIndex: null },
     {
         key: 'since', name: 'benchSince', label: 'since: not purchase since sent',
-        expert: `SELECT d.id AS delivery_id, d.recipient, e.payload
-${EXPERT_WINDOW}
-  AND NOT EXISTS (SELECT 1 FROM events p WHERE p.type = 'purchase' AND p.payload ->> 'customerId' = e.payload ->> 'customerId'
-                  AND p.occurred_at > d.sent_at AND p.occurred_at <= $1::timestamptz)
-  AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = $2 AND x.event_id = d.event_id)`,
-        expertIndex: `CREATE INDEX bench_expert_purchase_customer ON events (type, (payload ->> 'customerId'), occurred_at)`,
+        expert: SINCE_EXPERT,
+        expertIndex: SINCE_EXPERT_INDEX,
     },
     {
         key: 'fields', name: 'benchFields', label: 'fields: cartTotal, currency, loyaltyMember',

@@ -51,7 +51,7 @@ const repo = nodePath.resolve(here, '..');
 const { loadProject, unloadProject } = await import('@followup/language');
 const compiler = await import('@followup/compiler');
 const runtime = await import('@followup/runtime');
-const { seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
+const { SINCE_EXPERT, SINCE_EXPERT_INDEX, seedCartsSql, seedPurchasesSql, startPostgres } = await import('./cart-store.mjs');
 
 const N = Number(values.carts);
 const P = Number(values.purchases);
@@ -101,20 +101,11 @@ function asLateral(sql) {
     return sql.replace(whole, 'since0.hit IS NULL')
         .replace('FROM deliveries d JOIN events e ON e.id = d.event_id', `FROM deliveries d JOIN events e ON e.id = d.event_id LEFT JOIN LATERAL (SELECT 1 AS hit FROM events s WHERE ${where} LIMIT 1) since0 ON true`);
 }
-const EXPERT = `SELECT d.id AS delivery_id, d.recipient, e.payload
-FROM deliveries d JOIN events e ON e.id = d.event_id
-WHERE d.sent_at >  $1::timestamptz - interval '4 days'
-  AND d.sent_at <= $1::timestamptz - interval '3 days'
-  AND d.channel = 'email' AND d.status = 'sent' AND d.rule IS NULL AND e.type = 'cartAbandonment'
-  AND NOT EXISTS (SELECT 1 FROM events p WHERE p.type = 'purchase' AND p.payload ->> 'customerId' = e.payload ->> 'customerId'
-                  AND p.occurred_at > d.sent_at AND p.occurred_at <= $1::timestamptz)
-  AND NOT EXISTS (SELECT 1 FROM decisions x WHERE x.rule = $2 AND x.event_id = d.event_id)`;
-const EXPERT_INDEX = 'CREATE INDEX bench_expert_purchase_customer ON events (type, (payload ->> \'customerId\'), occurred_at)';
 const ALL_QUERIES = [
     { key: 'compiled', label: 'compiled', sql: compiledSql, params },
     { key: 'lateral', label: 'lateral (own type)', sql: asLateral(compiledSql), params },
     { key: 'before', label: 'before (s.id <> d.event_id)', sql: asBefore(compiledSql), params },
-    { key: 'expert', label: 'expert', sql: EXPERT, params: [NOW.toISOString(), 'benchSince'] },
+    { key: 'expert', label: 'expert', sql: SINCE_EXPERT, params: [NOW.toISOString(), 'benchSince'] },
 ];
 const wanted = new Set([...values.queries.split(','), 'expert']);
 const QUERIES = ALL_QUERIES.filter(q => wanted.has(q.key));
@@ -149,7 +140,7 @@ function planLines(node, depth = 0, out = []) {
 }
 
 async function measure(store) {
-    await store.exec(EXPERT_INDEX);
+    await store.exec(SINCE_EXPERT_INDEX);
     await store.exec('ANALYZE events');
     const times = QUERIES.map(() => []);
     const last = [];
