@@ -1,7 +1,7 @@
 // What the runtime commands (import, run, explain) share: the clock, the store, the project's config.
 import * as nodePath from 'node:path';
 import type { RenderPlan } from '@followup/compiler';
-import { describeCreatedIndex, describeFailedIndex, ensureIndexes, loadConfig, neededIndexes, openStore, reconcileRuleIdentities, type ProjectConfig, type Renamed, type Store } from '@followup/runtime';
+import { describeCreatedIndex, describeFailedIndex, ensureIndexes, loadConfig, neededIndexes, openStore, reconcileRuleIdentities, SMALL_STORE_SHARED_BUFFERS, type ProjectConfig, type Renamed, type Store } from '@followup/runtime';
 import { INSTANT_WORDS, parseInstant } from '@followup/values';
 import { UsageError, type Io, type ParsedArgs } from './commands/command.js';
 import { setTieringBudgetForStore } from './wasm-tiering.js';
@@ -84,11 +84,13 @@ export function projectConfig(projectRoot: string): ProjectConfig {
 /**
  * Opens the store of a command. For a short command (all but serve) on the embedded store, first picks
  * how long PGlite stays on V8's baseline code from the store's size and `incomingBytes` (what an
- * import brings; wasm-tiering.ts).
+ * import brings; wasm-tiering.ts); on small work, the store also gets small shared buffers, which
+ * PGlite zeroes at every start (SMALL_STORE_SHARED_BUFFERS).
  */
 export async function openCliStore(target: string, options: { longRunning?: boolean; incomingBytes?: number } = {}): Promise<Store> {
-    if (!options.longRunning && !isServerUrl(target)) setTieringBudgetForStore(target, options.incomingBytes);
-    return openStore(target);
+    if (options.longRunning || isServerUrl(target)) return openStore(target);
+    const small = setTieringBudgetForStore(target, options.incomingBytes);
+    return openStore(target, small ? { sharedBuffers: SMALL_STORE_SHARED_BUFFERS } : {});
 }
 
 /** FOLLOWUP_SEND_LEASE (seconds): how long a claimed batch of messages is held without renewal (default 60). */

@@ -61,12 +61,22 @@ export function setShortCommandWasmFlags(): void {
     setFlagsFromString(`--wasm-tiering-budget=${SHORT_COMMAND_WASM_TIERING_BUDGET} --wasm-lazy-validation`);
 }
 
-/** The tiering budget for a short command on an embedded store holding `storeBytes`, bringing `incomingBytes`. */
-export function tieringBudgetFor(storeBytes: number, incomingBytes = 0): number {
-    return storeBytes + incomingBytes <= SMALL_WORK_BYTES ? SMALL_STORE_WASM_TIERING_BUDGET : SHORT_COMMAND_WASM_TIERING_BUDGET;
+/** Whether a short command on an embedded store holding `storeBytes`, bringing `incomingBytes`, counts as small work. */
+export function isSmallWork(storeBytes: number, incomingBytes = 0): boolean {
+    return storeBytes + incomingBytes <= SMALL_WORK_BYTES;
 }
 
-/** Before a short command opens the embedded store in `dir`: the budget for its size. */
-export function setTieringBudgetForStore(dir: string, incomingBytes = 0): void {
-    setFlagsFromString(`--wasm-tiering-budget=${tieringBudgetFor(storeDataBytes(dir), incomingBytes)}`);
+/** The tiering budget for a short command on an embedded store holding `storeBytes`, bringing `incomingBytes`. */
+export function tieringBudgetFor(storeBytes: number, incomingBytes = 0): number {
+    return isSmallWork(storeBytes, incomingBytes) ? SMALL_STORE_WASM_TIERING_BUDGET : SHORT_COMMAND_WASM_TIERING_BUDGET;
+}
+
+/**
+ * Before a short command opens the embedded store in `dir`: the budget for its size. Returns whether
+ * the work is small (the store is then opened with small shared buffers too: runtime-context.ts).
+ */
+export function setTieringBudgetForStore(dir: string, incomingBytes = 0): boolean {
+    const storeBytes = storeDataBytes(dir);
+    setFlagsFromString(`--wasm-tiering-budget=${tieringBudgetFor(storeBytes, incomingBytes)}`);
+    return isSmallWork(storeBytes, incomingBytes);
 }

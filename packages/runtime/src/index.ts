@@ -1,4 +1,4 @@
-export { openStore, type OpenStoreOptions } from './store/open.js';
+export { openStore, SMALL_STORE_SHARED_BUFFERS, type OpenStoreOptions } from './store/open.js';
 export {
     StoreSchemaTooNewError,
     StoreUnavailableError,

@@ -18,7 +18,8 @@ import { currentSchemaVersion, migrate } from '../store/migrate.js';
 import { latestSchemaVersion, storeTables } from '../store/migrations/index.js';
 import { StorePglite } from '../store/pglite-array-types.js';
 import { dropTemplateDatabases, removeStaleTemplates, templateTag } from '../store/pglite-template.js';
-import { PgliteStore, TIMESTAMP_PARSERS } from '../store/pglite.js';
+import { SMALL_STORE_SHARED_BUFFERS } from '../store/open.js';
+import { PgliteStore, pgliteStartParams, TIMESTAMP_PARSERS } from '../store/pglite.js';
 import type { Store, StoreTx } from '../store/store.js';
 
 export interface ScenarioStoreOptions {
@@ -32,12 +33,15 @@ export interface ScenarioStore {
     origin: 'template' | 'created';
 }
 
+/** A scenario's store is small: the shared buffers of a short command on a small store (store/open.ts). */
+const SCENARIO_STORE = { parsers: TIMESTAMP_PARSERS, startParams: pgliteStartParams(SMALL_STORE_SHARED_BUFFERS) };
+
 /** An empty, migrated embedded store in memory. */
 export async function openScenarioStore(options: ScenarioStoreOptions = {}): Promise<ScenarioStore> {
     const file = join(options.templateDir ?? tmpdir(), `followup-test-store-${templateTag()}.tar.gz`);
     const loaded = await loadTemplate(file);
     if (loaded) return { store: loaded, origin: 'template' };
-    const db = await StorePglite.open({ parsers: TIMESTAMP_PARSERS });
+    const db = await StorePglite.open(SCENARIO_STORE);
     const store = await asStore(db);
     await migrate(store);
     await dropTemplateDatabases(db);
@@ -72,7 +76,7 @@ async function loadTemplate(file: string): Promise<Store | undefined> {
     }
     let db: PGlite | undefined;
     try {
-        db = await StorePglite.open({ loadDataDir: new Blob([new Uint8Array(bytes)]), parsers: TIMESTAMP_PARSERS });
+        db = await StorePglite.open({ ...SCENARIO_STORE, loadDataDir: new Blob([new Uint8Array(bytes)]) });
         const store = await asStore(db);
         if ((await currentSchemaVersion(store)) === latestSchemaVersion) return store;
         await store.close();

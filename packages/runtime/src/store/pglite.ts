@@ -15,12 +15,19 @@ const LOCK_FILE = '.followup-lock';
 /** Folders this process has open: a second PGlite on the same folder would corrupt it just the same. */
 const openInThisProcess = new Set<string>();
 
+/** PGlite's start parameters, with PostgreSQL's `shared_buffers` when given (else PGlite's 128MB). */
+export function pgliteStartParams(sharedBuffers?: string): string[] | undefined {
+    if (sharedBuffers === undefined) return undefined;
+    if (!/^[1-9][0-9]*(kB|MB|GB)$/.test(sharedBuffers)) throw new TypeError(`shared buffers take a size such as 32MB, not '${sharedBuffers}'`);
+    return [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`];
+}
+
 /**
  * Opens (creating it if needed) the embedded PostgreSQL kept in `folder`. `fromTemplate`: a new
  * database starts as a copy of the migrated template (store/pglite-template.ts) instead of PGlite's
- * initdb; for callers that migrate it anyway.
+ * initdb; for callers that migrate it anyway. `sharedBuffers`: see OpenStoreOptions.
  */
-export async function openPglite(folder: string, options: { fromTemplate?: boolean } = {}): Promise<Store> {
+export async function openPglite(folder: string, options: { fromTemplate?: boolean; sharedBuffers?: string } = {}): Promise<Store> {
     const path = resolve(folder);
     try {
         await mkdir(path, { recursive: true });
@@ -32,7 +39,7 @@ export async function openPglite(folder: string, options: { fromTemplate?: boole
         if (options.fromTemplate && !existsSync(join(path, 'PG_VERSION'))) {
             await copyStoreTemplate(path, { keep: [LOCK_FILE], wrap: async (db) => withUtc(new PgliteStore(db, async () => {})) });
         }
-        const db = await StorePglite.open({ dataDir: path, parsers: TIMESTAMP_PARSERS });
+        const db = await StorePglite.open({ dataDir: path, parsers: TIMESTAMP_PARSERS, startParams: pgliteStartParams(options.sharedBuffers) });
         // Timestamps without a zone mean UTC, as on the server (see postgres.ts). The folder is read
         // through the operating system's file cache, where a random read costs what a sequential one
         // does: the planner's SSD setting. With the default (4), a `since` rule on 1,000,000 carts was

@@ -1,9 +1,12 @@
-// Which WebAssembly tiering budget a short command gives PGlite (packages/cli/src/wasm-tiering.ts):
-// the high one only while the store's tables and what an import brings stay small. Its effect on CPU
-// is measured in bench/startup.mjs, not here.
+// How a short command opens the embedded store: which WebAssembly tiering budget it gives PGlite
+// (packages/cli/src/wasm-tiering.ts), the high one only while the store's tables and what an import
+// brings stay small, and on the same condition small shared buffers (runtime-context.ts, openCliStore).
+// Their effect on CPU and memory is measured in bench/startup.mjs, not here.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openScenarioStore, openStore, SMALL_STORE_SHARED_BUFFERS, type Store } from '@followup/runtime';
+import { openCliStore } from '../../packages/cli/src/runtime-context.js';
 import {
     SHORT_COMMAND_WASM_TIERING_BUDGET, SMALL_STORE_WASM_TIERING_BUDGET, SMALL_WORK_BYTES, storeDataBytes, tieringBudgetFor,
 } from '../../packages/cli/src/wasm-tiering.js';
@@ -55,5 +58,38 @@ describe('the WebAssembly tiering budget of a short command', () => {
         const counted = storeDataBytes(many, 5_000_000);
         expect(counted).toBeGreaterThan(5_000_000);
         expect(counted).toBeLessThan(40_000_000);
+    });
+});
+
+async function sharedBuffers(open: Promise<Store>): Promise<string> {
+    const store = await open;
+    try {
+        return (await store.query<{ shared_buffers: string }>('SHOW shared_buffers')).rows[0]!.shared_buffers;
+    } finally {
+        await store.close();
+    }
+}
+
+describe('the shared buffers of a short command', () => {
+    it('are small on small work; a large store, a large import and serve keep PGlite\'s 128MB', async () => {
+        const dir = path.join(temp, 'real-store');
+        await (await openStore(dir)).close();
+        expect(SMALL_STORE_SHARED_BUFFERS).toBe('32MB');
+        expect(await sharedBuffers(openCliStore(dir))).toBe('32MB');
+        expect(await sharedBuffers(openCliStore(dir, { incomingBytes: SMALL_WORK_BYTES + 1 }))).toBe('128MB');
+        expect(await sharedBuffers(openCliStore(dir, { longRunning: true }))).toBe('128MB');
+        // A relation file PostgreSQL does not know (it ignores it) stands for a store grown large.
+        const [database] = fs.readdirSync(path.join(dir, 'base'));
+        sparse(path.join(dir, 'base', database!, '99999'), SMALL_WORK_BYTES + 1);
+        expect(await sharedBuffers(openCliStore(dir))).toBe('128MB');
+    });
+
+    it("are small in followup test's in-memory store", async () => {
+        const { store } = await openScenarioStore({ templateDir: path.join(temp, 'scenario-template') });
+        expect(await sharedBuffers(Promise.resolve(store))).toBe('32MB');
+    });
+
+    it('take a size, nothing else', async () => {
+        await expect(openStore(path.join(temp, 'bad-size'), { sharedBuffers: "32MB' -c fsync=off" })).rejects.toThrow(/shared buffers take a size such as 32MB/);
     });
 });
