@@ -84,6 +84,21 @@ describe('the shared buffers of a short command', () => {
         expect(await sharedBuffers(openCliStore(dir))).toBe('128MB');
     });
 
+    it("keep the embedded store's session settings, given at PostgreSQL's start", async () => {
+        const dir = path.join(temp, 'settings-store');
+        for (const options of [{}, { longRunning: true }]) {
+            const store = await openCliStore(dir, options);
+            try {
+                const { rows } = await store.query<Record<string, string>>(
+                    "SELECT current_setting('TimeZone') AS tz, current_setting('random_page_cost') AS rpc, current_setting('followup.recount_join_above') AS join_above, '2026-01-01T12:00:00+01:00'::timestamptz::text AS noon_in_paris",
+                );
+                expect(rows[0]).toEqual({ tz: 'UTC', rpc: '1.1', join_above: '1000', noon_in_paris: '2026-01-01 11:00:00+00' });
+            } finally {
+                await store.close();
+            }
+        }
+    });
+
     it("are small in followup test's in-memory store", async () => {
         const { store } = await openScenarioStore({ templateDir: path.join(temp, 'scenario-template') });
         expect(await sharedBuffers(Promise.resolve(store))).toBe('32MB');

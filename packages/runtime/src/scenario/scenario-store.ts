@@ -34,7 +34,7 @@ export interface ScenarioStore {
 }
 
 /** A scenario's store is small: the shared buffers of a short command on a small store (store/open.ts). */
-const SCENARIO_STORE = { parsers: TIMESTAMP_PARSERS, startParams: pgliteStartParams(SMALL_STORE_SHARED_BUFFERS) };
+const SCENARIO_STORE = { parsers: TIMESTAMP_PARSERS, startParams: pgliteStartParams({ sharedBuffers: SMALL_STORE_SHARED_BUFFERS }) };
 
 /** An empty, migrated embedded store in memory. */
 export async function openScenarioStore(options: ScenarioStoreOptions = {}): Promise<ScenarioStore> {

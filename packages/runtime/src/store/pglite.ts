@@ -15,11 +15,29 @@ const LOCK_FILE = '.followup-lock';
 /** Folders this process has open: a second PGlite on the same folder would corrupt it just the same. */
 const openInThisProcess = new Set<string>();
 
-/** PGlite's start parameters, with PostgreSQL's `shared_buffers` when given (else PGlite's 128MB). */
-export function pgliteStartParams(sharedBuffers?: string): string[] | undefined {
-    if (sharedBuffers === undefined) return undefined;
-    if (!/^[1-9][0-9]*(kB|MB|GB)$/.test(sharedBuffers)) throw new TypeError(`shared buffers take a size such as 32MB, not '${sharedBuffers}'`);
-    return [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`];
+/**
+ * The settings every embedded store's session has, given to PostgreSQL at its start (a `SET` statement
+ * after it cost ~10 ms of CPU at every open). Timestamps without a zone mean UTC, as on the server (see
+ * postgres.ts). The folder is read through the operating system's file cache, where a random read
+ * costs what a sequential one does: the planner's SSD setting. With the default (4), a `since` rule on
+ * 1,000,000 carts was planned as merge joins reading a whole index: 808 ms, against 190 ms
+ * (bench/README.md). The recount of originals (schema v18) joins more than 1,000 events at once here:
+ * PGlite's index lookups cost more than a server's (prune's batches, ~5% slower looked up one by one).
+ */
+export const EMBEDDED_STORE_SETTINGS: Readonly<Record<string, string>> = {
+    TimeZone: 'UTC',
+    random_page_cost: '1.1',
+    'followup.recount_join_above': '1000',
+};
+
+/** PGlite's start parameters with these settings, and PostgreSQL's `shared_buffers` when given (else PGlite's 128MB). */
+export function pgliteStartParams(options: { settings?: Readonly<Record<string, string>>; sharedBuffers?: string }): string[] {
+    const settings = { ...options.settings };
+    if (options.sharedBuffers !== undefined) {
+        if (!/^[1-9][0-9]*(kB|MB|GB)$/.test(options.sharedBuffers)) throw new TypeError(`shared buffers take a size such as 32MB, not '${options.sharedBuffers}'`);
+        settings['shared_buffers'] = options.sharedBuffers;
+    }
+    return [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
 }
 
 /**
@@ -39,14 +57,8 @@ export async function openPglite(folder: string, options: { fromTemplate?: boole
         if (options.fromTemplate && !existsSync(join(path, 'PG_VERSION'))) {
             await copyStoreTemplate(path, { keep: [LOCK_FILE], wrap: async (db) => withUtc(new PgliteStore(db, async () => {})) });
         }
-        const db = await StorePglite.open({ dataDir: path, parsers: TIMESTAMP_PARSERS, startParams: pgliteStartParams(options.sharedBuffers) });
-        // Timestamps without a zone mean UTC, as on the server (see postgres.ts). The folder is read
-        // through the operating system's file cache, where a random read costs what a sequential one
-        // does: the planner's SSD setting. With the default (4), a `since` rule on 1,000,000 carts was
-        // planned as merge joins reading a whole index: 808 ms, against 190 ms (bench/README.md).
-        // The recount of originals (schema v18) joins more than 1,000 events at once here: PGlite's
-        // index lookups cost more than a server's (prune's batches, ~5% slower looked up one by one).
-        await db.exec("SET TIME ZONE 'UTC'; SET random_page_cost = 1.1; SET followup.recount_join_above = 1000");
+        const startParams = pgliteStartParams({ settings: EMBEDDED_STORE_SETTINGS, sharedBuffers: options.sharedBuffers });
+        const db = await StorePglite.open({ dataDir: path, parsers: TIMESTAMP_PARSERS, startParams });
         return new PgliteStore(db, unlock);
     } catch (error) {
         await unlock();
