@@ -542,8 +542,10 @@ for (const r of results) {
         const expertRun = r.referenceRecording.rows / ((mission.expertMs + r.referenceRecording.ms) / 1000);
         rows.push([`[${tag}] the expert's select + record (mission's expert query, then the above)`, `${int(expertRun)} /s`, '', `${(r.run.perSecond / expertRun).toFixed(2)}×`, 'ours ÷ it']);
     }
-    rows.push([`[${tag}] dispatch → outbox folder`, `${int(r.outboxFolder.perSecond)} /s`, '(none)', '', '']);
-    rows.push([`[${tag}] dispatch → SMTP sink`, `${int(r.smtp.perSecond)} /s`, '≥ 1,200 /s', `${(r.smtp.perSecond / 1200).toFixed(2)}×`, r.smtp.perSecond >= 1200 ? 'met' : 'NOT met']);
+    // PERFORMANCE.md gives no outbox-folder figure and 1,200 /s for SMTP; issue 14 asks 2,000 and 1,500.
+    rows.push([`[${tag}] dispatch → outbox folder`, `${int(r.outboxFolder.perSecond)} /s`, '≥ 2,000 /s (issue 14)', `${(r.outboxFolder.perSecond / 2000).toFixed(2)}×`, r.outboxFolder.perSecond >= 2000 ? 'met' : 'NOT met']);
+    rows.push([`[${tag}] dispatch → SMTP sink`, `${int(r.smtp.perSecond)} /s`, '≥ 1,200 /s; issue 14 ≥ 1,500', `${(r.smtp.perSecond / 1200).toFixed(2)}×`,
+        r.smtp.perSecond >= 1500 ? 'met (both)' : r.smtp.perSecond >= 1200 ? 'met (1,200 only)' : 'NOT met']);
     rows.push([`[${tag}] the SMTP reference (bare nodemailer, pool of 5), same sink, same run`, `${int(r.referenceSmtp.perSecond)} /s`, `(${int(REFERENCE_SMTP_PER_SECOND)} /s)`,
         `${(r.smtp.perSecond / r.referenceSmtp.perSecond).toFixed(2)}×`, 'ours ÷ it']);
 }
