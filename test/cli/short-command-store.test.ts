@@ -70,8 +70,8 @@ async function sharedBuffers(open: Promise<Store>): Promise<string> {
     }
 }
 
-describe('the shared buffers of a short command', () => {
-    it('are small on small work; a large store, a large import and serve keep PGlite\'s 128MB', async () => {
+describe('how a short command opens the embedded store', () => {
+    it('small shared buffers on small work; a large store, a large import and serve keep PGlite\'s 128MB', async () => {
         const dir = path.join(temp, 'real-store');
         await (await openStore(dir)).close();
         expect(SMALL_STORE_SHARED_BUFFERS).toBe('32MB');
@@ -84,7 +84,7 @@ describe('the shared buffers of a short command', () => {
         expect(await sharedBuffers(openCliStore(dir))).toBe('128MB');
     });
 
-    it("keep the embedded store's session settings, given at PostgreSQL's start", async () => {
+    it("the embedded store's session settings, given at PostgreSQL's start", async () => {
         const dir = path.join(temp, 'settings-store');
         for (const options of [{}, { longRunning: true }]) {
             const store = await openCliStore(dir, options);
@@ -99,12 +99,17 @@ describe('the shared buffers of a short command', () => {
         }
     });
 
-    it("are small in followup test's in-memory store", async () => {
-        const { store } = await openScenarioStore({ templateDir: path.join(temp, 'scenario-template') });
-        expect(await sharedBuffers(Promise.resolve(store))).toBe('32MB');
+    it("small shared buffers and UTC in followup test's in-memory store", async () => {
+        const templateDir = path.join(temp, 'scenario-template');
+        for (const origin of ['created', 'template']) {
+            const opened = await openScenarioStore({ templateDir });
+            expect(opened.origin).toBe(origin);
+            expect((await opened.store.query<{ tz: string }>("SELECT current_setting('TimeZone') AS tz")).rows).toEqual([{ tz: 'UTC' }]);
+            expect(await sharedBuffers(Promise.resolve(opened.store))).toBe('32MB');
+        }
     });
 
-    it('take a size, nothing else', async () => {
+    it('shared buffers take a size, nothing else', async () => {
         await expect(openStore(path.join(temp, 'bad-size'), { sharedBuffers: "32MB' -c fsync=off" })).rejects.toThrow(/shared buffers take a size such as 32MB/);
     });
 });

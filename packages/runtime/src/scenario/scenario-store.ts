@@ -33,8 +33,11 @@ export interface ScenarioStore {
     origin: 'template' | 'created';
 }
 
-/** A scenario's store is small: the shared buffers of a short command on a small store (store/open.ts). */
-const SCENARIO_STORE = { parsers: TIMESTAMP_PARSERS, startParams: pgliteStartParams({ sharedBuffers: SMALL_STORE_SHARED_BUFFERS }) };
+/**
+ * Timestamps without a zone mean UTC, as in every other store (store/pglite.ts), set at PostgreSQL's
+ * start; a scenario's store is small: the shared buffers of a short command on a small store (store/open.ts).
+ */
+const SCENARIO_STORE = { parsers: TIMESTAMP_PARSERS, startParams: pgliteStartParams({ settings: { TimeZone: 'UTC' }, sharedBuffers: SMALL_STORE_SHARED_BUFFERS }) };
 
 /** An empty, migrated embedded store in memory. */
 export async function openScenarioStore(options: ScenarioStoreOptions = {}): Promise<ScenarioStore> {
@@ -42,7 +45,7 @@ export async function openScenarioStore(options: ScenarioStoreOptions = {}): Pro
     const loaded = await loadTemplate(file);
     if (loaded) return { store: loaded, origin: 'template' };
     const db = await StorePglite.open(SCENARIO_STORE);
-    const store = await asStore(db);
+    const store = asStore(db);
     await migrate(store);
     await dropTemplateDatabases(db);
     await saveTemplate(db, file);
@@ -61,9 +64,7 @@ export async function emptyStore(store: StoreTx): Promise<void> {
     else await store.exec([...storeTables].reverse().map(table => `DELETE FROM ${table};`).join('\n'));
 }
 
-async function asStore(db: PGlite): Promise<Store> {
-    // Timestamps without a zone mean UTC, as in every other store (store/pglite.ts).
-    await db.exec("SET TIME ZONE 'UTC'");
+function asStore(db: PGlite): Store {
     return new PgliteStore(db, async () => {});
 }
 
@@ -77,7 +78,7 @@ async function loadTemplate(file: string): Promise<Store | undefined> {
     let db: PGlite | undefined;
     try {
         db = await StorePglite.open({ ...SCENARIO_STORE, loadDataDir: new Blob([new Uint8Array(bytes)]) });
-        const store = await asStore(db);
+        const store = asStore(db);
         if ((await currentSchemaVersion(store)) === latestSchemaVersion) return store;
         await store.close();
     } catch {
