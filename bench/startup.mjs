@@ -6,10 +6,11 @@
 //                                                           the project's plan cache is warm, as at a second start)
 //   run <example>, sources changed                 (no target: the plan cache turned off, Langium compiles)
 //   run --plans <the compiled example>, the same   (no target: what the plan boundary saves)
+//   run <example>, PGlite compiled                 (no target: FOLLOWUP_CODE_CACHE=off, what PGlite's code cache saves)
 //   import <the demo history> into a new store     ≤ 15×   (and again with the plan cache turned off)
-//   and, as the floor under run and import, a process that only opens the demo store in PGlite (with the
-//   WebAssembly flags the CLI gives a command on that store, and with V8's defaults)
-//   (bench/pglite-open.mjs)
+//   and, as the floor under run and import, a process that only opens the demo store in PGlite (its ES
+//   modules without a code cache, as a library user loads them; with the WebAssembly flags the CLI gives
+//   a command on that store, and with V8's defaults) (bench/pglite-open.mjs)
 //
 // The demo history is the hand-written part of examples/cart-abandonment/history.jsonl: its 38 carts
 // (139 records; the generated carts `cart-s…` that the report needs are left out), so that `run` and
@@ -38,7 +39,7 @@ const { values } = parseArgs({
         help: { type: 'boolean', short: 'h' },
     },
 });
-if (values.help) printHeaderAndExit(import.meta.url, 13);
+if (values.help) printHeaderAndExit(import.meta.url, 14);
 const RUNS = Math.max(1, Number(values.runs));
 const bin = nodePath.resolve(repo, values.bin);
 if (!fs.existsSync(bin)) {
@@ -79,6 +80,7 @@ try {
         run: { label: 'followup run <example> (imported demo store)', target: 10, runs: [] },
         runCompiling: { label: 'followup run <example>, sources changed (no plan cache)', target: undefined, runs: [] },
         runPlans: { label: 'followup run --plans <compiled example>, same store', target: undefined, runs: [] },
+        runNoCodeCache: { label: 'followup run <example>, PGlite compiled (no code cache)', target: undefined, runs: [] },
         import: { label: 'followup import <demo history> (new store)', target: 15, runs: [] },
         importCompiling: { label: 'followup import, sources changed (no plan cache)', target: undefined, runs: [] },
         // Not a command: what opening the embedded store costs by itself, under `run` and `import`.
@@ -113,6 +115,12 @@ try {
         const ranPlans = await run([bin, 'run', project, '--plans', compiled, '--db', runStore, '--now', NOW], temp);
         if (!/Ran \d+ rules/.test(ranPlans.out)) throw new Error(`followup run --plans printed no summary:\n${ranPlans.out}\n${ranPlans.err}`);
         take('runPlans', ranPlans);
+        fs.rmSync(runStore, { recursive: true, force: true });
+        fs.cpSync(demoStore, runStore, { recursive: true });
+        fs.rmSync(outbox, { recursive: true, force: true });
+        const ranNoCodeCache = await run([bin, 'run', project, '--db', runStore, '--now', NOW], temp, { FOLLOWUP_CODE_CACHE: 'off' });
+        if (!/Ran \d+ rules/.test(ranNoCodeCache.out)) throw new Error(`followup run printed no summary:\n${ranNoCodeCache.out}\n${ranNoCodeCache.err}`);
+        take('runNoCodeCache', ranNoCodeCache);
         fs.rmSync(runStore, { recursive: true, force: true });
         fs.cpSync(demoStore, runStore, { recursive: true });
         take('pgliteOpen', await run([nodePath.join(here, 'pglite-open.mjs'), runStore], temp));

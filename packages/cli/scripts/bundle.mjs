@@ -5,10 +5,15 @@
 // at every start was most of what `followup --version` cost; hundreds of separate ES modules resolved
 // one by one were most of the rest.
 //   node scripts/bundle.mjs [outdir]     (default dist/bundle; `npm run build` runs it)
-// PGlite and uPlot stay outside (their files are found next to their own modules).
+// uPlot stays outside (its file is read from its package). PGlite is repackaged beside the entry as one
+// CommonJS file, `pglite.cjs`, which every import of it in the bundle loads (src/pglite-bundle.ts) with
+// V8's code cache, `pglite.cjs.v8cache`: written here by a real command (`followup import` of the
+// example's history into a new store), as `npm run build` runs it.
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -42,6 +47,82 @@ const lazyBuiltins = {
     },
 };
 
+// Every import of PGlite in the bundle gets the CommonJS copy's exports (src/pglite-bundle.ts). The
+// names are those the workspace imports: esbuild fails the build on any other.
+const pgliteFromBundle = {
+    name: 'pglite-from-bundle',
+    setup(build) {
+        build.onResolve({ filter: /^@electric-sql\/pglite$/ }, () => ({ path: 'pglite', namespace: 'pglite-from-bundle' }));
+        build.onLoad({ filter: /.*/, namespace: 'pglite-from-bundle' }, () => ({
+            contents: `import { loadPgliteBundle } from ${JSON.stringify(path.join(cliRoot, 'src/pglite-bundle.ts'))};\n` +
+                'const pglite = loadPgliteBundle();\n' +
+                'export const PGlite = pglite.PGlite;\nexport const types = pglite.types;\nexport const TransactionAbortedError = pglite.TransactionAbortedError;\n',
+            resolveDir: cliRoot,
+            loader: 'js',
+        }));
+    },
+};
+
+// PGlite's modules import Node's modules with import(), which a script compiled by vm.Script cannot
+// run (Node 20 has no loader for it when the script comes from a code cache): those become require().
+// Its WebAssembly and data files are found from `import.meta.url`: the installed package's.
+const BUILTIN_IMPORT = /\bimport\(("(?:node:)?[a-z_/]+")\)/g;
+const pgliteBuiltinImports = {
+    name: 'pglite-builtin-imports',
+    setup(build) {
+        build.onLoad({ filter: /[\\/]@electric-sql[\\/]pglite[\\/]dist[\\/].*\.js$/ }, (args) => ({
+            contents: fs.readFileSync(args.path, 'utf8').replace(BUILTIN_IMPORT, '__followupImport($1)'),
+            loader: 'js',
+        }));
+    },
+};
+
+/** PGlite as one CommonJS file, `<outdir>/pglite.cjs`. */
+async function bundlePglite(outdir) {
+    await esbuild.build({
+        entryPoints: ['@electric-sql/pglite'],
+        absWorkingDir: cliRoot,
+        outfile: path.join(outdir, 'pglite.cjs'),
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        // Its own lazily loaded modules (the file systems) are bundled; their import() becomes a call.
+        supported: { 'dynamic-import': false },
+        define: { 'import.meta.url': '__followupPgliteUrl' },
+        banner: {
+            js: 'var __followupPgliteUrl = require("node:url").pathToFileURL(require.resolve("@electric-sql/pglite")).href;\n' +
+                'var __followupImport = (specifier) => Promise.resolve(require(specifier));',
+        },
+        legalComments: 'none',
+        logLevel: 'warning',
+        plugins: [pgliteBuiltinImports],
+    });
+    const text = fs.readFileSync(path.join(outdir, 'pglite.cjs'), 'utf8');
+    if (/\bimport\(/.test(text)) throw new Error('pglite.cjs still calls import(): PGlite changed how it loads modules');
+}
+
+/**
+ * Writes `pglite.cjs.v8cache` by running `followup import` of the example's history into a new store
+ * through bin/followup.js (so under the V8 flags a command starts with), which writes it at its end
+ * (FOLLOWUP_CODE_CACHE=write). A failure only leaves the bundle without it, and is printed.
+ */
+function writePgliteCodeCache() {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-code-cache-'));
+    try {
+        const example = path.join(repoRoot, 'examples/cart-abandonment');
+        const project = path.join(temp, 'project');
+        fs.cpSync(example, project, { recursive: true, filter: (from) => path.relative(example, from).split(path.sep)[0] !== '.followup' });
+        execFileSync(process.execPath, [path.join(cliRoot, 'bin/followup.js'), 'import', path.join(example, 'history.jsonl'), '--project', project, '--db', path.join(temp, 'store')], {
+            cwd: temp, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FOLLOWUP_CODE_CACHE: 'write', FOLLOWUP_DB: '', FOLLOWUP_NOW: '', NO_COLOR: '1' },
+        });
+    } catch (error) {
+        console.warn(`bundle: no code cache for pglite.cjs (${String(error.stderr ?? error.message).trim().split('\n')[0]})`);
+    } finally {
+        fs.rmSync(temp, { recursive: true, force: true });
+    }
+}
+
 /** Builds the CLI into `outdir`: `followup.mjs` (the entry, which runs the command line) and its chunks. */
 export async function bundleCli(outdir, { banner = '' } = {}) {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -50,7 +131,8 @@ export async function bundleCli(outdir, { banner = '' } = {}) {
             // The build's identity (build-id, written below) is found next to the entry: the plan cache
             // (src/plan-cache.ts) keeps what this very build compiled, and nothing another build did.
             contents: `import { cli } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\n` +
-                `globalThis[Symbol.for('followup.build')] = new URL('./build-id', import.meta.url);\ncli(process.argv.slice(2));\n`,
+                `globalThis[Symbol.for('followup.build')] = new URL('./build-id', import.meta.url);\n` +
+                `globalThis[Symbol.for('followup.pglite')] = new URL('./pglite.cjs', import.meta.url);\ncli(process.argv.slice(2));\n`,
             resolveDir: cliRoot,
             sourcefile: 'followup.ts',
             loader: 'ts',
@@ -67,16 +149,17 @@ export async function bundleCli(outdir, { banner = '' } = {}) {
         // CommonJS dependencies (pg, nodemailer, vscode-languageserver) call require() for Node's modules.
         banner: { js: `${banner}import { createRequire as __followupCreateRequire } from 'node:module';\nconst require = __followupCreateRequire(import.meta.url);` },
         alias: workspaceSources,
-        // PGlite ships WebAssembly and data files it finds next to itself, and uPlot's browser build is read
-        // from its package (report pages inline it); pg-native is pg's optional native binding.
-        external: ['@electric-sql/pglite', 'pg-native', 'uplot'],
+        // uPlot's browser build is read from its package (report pages inline it); pg-native is pg's
+        // optional native binding.
+        external: ['pg-native', 'uplot'],
         minify: false,
         legalComments: 'none',
         logLevel: 'warning',
         metafile: true,
-        plugins: [lazyBuiltins],
+        plugins: [lazyBuiltins, pgliteFromBundle],
     });
     fs.chmodSync(path.join(outdir, 'followup.mjs'), 0o755);
+    await bundlePglite(outdir);
     const id = createHash('sha256');
     for (const file of Object.keys(result.metafile.outputs).sort()) id.update(file).update('\0').update(fs.readFileSync(file)).update('\0');
     fs.writeFileSync(path.join(outdir, 'build-id'), id.digest('hex') + '\n');
@@ -88,4 +171,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const result = await bundleCli(outdir);
     const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
     console.log(`${path.relative(repoRoot, outdir)}/followup.mjs: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB`);
+    // bin/followup.js runs dist/bundle: the code cache is written by running it.
+    if (outdir === path.join(cliRoot, 'dist/bundle')) writePgliteCodeCache();
 }

@@ -1,6 +1,8 @@
 // Builds the installable `followup` package: the CLI and every workspace package and dependency
 // bundled by esbuild into one ES module, plus PGlite (the embedded PostgreSQL: WebAssembly and data
-// files that cannot be bundled) as a bundled dependency. `npm pack` of that staging folder gives
+// files that cannot be bundled) as a bundled dependency. Its JavaScript runs from the bundle's
+// CommonJS copy, dist/pglite.cjs, without a code cache: V8 accepts one only from the same Node
+// version (scripts/bundle.mjs writes it for the repository's own build). `npm pack` of that staging folder gives
 // packages/cli/release/followup-<version>.tgz, which installs with no registry and no repository:
 //   npm i -D ./followup-0.1.0.tgz   &&   npx followup init my-project
 // Its npm name is @followup-lang/cli (the unscoped `followup` is not ours to take); its command is `followup`.

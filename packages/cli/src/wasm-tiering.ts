@@ -58,7 +58,26 @@ export function storeDataBytes(dir: string, limit = SMALL_WORK_BYTES): number {
  * ~30 ms of CPU less at every start (bench/README.md, "Start-up").
  */
 export function setShortCommandWasmFlags(): void {
-    setFlagsFromString(`--wasm-tiering-budget=${SHORT_COMMAND_WASM_TIERING_BUDGET} --wasm-lazy-validation`);
+    setFlagsFromString('--wasm-lazy-validation');
+    setWasmTieringBudget(SHORT_COMMAND_WASM_TIERING_BUDGET);
+}
+
+/** V8 11.3's (Node 20) `--wasm-tiering-budget`, `node --v8-options`. */
+const V8_DEFAULT_WASM_TIERING_BUDGET = 1_800_000;
+let tieringBudget = V8_DEFAULT_WASM_TIERING_BUDGET;
+
+/**
+ * Sets V8's tiering budget. Kept here too: V8 checks a code cache against the flags it was written
+ * under (code-cache.ts), and PGlite's is written under the budget in effect when PGlite was loaded.
+ */
+export function setWasmTieringBudget(budget: number): void {
+    setFlagsFromString(`--wasm-tiering-budget=${budget}`);
+    tieringBudget = budget;
+}
+
+/** The tiering budget in effect (V8's default unless set here). */
+export function wasmTieringBudget(): number {
+    return tieringBudget;
 }
 
 /** Whether a short command on an embedded store holding `storeBytes`, bringing `incomingBytes`, counts as small work. */
@@ -77,6 +96,6 @@ export function tieringBudgetFor(storeBytes: number, incomingBytes = 0): number 
  */
 export function setTieringBudgetForStore(dir: string, incomingBytes = 0): boolean {
     const storeBytes = storeDataBytes(dir);
-    setFlagsFromString(`--wasm-tiering-budget=${tieringBudgetFor(storeBytes, incomingBytes)}`);
+    setWasmTieringBudget(tieringBudgetFor(storeBytes, incomingBytes));
     return isSmallWork(storeBytes, incomingBytes);
 }
