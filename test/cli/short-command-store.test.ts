@@ -1,16 +1,18 @@
 // How a short command opens the embedded store: which WebAssembly tiering budget it gives PGlite
 // (packages/cli/src/wasm-tiering.ts), the high one only while the store's tables and what an import
-// brings stay small, and on the same condition small shared buffers (runtime-context.ts, openCliStore).
+// brings stay small, and on the same condition small shared buffers (runtime-context.ts, openCliStore)
+// and no tier-up to TurboFan at all (but for simulate).
 // Their effect on CPU and memory is measured in bench/startup.mjs, not here.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openScenarioStore, openStore, SMALL_STORE_SHARED_BUFFERS, type Store } from '@followup/runtime';
 import { openCliStore } from '../../packages/cli/src/runtime-context.js';
 import {
-    SHORT_COMMAND_WASM_TIERING_BUDGET, SMALL_STORE_WASM_TIERING_BUDGET, SMALL_WORK_BYTES, storeDataBytes, tieringBudgetFor,
+    SHORT_COMMAND_WASM_TIERING_BUDGET, SMALL_STORE_WASM_TIERING_BUDGET, SMALL_WORK_BYTES, storeDataBytes, tieringBudgetFor, tieringFor,
 } from '../../packages/cli/src/wasm-tiering.js';
-import { tempDir } from '../runtime/support.js';
+import { bin, repo, tempDir } from '../runtime/support.js';
 
 const temp = tempDir('wasm-tiering');
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -51,6 +53,14 @@ describe('the WebAssembly tiering budget of a short command', () => {
         const large = storeDataBytes(store('large', [10_000_000, 10_000_000, 10_000_000]));
         expect(large).toBeGreaterThan(SMALL_WORK_BYTES);
         expect(tieringBudgetFor(large)).toBe(SHORT_COMMAND_WASM_TIERING_BUDGET);
+    });
+
+    it('small work tiers up nothing, unless it is sustained (simulate); larger work tiers up', () => {
+        const small = storeDataBytes(store('demo-tier-up', [600_000, 8192]));
+        expect(tieringFor(small)).toEqual({ budget: SMALL_STORE_WASM_TIERING_BUDGET, tierUp: false });
+        expect(tieringFor(small, 0, true)).toEqual({ budget: SMALL_STORE_WASM_TIERING_BUDGET, tierUp: true });
+        expect(tieringFor(small, SMALL_WORK_BYTES)).toEqual({ budget: SHORT_COMMAND_WASM_TIERING_BUDGET, tierUp: true });
+        expect(tieringFor(0, Number.POSITIVE_INFINITY)).toEqual({ budget: SHORT_COMMAND_WASM_TIERING_BUDGET, tierUp: true });
     });
 
     it('stops counting once past the limit', () => {
@@ -112,4 +122,36 @@ describe('how a short command opens the embedded store', () => {
     it('shared buffers take a size, nothing else', async () => {
         await expect(openStore(path.join(temp, 'bad-size'), { sharedBuffers: "32MB' -c fsync=off" })).rejects.toThrow(/shared buffers take a size such as 32MB/);
     });
+});
+
+describe('what V8 compiles for a command on a small store', () => {
+    // V8 prints each WebAssembly function it compiles and with which compiler; a run on the demo store
+    // used to send PostgreSQL's parser and copyObjectImpl to TurboFan (~190 ms of CPU on other threads).
+    const example = path.join(repo, 'examples/cart-abandonment');
+    const compiled = (args: string[], cwd: string) => {
+        const child = spawnSync(process.execPath, ['--trace-wasm-compilation-times', bin, ...args], {
+            cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FOLLOWUP_DB: '', FOLLOWUP_NOW: '' },
+        });
+        expect(child.status, child.stderr).toBe(0);
+        const lines = child.stdout.split('\n');
+        return { liftoff: lines.filter((l) => / using Liftoff/.test(l)).length, turbofan: lines.filter((l) => / using TurboFan/.test(l)).length, stdout: child.stdout };
+    };
+
+    it('import and run of the demo history stay on baseline code; simulate on the same store tiers up', () => {
+        const project = path.join(temp, 'tier-up-project');
+        fs.cpSync(example, project, { recursive: true, filter: (from) => path.relative(example, from).split(path.sep)[0] !== '.followup' });
+        const history = path.join(temp, 'tier-up-history.jsonl');
+        fs.writeFileSync(history, fs.readFileSync(path.join(example, 'history.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !/-s\d/.test(l)).join('\n') + '\n');
+        const db = path.join(temp, 'tier-up-store');
+        const imported = compiled(['import', history, '--project', project, '--db', db], temp);
+        expect(imported.stdout).toMatch(/139 records/);
+        const ran = compiled(['run', project, '--db', db, '--now', '2026-11-23T10:00:00Z'], temp);
+        expect(ran.stdout).toMatch(/Ran 4 rules .*: 13 selected, 8 sent/);
+        for (const command of [imported, ran]) {
+            expect(command.liftoff).toBeGreaterThan(1000);
+            expect(command.turbofan).toBe(0);
+        }
+        const simulated = compiled(['simulate', project, '--db', db, '--from', '2026-11-01', '--to', '2026-11-23'], temp);
+        expect(simulated.turbofan).toBeGreaterThan(0);
+    }, 120_000);
 });

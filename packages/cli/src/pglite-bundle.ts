@@ -8,7 +8,7 @@
 import type * as Pglite from '@electric-sql/pglite';
 import { fileURLToPath } from 'node:url';
 import { loadCommonJs, writeCodeCache } from './code-cache.js';
-import { setWasmTieringBudget, wasmTieringBudget } from './wasm-tiering.js';
+import { setWasmTiering, wasmTiering } from './wasm-tiering.js';
 
 /** Set by the bundle's entry: the URL of `pglite.cjs`. */
 const PGLITE_BUNDLE = Symbol.for('followup.pglite');
@@ -18,12 +18,12 @@ export function loadPgliteBundle(env: NodeJS.ProcessEnv = process.env): typeof P
     if (!(url instanceof URL)) throw new Error('the bundle\'s entry did not say where pglite.cjs is');
     const file = fileURLToPath(url);
     const mode = env['FOLLOWUP_CODE_CACHE'];
-    const budgetAtLoad = wasmTieringBudget();
+    const tieringAtLoad = wasmTiering();
     const loaded = loadCommonJs(file, mode !== 'off' && mode !== 'write');
     if (mode === 'write') {
         // Under the flags PGlite was compiled with, which a later command's V8 compares with its own.
         process.once('exit', () => {
-            setWasmTieringBudget(budgetAtLoad);
+            setWasmTiering(tieringAtLoad);
             writeCodeCache(file, loaded.script);
         });
     } else if (mode === 'report') {

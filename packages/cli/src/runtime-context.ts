@@ -85,11 +85,12 @@ export function projectConfig(projectRoot: string): ProjectConfig {
  * Opens the store of a command. For a short command (all but serve) on the embedded store, first picks
  * how long PGlite stays on V8's baseline code from the store's size and `incomingBytes` (what an
  * import brings; wasm-tiering.ts); on small work, the store also gets small shared buffers, which
- * PGlite zeroes at every start (SMALL_STORE_SHARED_BUFFERS).
+ * PGlite zeroes at every start (SMALL_STORE_SHARED_BUFFERS). `sustained`: many seconds of work on
+ * however small a store (simulate), which keeps TurboFan.
  */
-export async function openCliStore(target: string, options: { longRunning?: boolean; incomingBytes?: number } = {}): Promise<Store> {
+export async function openCliStore(target: string, options: { longRunning?: boolean; incomingBytes?: number; sustained?: boolean } = {}): Promise<Store> {
     if (options.longRunning || isServerUrl(target)) return openStore(target);
-    const small = setTieringBudgetForStore(target, options.incomingBytes);
+    const small = setTieringBudgetForStore(target, options.incomingBytes, options.sustained);
     return openStore(target, small ? { sharedBuffers: SMALL_STORE_SHARED_BUFFERS } : {});
 }
 

@@ -6,6 +6,13 @@
 // bench/README.md ("... a small store kept on baseline code ..."): on the demo store, `run` 1.10 → 0.86 s
 // of CPU with the small-store budget; on a store 10 times larger the same budget made `run` ~7%
 // slower, which the size threshold avoids.
+//
+// Even that budget let PostgreSQL's two largest functions (its SQL parser, `raw_parser`, and
+// `copyObjectImpl`) reach TurboFan in every `run` on the demo store: ~190 ms of CPU on background
+// threads, for code used a few more times before the command ended. Small work therefore tiers up
+// nothing (`--wasm-tier-up-filter` naming no function), unless it is work that runs for many seconds
+// on a small store (simulate's replays), where TurboFan's code pays for itself (bench/README.md, "No
+// tier-up on small work").
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -59,25 +66,32 @@ export function storeDataBytes(dir: string, limit = SMALL_WORK_BYTES): number {
  */
 export function setShortCommandWasmFlags(): void {
     setFlagsFromString('--wasm-lazy-validation');
-    setWasmTieringBudget(SHORT_COMMAND_WASM_TIERING_BUDGET);
+    setWasmTiering({ budget: SHORT_COMMAND_WASM_TIERING_BUDGET, tierUp: true });
+}
+
+/** The tiering flags set here: V8 checks a code cache against the flags it was written under (code-cache.ts). */
+export interface WasmTiering {
+    budget: number;
+    /** Whether any function may be optimised by TurboFan. */
+    tierUp: boolean;
 }
 
 /** V8 11.3's (Node 20) `--wasm-tiering-budget`, `node --v8-options`. */
 const V8_DEFAULT_WASM_TIERING_BUDGET = 1_800_000;
-let tieringBudget = V8_DEFAULT_WASM_TIERING_BUDGET;
+/** `--wasm-tier-up-filter`: tier up only the function with this index; -1 (V8's default) for any; no function has the largest int's. */
+const ANY_FUNCTION = -1;
+const NO_FUNCTION = 2_147_483_647;
+let tiering: WasmTiering = { budget: V8_DEFAULT_WASM_TIERING_BUDGET, tierUp: true };
 
-/**
- * Sets V8's tiering budget. Kept here too: V8 checks a code cache against the flags it was written
- * under (code-cache.ts), and PGlite's is written under the budget in effect when PGlite was loaded.
- */
-export function setWasmTieringBudget(budget: number): void {
-    setFlagsFromString(`--wasm-tiering-budget=${budget}`);
-    tieringBudget = budget;
+/** Sets V8's tiering flags as `wanted` has them (those in effect when PGlite was loaded, to write its code cache). */
+export function setWasmTiering(wanted: WasmTiering): void {
+    setFlagsFromString(`--wasm-tiering-budget=${wanted.budget} --wasm-tier-up-filter=${wanted.tierUp ? ANY_FUNCTION : NO_FUNCTION}`);
+    tiering = { ...wanted };
 }
 
-/** The tiering budget in effect (V8's default unless set here). */
-export function wasmTieringBudget(): number {
-    return tieringBudget;
+/** The tiering flags in effect (V8's defaults unless set here). */
+export function wasmTiering(): WasmTiering {
+    return { ...tiering };
 }
 
 /** Whether a short command on an embedded store holding `storeBytes`, bringing `incomingBytes`, counts as small work. */
@@ -91,11 +105,19 @@ export function tieringBudgetFor(storeBytes: number, incomingBytes = 0): number 
 }
 
 /**
- * Before a short command opens the embedded store in `dir`: the budget for its size. Returns whether
+ * The tiering of a short command on an embedded store holding `storeBytes`, bringing `incomingBytes`:
+ * small work tiers up nothing, unless `sustained` (many runs over a small store: simulate).
+ */
+export function tieringFor(storeBytes: number, incomingBytes = 0, sustained = false): WasmTiering {
+    return { budget: tieringBudgetFor(storeBytes, incomingBytes), tierUp: sustained || !isSmallWork(storeBytes, incomingBytes) };
+}
+
+/**
+ * Before a short command opens the embedded store in `dir`: the tiering for its size. Returns whether
  * the work is small (the store is then opened with small shared buffers too: runtime-context.ts).
  */
-export function setTieringBudgetForStore(dir: string, incomingBytes = 0): boolean {
+export function setTieringBudgetForStore(dir: string, incomingBytes = 0, sustained = false): boolean {
     const storeBytes = storeDataBytes(dir);
-    setWasmTieringBudget(tieringBudgetFor(storeBytes, incomingBytes));
+    setWasmTiering(tieringFor(storeBytes, incomingBytes, sustained));
     return isSmallWork(storeBytes, incomingBytes);
 }

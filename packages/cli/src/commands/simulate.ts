@@ -52,7 +52,8 @@ Exit codes: 0 simulated, 1 the project has errors, 2 usage or environment errors
         const chosen = selectPlans(plans, args.values['rule'] as string | undefined);
         const dialect = getDialect('postgres');
         const notSent: Record<string, NotSentQuery> = Object.fromEntries(lowerProject(project).map(ir => [ir.rule, notSentQuery(ir, dialect)]));
-        const store = await openCliStore(resolveDbTarget(args, io, project.root, projectConfig(project.root)));
+        // Replays run every rule at every fire instant: many seconds of work, for which TurboFan's code pays.
+        const store = await openCliStore(resolveDbTarget(args, io, project.root, projectConfig(project.root)), { sustained: true });
         const progress = progressLine(io.err);
         try {
             const report = await simulate(store, chosen, {
