@@ -119,14 +119,15 @@ describe('a settle bounded in time [postgres]', () => {
 
     it('the lease is renewed through the attempts: another dispatcher polling meanwhile takes none of the rows over, nothing is sent twice', async () => {
         await queueTransactional(store, 10, NOW);
-        // Two attempts run out (1 s each) and the third settles: 2 s of settling against a lease of
-        // 1.5 s. Were the lease not renewed while settling, it would have run out before the third.
+        // Two attempts run out (0.8 s each, two thirds of the lease less the time to renew it) and the
+        // third settles: with the two analyses between them, more settling than the lease of 1.5 s.
+        // Were the lease not renewed while settling, it would have run out before the third.
         await slowSettles(store, [1, 2], 600);
         const first = recordingTransport();
         const other = recordingTransport();
         let settled = false;
         const dispatching = dispatchOutbox(store, {
-            transports: { email: first }, plans: [], now: NOW, transactional: true, leaseMs: 1_500, settleTimeoutsMs: [1_000, 1_000],
+            transports: { email: first }, plans: [], now: NOW, transactional: true, leaseMs: 1_500, settleTimeoutsMs: [800, 800],
         }).finally(() => (settled = true));
         while (first.sent.length < 10) await new Promise((r) => setTimeout(r, 5));
         let polls = 0;

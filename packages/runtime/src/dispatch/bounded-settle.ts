@@ -7,9 +7,13 @@
 // settle reads are analysed (new statistics also make every session plan its cached statements
 // again) and the settle is tried again, with a longer bound, then with none. Settling again is
 // idempotent: it writes only the rows this claim still holds. Their lease is renewed until the settle
-// commits, every third of it (20 s of the default 60 s): a renewal waits on an attempt's row locks
-// and extends the lease as soon as the attempt is rolled back, so between attempts the rows are
-// never free for another dispatcher to claim and send again (test/runtime/settle-bound.test.ts).
+// commits, every third of it (20 s of the default 60 s), and also as soon as an attempt is rolled
+// back and again just before the next attempt: a periodic renewal waiting on an attempt's row locks
+// can lose them to whoever locks them next (in a CI run of 2026-12-08 on a busy machine, the
+// dispatcher's last attempt found two of its ten rows no longer its own: another dispatcher polling
+// meanwhile had claimed them). So between attempts, and through each bounded attempt no longer than
+// two thirds of the lease, the rows are never free for another dispatcher to claim
+// (test/runtime/settle-bound.test.ts).
 // The embedded store runs statements on this thread, one at a time: there is nothing to cancel there.
 import type { Logger } from '../observability/observability.js';
 import type { Store } from '../store/store.js';
@@ -24,6 +28,8 @@ const SETTLE_TABLES = ['outbox', 'deliveries', 'events'] as const;
 export interface SettleBounds {
     timeoutsMs?: readonly number[];
     log?: Logger;
+    /** Extends the lease of the rows being settled: called as soon as an attempt is rolled back. */
+    renewLease?: () => Promise<void>;
 }
 
 /** `settle`, each attempt bounded on a PostgreSQL server (see above). Returns the outbox ids written. */
@@ -37,6 +43,7 @@ export async function settleBounded(store: Store, outcomes: readonly RowOutcome[
             return await store.transaction((tx) => settle(tx, outcomes, token), { statementTimeoutMs: limit });
         } catch (error) {
             if (!isStatementTimeout(error)) throw error;
+            await renew(bounds);
             const started = performance.now();
             // SKIP_LOCKED: a table another session is analysing or indexing (CREATE INDEX CONCURRENTLY
             // at serve's start) is left to it rather than waited for.
@@ -48,8 +55,14 @@ export async function settleBounded(store: Store, outcomes: readonly RowOutcome[
                 analysedMs: Math.round(performance.now() - started),
                 nextBoundMs: timeouts[attempt + 1] ?? null,
             });
+            await renew(bounds);
         }
     }
+}
+
+/** The lease renewed now; a store that cannot be reached leaves it to the settle to say what is still held. */
+async function renew(bounds: SettleBounds): Promise<void> {
+    await bounds.renewLease?.().catch(() => undefined);
 }
 
 /** PostgreSQL's "canceling statement due to statement timeout" (SQLSTATE 57014, query_canceled). */

@@ -128,7 +128,7 @@ export async function dispatchOutbox(store: Store, options: DispatchOptions): Pr
                 clearInterval(renewal);
                 throw error;
             }
-            finishing = finishBatch(store, options, report, claim.toSend, results, token, renewal);
+            finishing = finishBatch(store, options, report, claim.toSend, results, { token, leaseMs }, renewal);
             finishing.catch(() => {}); // awaited with the next batch, or below
             if (!overlap) await finishing;
         }
@@ -145,7 +145,7 @@ async function finishBatch(
     report: DispatchReport,
     rows: readonly OutboxRow[],
     sent: SendResult[],
-    token: string,
+    { token, leaseMs }: { token: string; leaseMs: number },
     renewal: NodeJS.Timeout,
 ): Promise<void> {
     // The lease is renewed until the settle commits: a settle tried again after its bound ran out
@@ -156,6 +156,7 @@ async function finishBatch(
         const results = await flushTransports(options.transports, rows, sent);
         outcomes = rows.map((row, i) => outcomeOf(row, results[i]!, options));
         written = await settleBounded(store, outcomes, token, {
+            renewLease: () => renewLease(store, token, leaseMs),
             ...(options.log ? { log: options.log } : {}),
             ...(options.settleTimeoutsMs ? { timeoutsMs: options.settleTimeoutsMs } : {}),
         });
