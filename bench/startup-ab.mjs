@@ -1,9 +1,10 @@
 // `followup run` on the imported demo store (or, with `--command import`, `followup import` of the demo
-// history into a new store), two or more builds of the CLI in turns: the way to tell a change of a few
+// history into a new store; with `--command check`, `followup check` of the example), two or more
+// builds of the CLI in turns: the way to tell a change of a few
 // percent from the machine's drift, which moves bench/startup.mjs's separate runs by as much (each round
 // runs `node -e 0` and then every build once, so a slower minute falls on all alike).
 //
-//   node bench/startup-ab.mjs [--runs 11] [--command run|import] <bin> [<bin> ...]
+//   node bench/startup-ab.mjs [--runs 11] [--command run|import|check] <bin> [<bin> ...]
 //   e.g. git worktree add /tmp/before <commit> (build its bundle there), then
 //        node bench/startup-ab.mjs /tmp/before/packages/cli/bin/followup.js packages/cli/bin/followup.js
 //
@@ -23,7 +24,7 @@ const here = nodePath.dirname(fileURLToPath(import.meta.url));
 const repo = nodePath.resolve(here, '..');
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '11' }, command: { type: 'string', default: 'run' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help || positionals.length === 0) printHeaderAndExit(import.meta.url, 12);
-if (!['run', 'import'].includes(values.command)) { process.stderr.write(`bench/startup-ab: --command takes run or import, not '${values.command}'\n`); process.exit(2); }
+if (!['run', 'import', 'check'].includes(values.command)) { process.stderr.write(`bench/startup-ab: --command takes run, import or check, not '${values.command}'\n`); process.exit(2); }
 const RUNS = Math.max(1, Number(values.runs));
 const NOW = '2026-11-23T10:00:00Z';
 const bins = positionals.map((b) => nodePath.resolve(b));
@@ -51,7 +52,10 @@ try {
             const copy = nodePath.join(temp, 'run-store');
             fs.rmSync(copy, { recursive: true, force: true });
             let ran;
-            if (values.command === 'import') {
+            if (values.command === 'check') {
+                ran = await runNode([b.bin, 'check', b.project], { cwd: temp });
+                if (!/^No problems in /m.test(ran.out)) throw new Error(`${b.label}: check printed no summary:\n${ran.out}\n${ran.err}`);
+            } else if (values.command === 'import') {
                 ran = await runNode([b.bin, 'import', history, '--project', b.project, '--db', copy], { cwd: temp });
                 if (!/^Imported /m.test(ran.out)) throw new Error(`${b.label}: import printed no summary:\n${ran.out}\n${ran.err}`);
             } else {
@@ -66,7 +70,7 @@ try {
     }
     const base = median(node);
     const ms = (x) => `${Math.round(x)} ms`;
-    const what = values.command === 'import' ? 'followup import of the demo history into a new store' : 'followup run on the demo store';
+    const what = { import: 'followup import of the demo history into a new store', run: 'followup run on the demo store', check: 'followup check of the example' }[values.command];
     process.stdout.write(`\n${what}, ${RUNS} rounds in turns (load ${load.map((l) => l.toFixed(2)).join(', ')} → ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}):\n`);
     process.stdout.write(table(['build', 'CPU (median)', 'ratio to node -e 0', 'peak RSS', 'every run'], [
         ['node -e 0', ms(base), '1.00×', '', node.map(Math.round).sort((a, b) => a - b).join(' ')],

@@ -72,8 +72,13 @@ class TagParser extends EmbeddedActionsParser {
     /** Errors the grammar accepts but the language does not (a negative index, say). */
     public problems: { message: string; token: IToken }[] = [];
 
-    constructor() {
-        super(parserTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: errorMessages });
+    /**
+     * Chevrotain's grammar validations (ambiguities, left recursion) cost a few milliseconds of every
+     * command that parses a template; the grammar is fixed, so they run in the test that builds the
+     * parser with `validate` (checkTagGrammar), not at every start.
+     */
+    constructor(validate = false) {
+        super(parserTokens, { recoveryEnabled: false, maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: !validate });
         this.performSelfAnalysis();
     }
 
@@ -286,6 +291,11 @@ function nameSegment(token: IToken): NameSegment {
 }
 
 let instance: TagParser | undefined;
+
+/** Builds the tag parser with Chevrotain's grammar validations: throws on a definition error. */
+export function checkTagGrammar(): void {
+    new TagParser(true);
+}
 
 function parser(): TagParser {
     return (instance ??= new TagParser());

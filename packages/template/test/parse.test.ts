@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { TemplateSyntax } from '../src/index.js';
 import { parseTemplate } from '../src/index.js';
+import { checkTagGrammar } from '../src/tag-parser.js';
 import { seen, span } from './fixtures.js';
 
 type Node = TemplateSyntax.TemplateNode;
@@ -318,5 +319,12 @@ describe('parseTemplate: syntax errors (FU170)', () => {
             { kind: 'if', condition: { kind: 'invalid' }, close: span(text, '{{/if}}') },
             { kind: 'each', list: { kind: 'invalid' }, item: { name: 'item' }, close: span(text, '{{/each}}') },
         ]);
+    });
+});
+
+describe('the tag grammar', () => {
+    // Commands build the parser without Chevrotain's validations (a few milliseconds of each start).
+    test("passes Chevrotain's grammar validations", () => {
+        expect(() => checkTagGrammar()).not.toThrow();
     });
 });

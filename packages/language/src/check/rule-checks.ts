@@ -14,9 +14,19 @@ import { DiagnosticCode } from './codes.js';
 import { report } from './report.js';
 
 let timeZones: string[] | undefined;
+let timeZoneSet: Set<string> | undefined;
 function allTimeZones(): string[] {
     timeZones ??= [...Intl.supportedValuesOf('timeZone'), 'UTC'];
     return timeZones;
+}
+
+/**
+ * Whether Intl lists `zone` among its canonical names. Checked before isKnownTimeZone, whose first
+ * Intl.DateTimeFormat loads ICU's locale data (~12 ms of every `check`), which a listed name never needs.
+ */
+function isListedTimeZone(zone: string): boolean {
+    timeZoneSet ??= new Set(allTimeZones());
+    return timeZoneSet.has(zone);
 }
 
 export class RuleChecks {
@@ -189,7 +199,9 @@ export class RuleChecks {
 
     private checkZone(node: Schedule | QuietHours, zone: string | undefined, accept: ValidationAcceptor): void {
         if (zone === undefined) return;
-        if (isKnownTimeZone(zone) && allTimeZones().includes(zone)) return;
+        // Any name Intl knows, as the runtime takes a recipient's zone: the list holds canonical names
+        // only, and ICU's at that ("Asia/Calcutta", not the IANA database's "Asia/Kolkata").
+        if (isListedTimeZone(zone) || isKnownTimeZone(zone)) return;
         const guess = didYouMean(zone, allTimeZones());
         report(accept, 'error', DiagnosticCode.UnknownTimeZone, `Unknown time zone "${zone}"`, { node, property: 'zone' },
             guess ? `Did you mean "${guess}"?` : 'Use an IANA name such as "Europe/Paris" or "UTC"');

@@ -123,6 +123,14 @@ describe('durations, times and time zones', () => {
         await expectOne('followup r {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every day at 09:00 in ⟦"Europe/Pariss"⟧\n}', 'FU142',
             'Unknown time zone "Europe/Pariss"', { hint: 'Did you mean "Europe/Paris"?' });
     });
+    it('time zones: any IANA name Intl knows, canonical or not, and UTC', async () => {
+        const rule = (zone: string) => `followup r {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every day at 09:00 in "${zone}"\n}`;
+        // Asia/Kolkata and Europe/Kyiv are the IANA database's names, not the ones Node's ICU lists.
+        for (const zone of ['Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Europe/Kyiv', 'US/Eastern', 'UTC']) {
+            expect((await diagnosticsOf(rule(zone))).filter((d) => d.code === 'FU142'), zone).toEqual([]);
+        }
+        await expectOne(rule('Asia/Kolkatta').replace('"Asia/Kolkatta"', '⟦"Asia/Kolkatta"⟧'), 'FU142', 'Unknown time zone "Asia/Kolkatta"');
+    });
 });
 
 describe('relations between events', () => {
