@@ -1,6 +1,7 @@
-// PGlite loaded from V8's code cache (packages/cli/src/code-cache.ts, pglite-bundle.ts): the bundled
-// CLI runs its CommonJS copy of PGlite (dist/bundle/pglite.cjs) from the cache the build wrote, and a
-// command does the same work with the cache, without it, or with one V8 refuses. What it saves is
+// PGlite and Langium loaded from V8's code cache (packages/cli/src/code-cache.ts, pglite-bundle.ts,
+// language-bundle.ts): the bundled CLI runs its CommonJS copies of PGlite (dist/bundle/pglite.cjs) and
+// of the language stack (language.cjs) from the caches the build wrote, and a command does the same
+// work with a cache, without it, or with one V8 refuses. What it saves is
 // measured in bench/startup-ab.mjs, not here.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -67,6 +68,35 @@ describe('the bundled CLI loads PGlite from its code cache', () => {
         expect(outcomes['report']!.ran).toMatch(/Ran 4 rules as of 2026-11-23T10:00:00\.000Z: 13 selected, 8 sent/);
         expect(outcomes['off']!.imported).toBe(outcomes['report']!.imported);
         expect(outcomes['off']!.ran).toBe(outcomes['report']!.ran);
+    });
+});
+
+describe('the bundled CLI loads Langium from its code cache', () => {
+    it('the build wrote Langium, Chevrotain and vscode-languageserver as one CommonJS file and its cache', () => {
+        const bundled = path.join(repo, 'packages/cli/dist/bundle/language.cjs');
+        const text = fs.readFileSync(bundled, 'utf8');
+        expect(text).not.toMatch(/\bimport\(|\bimport\.meta\b/);
+        for (const pkg of ['langium', 'chevrotain', 'vscode-languageserver', 'vscode-languageserver-types']) {
+            expect(text, pkg).toContain(`node_modules/${pkg}/`);
+        }
+        expect(fs.statSync(codeCachePath(bundled)).size).toBeGreaterThan(100_000);
+        // The rest of the bundle holds no second copy of them: every import was sent to language.cjs.
+        for (const chunk of fs.readdirSync(path.join(repo, 'packages/cli/dist/bundle/chunks'))) {
+            expect(fs.readFileSync(path.join(repo, 'packages/cli/dist/bundle/chunks', chunk), 'utf8'), chunk).not.toMatch(/node_modules\/(langium|chevrotain|vscode-languageserver)/);
+        }
+    });
+
+    it('check uses it, and reports the same problems with it turned off', () => {
+        const project = projectCopy('project-check');
+        fs.appendFileSync(path.join(project, 'rules.followup'), '\nfollowup late {\n  when cartAbandonment sent 3 days ago then send followup email\n  schedule every day at 09:00 in "Europe/Pariss"\n}\n');
+        const outcomes = (['report', 'off'] as const).map((mode) => {
+            const checked = followup(['check', project], temp, { FOLLOWUP_CODE_CACHE: mode });
+            return { code: checked.code, stdout: checked.stdout, cache: /Langium's code cache: (\w+)/.exec(checked.stderr)?.[1] ?? 'none', stderr: checked.stderr.replace(/followup: Langium's code cache: \w+\n/, '') };
+        });
+        expect(outcomes.map((o) => o.cache)).toEqual(['accepted', 'none']);
+        expect(outcomes[0]!.code).toBe(1);
+        expect(outcomes[0]!.stdout + outcomes[0]!.stderr).toMatch(/Unknown time zone "Europe\/Pariss"/);
+        expect({ ...outcomes[1], cache: '' }).toEqual({ ...outcomes[0], cache: '' });
     });
 });
 

@@ -8,13 +8,16 @@
 // uPlot stays outside (its file is read from its package). PGlite is repackaged beside the entry as one
 // CommonJS file, `pglite.cjs`, which every import of it in the bundle loads (src/pglite-bundle.ts) with
 // V8's code cache, `pglite.cjs.v8cache`: written here by a real command (`followup import` of the
-// example's history into a new store), as `npm run build` runs it.
+// example's history into a new store), as `npm run build` runs it. Langium, Chevrotain and
+// vscode-languageserver likewise, as `language.cjs` (src/language-bundle.ts), its cache written by
+// `followup check` of the example.
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const cliRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,6 +80,64 @@ const pgliteBuiltinImports = {
     },
 };
 
+// The packages of the language stack (src/language-bundle.ts), by the name of their namespace in
+// `language.cjs`. `vscode-languageserver` is its `node.js` entry (its package's main).
+const LANGUAGE_STACK = {
+    langium: ['langium'],
+    langiumLsp: ['langium/lsp'],
+    langiumNode: ['langium/node'],
+    chevrotain: ['chevrotain'],
+    languageServer: ['vscode-languageserver', 'vscode-languageserver/node.js'],
+    languageServerTypes: ['vscode-languageserver-types'],
+};
+
+/**
+ * The language stack as one CommonJS file, `<outdir>/language.cjs`. Returns the names each namespace
+ * exports (read from the file built), which the bundle's modules standing in for the packages export.
+ */
+async function bundleLanguageStack(outdir) {
+    const file = path.join(outdir, 'language.cjs');
+    await esbuild.build({
+        stdin: {
+            contents: Object.entries(LANGUAGE_STACK).map(([name, [specifier]]) => `export * as ${name} from ${JSON.stringify(specifier)};\n`).join(''),
+            resolveDir: cliRoot,
+            sourcefile: 'language-stack.js',
+            loader: 'js',
+        },
+        outfile: file,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        legalComments: 'none',
+        logLevel: 'warning',
+    });
+    if (/\bimport\(|\bimport\.meta\b/.test(fs.readFileSync(file, 'utf8'))) {
+        throw new Error('language.cjs calls import() or reads import.meta, which a script from a code cache cannot');
+    }
+    const stack = createRequire(import.meta.url)(file);
+    return Object.fromEntries(Object.keys(LANGUAGE_STACK).map((name) => [name, Object.keys(stack[name]).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== 'default')]));
+}
+
+// Every import of a package of the language stack gets its namespace of `language.cjs`'s exports, by
+// name: esbuild fails the build on an import of a name the namespace does not have.
+function languageFromBundle(exportsOf) {
+    const specifiers = new Map(Object.entries(LANGUAGE_STACK).flatMap(([name, list]) => list.map((specifier) => [specifier, name])));
+    const filter = new RegExp(`^(${[...specifiers.keys()].map((s) => s.replace(/[./]/g, '\\$&')).join('|')})$`);
+    return {
+        name: 'language-from-bundle',
+        setup(build) {
+            build.onResolve({ filter }, (args) => ({ path: specifiers.get(args.path), namespace: 'language-from-bundle' }));
+            build.onLoad({ filter: /.*/, namespace: 'language-from-bundle' }, (args) => ({
+                contents: `import { loadLanguageBundle } from ${JSON.stringify(path.join(cliRoot, 'src/language-bundle.ts'))};\n` +
+                    `export const { ${exportsOf[args.path].join(', ')} } = loadLanguageBundle().${args.path};\n`,
+                resolveDir: cliRoot,
+                loader: 'js',
+            }));
+        },
+    };
+}
+
 /** PGlite as one CommonJS file, `<outdir>/pglite.cjs`. */
 async function bundlePglite(outdir) {
     await esbuild.build({
@@ -103,21 +164,30 @@ async function bundlePglite(outdir) {
 }
 
 /**
- * Writes `pglite.cjs.v8cache` by running `followup import` of the example's history into a new store
- * through bin/followup.js (so under the V8 flags a command starts with), which writes it at its end
- * (FOLLOWUP_CODE_CACHE=write). A failure only leaves the bundle without it, and is printed.
+ * Writes `pglite.cjs.v8cache` and `language.cjs.v8cache` by running `followup import` of the example's
+ * history into a new store and `followup check` of the example through bin/followup.js (so under the V8
+ * flags a command starts with), which write them at their end (FOLLOWUP_CODE_CACHE=write). A failure
+ * only leaves the bundle without them, and is printed.
  */
-function writePgliteCodeCache() {
+function writeCodeCaches() {
     const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'followup-code-cache-'));
+    const followup = (args, what) => {
+        try {
+            execFileSync(process.execPath, [path.join(cliRoot, 'bin/followup.js'), ...args], {
+                cwd: temp, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FOLLOWUP_CODE_CACHE: 'write', FOLLOWUP_DB: '', FOLLOWUP_NOW: '', NO_COLOR: '1' },
+            });
+        } catch (error) {
+            console.warn(`bundle: no code cache for ${what} (${String(error.stderr ?? error.message).trim().split('\n')[0]})`);
+        }
+    };
     try {
         const example = path.join(repoRoot, 'examples/cart-abandonment');
         const project = path.join(temp, 'project');
         fs.cpSync(example, project, { recursive: true, filter: (from) => path.relative(example, from).split(path.sep)[0] !== '.followup' });
-        execFileSync(process.execPath, [path.join(cliRoot, 'bin/followup.js'), 'import', path.join(example, 'history.jsonl'), '--project', project, '--db', path.join(temp, 'store')], {
-            cwd: temp, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FOLLOWUP_CODE_CACHE: 'write', FOLLOWUP_DB: '', FOLLOWUP_NOW: '', NO_COLOR: '1' },
-        });
-    } catch (error) {
-        console.warn(`bundle: no code cache for pglite.cjs (${String(error.stderr ?? error.message).trim().split('\n')[0]})`);
+        followup(['import', path.join(example, 'history.jsonl'), '--project', project, '--db', path.join(temp, 'store')], 'pglite.cjs');
+        // Second, so that its cache of language.cjs is the one kept: written under check's V8 flags, not
+        // under those import sets for PGlite's WebAssembly.
+        followup(['check', project], 'language.cjs');
     } finally {
         fs.rmSync(temp, { recursive: true, force: true });
     }
@@ -126,13 +196,15 @@ function writePgliteCodeCache() {
 /** Builds the CLI into `outdir`: `followup.mjs` (the entry, which runs the command line) and its chunks. */
 export async function bundleCli(outdir, { banner = '' } = {}) {
     fs.rmSync(outdir, { recursive: true, force: true });
+    const languageExports = await bundleLanguageStack(outdir);
     const result = await esbuild.build({
         stdin: {
             // The build's identity (build-id, written below) is found next to the entry: the plan cache
             // (src/plan-cache.ts) keeps what this very build compiled, and nothing another build did.
             contents: `import { cli } from ${JSON.stringify(path.join(cliRoot, 'src/main.ts'))};\n` +
                 `globalThis[Symbol.for('followup.build')] = new URL('./build-id', import.meta.url);\n` +
-                `globalThis[Symbol.for('followup.pglite')] = new URL('./pglite.cjs', import.meta.url);\ncli(process.argv.slice(2));\n`,
+                `globalThis[Symbol.for('followup.pglite')] = new URL('./pglite.cjs', import.meta.url);\n` +
+                `globalThis[Symbol.for('followup.language')] = new URL('./language.cjs', import.meta.url);\ncli(process.argv.slice(2));\n`,
             resolveDir: cliRoot,
             sourcefile: 'followup.ts',
             loader: 'ts',
@@ -156,7 +228,7 @@ export async function bundleCli(outdir, { banner = '' } = {}) {
         legalComments: 'none',
         logLevel: 'warning',
         metafile: true,
-        plugins: [lazyBuiltins, pgliteFromBundle],
+        plugins: [lazyBuiltins, pgliteFromBundle, languageFromBundle(languageExports)],
     });
     fs.chmodSync(path.join(outdir, 'followup.mjs'), 0o755);
     await bundlePglite(outdir);
@@ -172,5 +244,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
     console.log(`${path.relative(repoRoot, outdir)}/followup.mjs: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB`);
     // bin/followup.js runs dist/bundle: the code cache is written by running it.
-    if (outdir === path.join(cliRoot, 'dist/bundle')) writePgliteCodeCache();
+    if (outdir === path.join(cliRoot, 'dist/bundle')) writeCodeCaches();
 }

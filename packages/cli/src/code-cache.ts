@@ -68,3 +68,23 @@ export function writeCodeCache(file: string, script: vm.Script): number {
     }
     return data.length;
 }
+
+/**
+ * What FOLLOWUP_CODE_CACHE asks of a bundled script: `off` compiles it without its cache (to compare);
+ * for the build and the tests, `write` writes the cache at the end of the command and `report` prints
+ * what became of it. `beforeWrite` puts back the V8 flags the script was compiled under, which V8
+ * compares with a later command's (wasm-tiering.ts).
+ */
+export function loadBundledScript(file: string, label: string, env: NodeJS.ProcessEnv, beforeWrite?: () => void): unknown {
+    const mode = env['FOLLOWUP_CODE_CACHE'];
+    const loaded = loadCommonJs(file, mode !== 'off' && mode !== 'write');
+    if (mode === 'write') {
+        process.once('exit', () => {
+            beforeWrite?.();
+            writeCodeCache(file, loaded.script);
+        });
+    } else if (mode === 'report') {
+        process.once('exit', () => process.stderr.write(`followup: ${label}'s code cache: ${loaded.outcome}\n`));
+    }
+    return loaded.exports;
+}

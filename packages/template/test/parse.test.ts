@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { TemplateSyntax } from '../src/index.js';
 import { parseTemplate } from '../src/index.js';
+import { checkTemplateLexer } from '../src/lexer.js';
 import { checkTagGrammar } from '../src/tag-parser.js';
 import { seen, span } from './fixtures.js';
 
@@ -322,9 +323,10 @@ describe('parseTemplate: syntax errors (FU170)', () => {
     });
 });
 
-describe('the tag grammar', () => {
-    // Commands build the parser without Chevrotain's validations (a few milliseconds of each start).
-    test("passes Chevrotain's grammar validations", () => {
+describe('the tag grammar and the lexer', () => {
+    // Commands build them without Chevrotain's validations (milliseconds of each start).
+    test("pass Chevrotain's validations", () => {
         expect(() => checkTagGrammar()).not.toThrow();
+        expect(() => checkTemplateLexer()).not.toThrow();
     });
 });
