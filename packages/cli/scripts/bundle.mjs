@@ -37,18 +37,33 @@ workspaceSources['@followup/runtime/validate'] = path.join(repoRoot, 'packages/r
 // modules, these imports become objects that load the real module at their first property read.
 const LAZY_BUILTINS = /^node:(dns|http|https|net|os|tls|zlib)$/;
 const LAZY_IMPORTERS = /[\\/]nodemailer[\\/]dist[\\/]esm[\\/](shared|fetch)[\\/]/;
-const lazyBuiltins = {
-    name: 'lazy-builtins',
-    setup(build) {
-        build.onResolve({ filter: LAZY_BUILTINS }, (args) =>
-            LAZY_IMPORTERS.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined);
-        build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-            contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n` +
-                'export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });\n',
-            loader: 'js',
-        }));
-    },
-};
+const lazyBuiltins = lazyBuiltinsFor(LAZY_BUILTINS, LAZY_IMPORTERS, 'esm');
+
+/**
+ * Imports of Node's modules `builtins` by modules `importers` made objects that load the real module
+ * at their first property read: ES modules' default import (`esm`), or CommonJS `require` (`cjs`).
+ */
+function lazyBuiltinsFor(builtins, importers, format) {
+    const exported = format === 'esm' ? 'export default' : 'module.exports =';
+    return {
+        name: `lazy-builtins-${format}`,
+        setup(build) {
+            build.onResolve({ filter: builtins }, (args) =>
+                importers.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined);
+            build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+                contents: `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(args.path)}));\n` +
+                    `${exported} new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });\n`,
+                loader: 'js',
+            }));
+        },
+    };
+}
+
+// The language server's transports (vscode-jsonrpc, vscode-languageserver) and Langium's worker-thread
+// parser require Node's networking, crypto, child processes and workers when loaded; `check` and the
+// compiler never use them (~8 ms of loading Node's own modules at every start that reads a project).
+const LANGUAGE_LAZY_BUILTINS = /^(node:)?(child_process|crypto|net|os|worker_threads)$/;
+const LANGUAGE_LAZY_IMPORTERS = /[\\/]node_modules[\\/](vscode-jsonrpc|vscode-languageserver|langium)[\\/]/;
 
 // Every import of PGlite in the bundle gets the CommonJS copy's exports (src/pglite-bundle.ts). The
 // names are those the workspace imports: esbuild fails the build on any other.
@@ -111,6 +126,7 @@ async function bundleLanguageStack(outdir) {
         target: 'node20',
         legalComments: 'none',
         logLevel: 'warning',
+        plugins: [lazyBuiltinsFor(LANGUAGE_LAZY_BUILTINS, LANGUAGE_LAZY_IMPORTERS, 'cjs')],
     });
     if (/\bimport\(|\bimport\.meta\b/.test(fs.readFileSync(file, 'utf8'))) {
         throw new Error('language.cjs calls import() or reads import.meta, which a script from a code cache cannot');
