@@ -1,7 +1,7 @@
 // How a short command opens the embedded store: which WebAssembly tiering budget it gives PGlite
 // (packages/cli/src/wasm-tiering.ts), the high one only while the store's tables and what an import
 // brings stay small, and on the same condition small shared buffers (runtime-context.ts, openCliStore)
-// and no tier-up to TurboFan at all (but for simulate).
+// and no tier-up to TurboFan at all (but for simulate, and followup test of many scenarios).
 // Their effect on CPU and memory is measured in bench/startup.mjs, not here.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openScenarioStore, openStore, SMALL_STORE_SHARED_BUFFERS, type Store } from '@followup/runtime';
 import { openCliStore } from '../../packages/cli/src/runtime-context.js';
 import {
-    SHORT_COMMAND_WASM_TIERING_BUDGET, SMALL_STORE_WASM_TIERING_BUDGET, SMALL_WORK_BYTES, storeDataBytes, tieringBudgetFor, tieringFor,
+    FEW_SCENARIOS, SHORT_COMMAND_WASM_TIERING_BUDGET, SMALL_STORE_WASM_TIERING_BUDGET, SMALL_WORK_BYTES, storeDataBytes, tieringBudgetFor, tieringFor, tieringForTests,
 } from '../../packages/cli/src/wasm-tiering.js';
 import { bin, repo, tempDir } from '../runtime/support.js';
 
@@ -153,5 +153,35 @@ describe('what V8 compiles for a command on a small store', () => {
         }
         const simulated = compiled(['simulate', project, '--db', db, '--from', '2026-11-01', '--to', '2026-11-23'], temp);
         expect(simulated.turbofan).toBeGreaterThan(0);
+    }, 120_000);
+});
+
+describe('what V8 compiles for followup test', () => {
+    const example = path.join(repo, 'examples/cart-abandonment');
+    const compiled = (args: string[], cwd: string) => {
+        const child = spawnSync(process.execPath, ['--trace-wasm-compilation-times', bin, ...args], {
+            cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FOLLOWUP_DB: '', FOLLOWUP_NOW: '' },
+        });
+        expect(child.status, child.stderr).toBe(0);
+        return { turbofan: child.stdout.split('\n').filter((l) => / using TurboFan/.test(l)).length, stdout: child.stdout };
+    };
+    /** The example with its tests repeated under other names, `count` in all (as bench/scenarios.mjs does). */
+    const projectWithTests = (count: number): string => {
+        const project = path.join(temp, `tests-${count}`);
+        fs.cpSync(example, project, { recursive: true, filter: (from) => path.relative(example, from).split(path.sep)[0] !== '.followup' });
+        const blocks = fs.readFileSync(path.join(example, 'tests.followup'), 'utf8').split(/^(?=test ")/m).slice(1);
+        fs.writeFileSync(path.join(project, 'tests.followup'), Array.from({ length: count }, (_, i) => blocks[i % blocks.length]!.replace(/^test "/, `test "#${i + 1} `)).join('\n'));
+        return project;
+    };
+
+    it(`up to ${FEW_SCENARIOS} tests stay on baseline code; more tier up`, () => {
+        expect(tieringForTests(FEW_SCENARIOS)).toEqual({ budget: SHORT_COMMAND_WASM_TIERING_BUDGET, tierUp: false });
+        expect(tieringForTests(FEW_SCENARIOS + 1)).toEqual({ budget: SHORT_COMMAND_WASM_TIERING_BUDGET, tierUp: true });
+        const few = compiled(['test', projectWithTests(7)], temp);
+        expect(few.stdout).toMatch(/7 passed, 0 failed/);
+        expect(few.turbofan).toBe(0);
+        const many = compiled(['test', projectWithTests(FEW_SCENARIOS + 1)], temp);
+        expect(many.stdout).toMatch(new RegExp(`${FEW_SCENARIOS + 1} passed, 0 failed`));
+        expect(many.turbofan).toBeGreaterThan(0);
     }, 120_000);
 });

@@ -113,6 +113,19 @@ export function tieringFor(storeBytes: number, incomingBytes = 0, sustained = fa
 }
 
 /**
+ * `followup test` of up to this many scenarios tiers up nothing: each runs on a small in-memory store,
+ * and with fewer of them TurboFan's code arrives too late to pay for itself (bench/README.md, "No
+ * tier-up for a few scenario tests": 7 tests 0.68× of the CPU, 20 tests 0.70×, 50 tests 0.85× with the
+ * same wall time; 200 tests ran ~8% longer without it).
+ */
+export const FEW_SCENARIOS = 50;
+
+/** The tiering of `followup test` running `scenarios` tests in one fresh process. */
+export function tieringForTests(scenarios: number): WasmTiering {
+    return { budget: SHORT_COMMAND_WASM_TIERING_BUDGET, tierUp: scenarios > FEW_SCENARIOS };
+}
+
+/**
  * Before a short command opens the embedded store in `dir`: the tiering for its size. Returns whether
  * the work is small (the store is then opened with small shared buffers too: runtime-context.ts).
  */

@@ -7,6 +7,7 @@ import type { ScenarioResult } from '@followup/runtime';
 import { formatDiagnostic, displayPath, sourceReader } from '../output/code-frame.js';
 import { styleFor, type Style } from '../output/terminal.js';
 import { closeTestStore, failureDiagnostic, runProjectTests } from '../testing/project-tests.js';
+import { setWasmTiering, tieringForTests } from '../wasm-tiering.js';
 import { printDiagnostics } from './check.js';
 import { ExitCode, UsageError, type Command, type Io } from './command.js';
 import { summaryOf } from './registry.js';
@@ -59,6 +60,8 @@ async function testOnce(folder: string, names: string[] | undefined, json: boole
     const started = performance.now();
     const results = await runProjectTests(project, {
         ...(names ? { names } : {}),
+        // Before PGlite is loaded: V8 reads the tiering flags when it compiles the WebAssembly.
+        beforeStore: (scenarios) => setWasmTiering(tieringForTests(scenarios)),
         ...(json ? {} : { onResult: (r: ScenarioResult) => io.out.write(resultLine(r, style) + '\n') }),
     });
     const unknown = (names ?? []).filter(n => !results.some(r => r.name === n));

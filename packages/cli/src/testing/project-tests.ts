@@ -32,6 +32,8 @@ export interface ProjectTestsOptions {
     file?: string;
     store?: Store;
     onResult?(result: ScenarioResult): void;
+    /** Called with the number of tests to run before the test store is opened (when there are any). */
+    beforeStore?(scenarios: number): void;
 }
 
 /** Runs the tests of a project without errors; results in declaration order. */
@@ -39,6 +41,7 @@ export async function runProjectTests(project: LoadedProject, options: ProjectTe
     const plans = compilePlans(project);
     const scenarios = selectScenarios(lowerTests(project), options);
     if (scenarios.length === 0) return [];
+    options.beforeStore?.(scenarios.length);
     const store = options.store ?? await testStore();
     const schemas = projectSchemas(project, loadConfig(project.root).phoneRegion);
     const results: ScenarioResult[] = [];
