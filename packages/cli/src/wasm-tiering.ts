@@ -11,8 +11,9 @@
 // `copyObjectImpl`) reach TurboFan in every `run` on the demo store: ~190 ms of CPU on background
 // threads, for code used a few more times before the command ended. Small work therefore tiers up
 // nothing (`--wasm-tier-up-filter` naming no function), unless it is work that runs for many seconds
-// on a small store (simulate's replays), where TurboFan's code pays for itself (bench/README.md, "No
-// tier-up on small work").
+// on a small store (simulate's replays, `followup test` of more than FEW_SCENARIOS tests), where
+// TurboFan's code pays for itself (bench/README.md, "No tier-up on small work", "No tier-up for a few
+// scenario tests").
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { setFlagsFromString } from 'node:v8';
