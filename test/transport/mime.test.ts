@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildEmail, extraHeadersProblem, isSingleEmailAddress, messageIdFor, singleAddressOf, type EmailContent } from '../../packages/runtime/src/transport/mime.js';
+import { buildEmail, envelopeOf, extraHeadersProblem, isSingleEmailAddress, messageIdFor, singleAddressOf, type EmailContent } from '../../packages/runtime/src/transport/mime.js';
 
 describe('email helpers', () => {
     it('messageIdFor: <deliveryId@followup>, with unsafe characters escaped the same way every time', () => {
@@ -24,6 +24,18 @@ describe('email helpers', () => {
         for (const bad of ['', 'ada', 'ada@example.com, eve@example.com', 'Ada <ada@example.com>', 'ada@example.com\r\nBcc: eve@example.com', 'a b@example.com', 'ada@@example.com']) {
             expect(isSingleEmailAddress(bad)).toBe(false);
         }
+    });
+});
+
+describe('envelopeOf', () => {
+    it('bare addresses, domains in punycode, as nodemailer makes an envelope', () => {
+        expect(envelopeOf('Shop <hello@shop.example>', 'ada@example.com')).toEqual({ from: 'hello@shop.example', to: ['ada@example.com'] });
+        expect(envelopeOf('Shöp <hello@shöp.example>', 'ada@exämple.com')).toEqual({ from: 'hello@xn--shp-tna.example', to: ['ada@xn--exmple-cua.com'] });
+    });
+    it('each call its own envelope: one made earlier is not changed by the next', () => {
+        const first = envelopeOf('a@x.example', 'b@y.example');
+        envelopeOf('c@x.example', 'd@y.example');
+        expect(first).toEqual({ from: 'a@x.example', to: ['b@y.example'] });
     });
 });
 

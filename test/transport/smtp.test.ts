@@ -76,6 +76,15 @@ describe('SmtpTransport against a real SMTP server on loopback', () => {
         expect(parsed.headers.get('x-followup-rule')).toBe('cart-abandonment');
     });
 
+    it('internationalised domains: sent, in punycode (which smtp-server and mailparser read back as Unicode)', async () => {
+        const s = await sink();
+        const t = transport(s.url, { from: 'Shöp <hello@shöp.example>' });
+        const result = await t.send(email({ to: 'ada@exämple.com' }));
+        expect(result.status).toBe('sent');
+        expect(s.messages[0]!.envelope).toEqual({ from: 'hello@shöp.example', to: ['ada@exämple.com'] });
+        expect(s.messages[0]!.raw.toString('latin1')).toMatch(/^To: ada@xn--exmple-cua\.com\r$/m);
+    });
+
     it('451 then 250: one delivery, two DATA attempts, the same Message-ID on both', async () => {
         const s = await sink();
         s.respondWith(['451', '250']);

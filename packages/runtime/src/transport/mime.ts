@@ -92,6 +92,27 @@ export interface EmailContent {
 }
 
 /**
+ * nodemailer's header and address encoder, one for the process: a MimeNode draws random bytes for
+ * its own boundaries when it is made (~12 µs an email), and encoding a header or an envelope reads
+ * nothing of the node but the options it was made with.
+ */
+const encoder = new MimeNode(false);
+
+/** A multipart boundary: unique in the process (a random part drawn once, then a count), 24 hex digits. */
+const boundaryPrefix = randomBytes(6).toString('hex');
+let boundaryCount = 0;
+function nextBoundary(): string {
+    boundaryCount = (boundaryCount + 1) % 2 ** 48;
+    return `=_followup_${boundaryPrefix}${boundaryCount.toString(16).padStart(12, '0')}`;
+}
+
+/** The SMTP envelope of a message from `from` to `to`, as nodemailer makes it (bare addresses, domains in punycode). */
+export function envelopeOf(from: string, to: string): { from: string; to: string[] } {
+    const envelope = encoder.setEnvelope({ from, to: [to] }).getEnvelope() as { from: string | false; to: string[] };
+    return { from: envelope.from || '', to: [...envelope.to] };
+}
+
+/**
  * The message as sent: headers encoded and folded the way nodemailer encodes them (its own
  * encoder, so non-ASCII names and subjects become RFC 2047 words and domains punycode), a
  * text/plain and a text/html part (multipart/alternative when both are there), each 7bit when it
@@ -102,7 +123,6 @@ export interface EmailContent {
  * and writes it to the socket in one piece instead of a dozen.
  */
 export function buildEmail(content: EmailContent): Buffer {
-    const encoder = new MimeNode(false);
     const header = (key: string, value: string): string => foldLines(`${key}: ${encoder.encodeHeaderValue(key, value)}`, 76);
     const lines = [header('From', content.from), header('To', content.to)];
     if (content.subject) lines.push(header('Subject', content.subject));
@@ -126,7 +146,7 @@ export function buildEmail(content: EmailContent): Buffer {
     } else {
         const encoded = parts.map(([type, text]) => ({ type, ...encodePart(text) }));
         let boundary: string;
-        do boundary = `=_followup_${randomBytes(12).toString('hex')}`;
+        do boundary = nextBoundary();
         while (encoded.some(p => p.body.includes(boundary)));
         lines.push(`Content-Type: multipart/alternative;\r\n boundary="${boundary}"`);
         body =

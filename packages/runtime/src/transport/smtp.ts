@@ -1,7 +1,7 @@
 // Email over SMTP (`smtp://host:port`, `smtps://host:port`), through a pool of nodemailer
 // connections that are kept open (`maxMessages: Infinity`: no reconnect every 100 messages, see
 // PERFORMANCE.md). Each message is built in one piece by mime.ts (buildEmail) and handed to
-// nodemailer as `raw`, with its envelope. Credentials come only from the environment
+// nodemailer's pool with its envelope (prebuilt-mail.ts). Credentials come only from the environment
 // (FOLLOWUP_SMTP_USER, FOLLOWUP_SMTP_PASSWORD) and never appear in `description`, results or
 // errors; with credentials, smtp:// to a host other than loopback requires STARTTLS.
 //
@@ -13,7 +13,9 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { NodemailerError, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { ConfigError } from '../config/load-config.js';
-import { buildEmail, extraHeadersProblem, isSingleEmailAddress, messageIdFor, singleAddressOf } from './mime.js';
+import type MailMessage from 'nodemailer/lib/mailer/mail-message';
+import { buildEmail, envelopeOf, extraHeadersProblem, isSingleEmailAddress, messageIdFor, singleAddressOf } from './mime.js';
+import { prebuiltMail } from './prebuilt-mail.js';
 import type { OutgoingMessage, SendResult, Transport } from './transport.js';
 
 export const SMTP_USER_ENV = 'FOLLOWUP_SMTP_USER';
@@ -276,23 +278,25 @@ export class SmtpTransport implements Transport {
         if (headersProblem) return { status: 'failed', error: headersProblem };
 
         // Built once: every attempt sends the same bytes, Message-ID (and Date) included.
-        let raw: Buffer;
+        let mail: MailMessage;
         try {
-            raw = buildEmail({
+            const messageId = messageIdFor(message.deliveryId);
+            const raw = buildEmail({
                 from: this.from,
                 to: message.to,
                 subject: message.subject,
                 text: message.text,
                 html: message.html,
-                messageId: messageIdFor(message.deliveryId),
+                messageId,
                 headers: message.headers,
                 date: message.date,
             });
+            mail = prebuiltMail(raw, envelopeOf(this.from, message.to), messageId);
         } catch (error) {
             return { status: 'failed', error: `the message can't be written as MIME: ${(error as Error).message}` };
         }
         for (let attempt = 1; ; attempt++) {
-            const outcome = await this.attempt(raw, message.to);
+            const outcome = await this.attempt(mail);
             if (outcome.status !== 'retry') return outcome;
             const delay = this.retryDelaysMs[attempt - 1];
             if (!outcome.again || delay === undefined || this.closing.signal.aborted) {
@@ -303,11 +307,13 @@ export class SmtpTransport implements Transport {
         }
     }
 
-    /** One try. The envelope is given, so nodemailer doesn't read the headers of the raw message. */
-    private async attempt(raw: Buffer, to: string): Promise<AttemptOutcome> {
-        const mail = { raw, envelope: { from: this.from, to: [to] } };
+    /** One try: the built message straight to nodemailer's pool (prebuilt-mail.ts). */
+    private async attempt(mail: MailMessage): Promise<AttemptOutcome> {
         try {
-            const info = await (await this.pool()).sendMail(mail);
+            const pool = (await this.pool()).transporter;
+            const info = await new Promise<SMTPPoolSentMessageInfo>((resolve, reject) => {
+                pool.send(mail as MailMessage<SMTPPoolSentMessageInfo>, (error, sent) => (error ? reject(error) : resolve(sent!)));
+            });
             if (info.rejected?.length) return { status: 'failed', error: this.redact(`recipient refused: ${info.response}`) };
             const providerId = info.serverMessageId ?? info.response?.trim();
             return providerId ? { status: 'sent', providerId } : { status: 'sent' };
