@@ -124,18 +124,23 @@ describe('how a short command opens the embedded store', () => {
     });
 });
 
+/**
+ * Runs the built CLI with `args`; V8 prints each WebAssembly function it compiles and with which
+ * compiler: how many went to Liftoff (baseline) and to TurboFan.
+ */
+function compiled(args: string[], cwd: string) {
+    const child = spawnSync(process.execPath, ['--trace-wasm-compilation-times', bin, ...args], {
+        cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FOLLOWUP_DB: '', FOLLOWUP_NOW: '' },
+    });
+    expect(child.status, child.stderr).toBe(0);
+    const lines = child.stdout.split('\n');
+    return { liftoff: lines.filter((l) => / using Liftoff/.test(l)).length, turbofan: lines.filter((l) => / using TurboFan/.test(l)).length, stdout: child.stdout };
+}
+
 describe('what V8 compiles for a command on a small store', () => {
     // V8 prints each WebAssembly function it compiles and with which compiler; a run on the demo store
     // used to send PostgreSQL's parser and copyObjectImpl to TurboFan (~190 ms of CPU on other threads).
     const example = path.join(repo, 'examples/cart-abandonment');
-    const compiled = (args: string[], cwd: string) => {
-        const child = spawnSync(process.execPath, ['--trace-wasm-compilation-times', bin, ...args], {
-            cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FOLLOWUP_DB: '', FOLLOWUP_NOW: '' },
-        });
-        expect(child.status, child.stderr).toBe(0);
-        const lines = child.stdout.split('\n');
-        return { liftoff: lines.filter((l) => / using Liftoff/.test(l)).length, turbofan: lines.filter((l) => / using TurboFan/.test(l)).length, stdout: child.stdout };
-    };
 
     it('import and run of the demo history stay on baseline code; simulate on the same store tiers up', () => {
         const project = path.join(temp, 'tier-up-project');
@@ -158,13 +163,6 @@ describe('what V8 compiles for a command on a small store', () => {
 
 describe('what V8 compiles for followup test', () => {
     const example = path.join(repo, 'examples/cart-abandonment');
-    const compiled = (args: string[], cwd: string) => {
-        const child = spawnSync(process.execPath, ['--trace-wasm-compilation-times', bin, ...args], {
-            cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FOLLOWUP_DB: '', FOLLOWUP_NOW: '' },
-        });
-        expect(child.status, child.stderr).toBe(0);
-        return { turbofan: child.stdout.split('\n').filter((l) => / using TurboFan/.test(l)).length, stdout: child.stdout };
-    };
     /** The example with its tests repeated under other names, `count` in all (as bench/scenarios.mjs does). */
     const projectWithTests = (count: number): string => {
         const project = path.join(temp, `tests-${count}`);
