@@ -249,7 +249,9 @@ export async function bundleCli(outdir, { banner = '' } = {}) {
     fs.chmodSync(path.join(outdir, 'followup.mjs'), 0o755);
     await bundlePglite(outdir);
     const id = createHash('sha256');
-    for (const file of Object.keys(result.metafile.outputs).sort()) id.update(file).update('\0').update(fs.readFileSync(file)).update('\0');
+    // The CommonJS copies of PGlite and the language stack are part of what the build compiles with.
+    const files = [...Object.keys(result.metafile.outputs).sort(), path.join(outdir, 'language.cjs'), path.join(outdir, 'pglite.cjs')];
+    for (const file of files) id.update(path.basename(file)).update('\0').update(fs.readFileSync(file)).update('\0');
     fs.writeFileSync(path.join(outdir, 'build-id'), id.digest('hex') + '\n');
     return result;
 }
