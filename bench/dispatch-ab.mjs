@@ -1,7 +1,7 @@
 // Dispatch of transactional rows, two or more builds of the repository in turns: the way to see what a
 // change to the claim, the settle or the triggers costs per message, apart from the machine's drift.
 //
-//   node bench/dispatch-ab.mjs [--engine postgres|pglite] [--rows 13000] [--rounds 6] [--transport null|folder] <repo> [<repo> ...]
+//   node bench/dispatch-ab.mjs [--engine postgres|pglite] [--rows 13000] [--rounds 6] [--transport null|folder|smtp] <repo> [<repo> ...]
 //   e.g. git worktree add /tmp/before <commit> (link node_modules, `npm run build` there), then
 //        node bench/dispatch-ab.mjs /tmp/before .
 //
@@ -10,7 +10,8 @@
 // N transactional rows queued (an event, a delivery and an outbox row each; analysed), then one
 // `dispatchOutbox` to the transport, timed. `null` answers at once and is not idempotent, so each
 // batch's claim, recheck and settle are on the critical path (the database's share of a dispatch);
-// `folder` is the outbox folder (one .eml per message, fsyncs grouped). Prints each build's median
+// `folder` is the outbox folder (one .eml per message, fsyncs grouped); `smtp` the SMTP transport (pool
+// of 5) to a local sink that counts what it gets (bench/counting-smtp-sink.mjs, a worker thread). Prints each build's median
 // messages/s, its ratio to the first build's, and every measure.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,8 +33,8 @@ const { values, positionals } = parseArgs({
 });
 if (values.help || positionals.length === 0) printHeaderAndExit(import.meta.url, 13);
 const ROWS = Number(values.rows);
-if (!['postgres', 'pglite'].includes(values.engine) || !['null', 'folder'].includes(values.transport) || !(ROWS > 0)) {
-    process.stderr.write('bench/dispatch-ab: --engine postgres|pglite, --transport null|folder, --rows a positive number (--help)\n');
+if (!['postgres', 'pglite'].includes(values.engine) || !['null', 'folder', 'smtp'].includes(values.transport) || !(ROWS > 0)) {
+    process.stderr.write('bench/dispatch-ab: --engine postgres|pglite, --transport null|folder|smtp, --rows a positive number (--help)\n');
     process.exit(2);
 }
 
@@ -56,8 +57,10 @@ if (values.measure) {
                        jsonb_build_object('eventId', 'e' || i, 'subject', 'Hi', 'text', 'Hello there, this is a message.', 'headers', '{}'::jsonb), '${now}'
                 FROM generate_series(1, ${ROWS}) i`);
         await store.exec('VACUUM ANALYZE events, deliveries, outbox');
+        const sink = values.transport === 'smtp' ? await (await import('./counting-smtp-sink.mjs')).startCountingSink() : undefined;
         const transport = values.transport === 'null'
             ? { description: 'null', idempotent: false, async send() { return { status: 'sent' }; }, async close() {} }
+            : sink ? runtime.createSmtpTransport(sink.url, { from: 'Shop <shop@example.com>', env: {} })
             : runtime.createOutboxFolderTransport(nodePath.join(dir, 'out'), { from: 'Shop <shop@example.com>' });
         const started = performance.now();
         const report = await runtime.dispatchOutbox(store, { transports: { email: transport }, plans: [], now: new Date(now), transactional: true });
@@ -65,6 +68,11 @@ if (values.measure) {
         await transport.close?.();
         await store.close();
         if (report.total.sent !== ROWS) throw new Error(`sent ${report.total.sent} of ${ROWS}`);
+        if (sink) {
+            const received = await sink.count();
+            await sink.close();
+            if (received !== ROWS) throw new Error(`the SMTP sink received ${received} of ${ROWS}`);
+        }
         process.stdout.write(JSON.stringify({ rate: ROWS / (ms / 1000) }) + '\n');
     } finally {
         await pg?.stop();
